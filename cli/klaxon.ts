@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { type KlaxonConfig, loadConfig } from '../shared/config/load';
+import { ConfigError } from '../shared/errors';
+import { replay, UnreadablePathError } from './replay';
+
+/** Exit codes with a meaning scripts can rely on. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, unreadable: 3, badConfig: 4 } as const;
+
+const HELP = `klaxon — CloudWatch alarms and AWS security events to PagerDuty and Slack
+
+Usage:
+  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--out out/replay]
+  klaxon validate [klaxon.yml]
+
+replay    Runs fixture events through the same pipeline the Lambda runs. By default nothing is
+          sent: the exact payloads are written under --out. --live delivers for real, reading
+          secrets from the environment ({env: NAME}, or KLAXON_SECRET_<NAME> for {ssm: name}).
+          --json prints one NDJSON line per file (shared/contracts/replay-output.md).
+validate  Checks klaxon.yml and names every bad key.
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 unreadable path, 4 invalid configuration.
+`;
+
+async function readConfig(path: string): Promise<KlaxonConfig> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(path, [{ path: '', message: `cannot read the file (${error.code ?? 'error'})` }], {
+      cause: error,
+    });
+  });
+  return loadConfig(text, path);
+}
+
+/** Runs the CLI with the given arguments and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  const out = (text: string) => process.stdout.write(text);
+  const err = (text: string) => process.stderr.write(text);
+  try {
+    if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+      out(HELP);
+      return verb === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (verb === 'validate') {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { help: { type: 'boolean', short: 'h' } },
+      });
+      if (values.help) {
+        out('klaxon validate [klaxon.yml]\n  Validates the configuration; exit 4 naming every bad key.\n');
+        return EXIT.ok;
+      }
+      const file = positionals[0] ?? 'klaxon.yml';
+      const config = await readConfig(file);
+      for (const warning of config.warnings) err(`warning: ${warning.path}: ${warning.message}\n`);
+      out(
+        `${file} is valid: ${Object.keys(config.receivers).length} receivers, ${config.severityRules.length} severity rules, ${config.runbooks.length} runbooks.\n`,
+      );
+      return EXIT.ok;
+    }
+    if (verb === 'replay') {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          config: { type: 'string', default: 'klaxon.yml' },
+          live: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          out: { type: 'string', default: 'out/replay' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) {
+        out(HELP);
+        return EXIT.ok;
+      }
+      if (positionals.length === 0) {
+        err('klaxon replay: name at least one file or directory (e.g. events)\n');
+        return EXIT.usage;
+      }
+      const config = await readConfig(values.config);
+      await replay({
+        paths: positionals,
+        config,
+        live: values.live,
+        json: values.json,
+        outDir: values.out,
+        cwd: process.cwd(),
+        stdout: out,
+        stderr: err,
+        env: process.env,
+      });
+      return EXIT.ok;
+    }
+    err(`klaxon: unknown verb "${verb}"\n\n${HELP}`);
+    return EXIT.usage;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(`${error.message}\n`);
+      return EXIT.badConfig;
+    }
+    if (error instanceof UnreadablePathError) {
+      err(`klaxon: ${error.message}\n`);
+      return EXIT.unreadable;
+    }
+    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`klaxon: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && /klaxon(\.ts|\.js)?$/.test(process.argv[1])) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`klaxon: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { KlaxonConfig } from '../shared/config/load';
+import { silentObserver } from '../shared/observability/observer';
+import { type PipelineDeps, type ProcessResult, processEventText } from '../shared/pipeline';
+import { createReceivers, systemClock } from '../shared/receivers/factory';
+import { postJson } from '../shared/receivers/http';
+import { toReplayLine } from '../shared/replay/report';
+import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { renderTable } from './table';
+
+/** Options of `klaxon replay`. */
+export interface ReplayOptions {
+  paths: string[];
+  config: KlaxonConfig;
+  live: boolean;
+  json: boolean;
+  outDir: string;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A path the replay could not read (exit code 3). */
+export class UnreadablePathError extends Error {
+  override readonly name = 'UnreadablePathError';
+}
+
+async function collectFiles(path: string): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new UnreadablePathError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: error,
+    });
+  }
+  if (!info.isDirectory()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+function displayPath(file: string, cwd: string): string {
+  const absolute = resolve(cwd, file);
+  const rel = relative(cwd, absolute);
+  return rel && !rel.startsWith('..') && !rel.startsWith(sep) ? rel.split(sep).join('/') : absolute;
+}
+
+function payloadName(file: string): string {
+  return file.replace(/\.json$/, '').replace(/[^A-Za-z0-9._/-]+/g, '_');
+}
+
+async function writePayloads(outDir: string, file: string, result: ProcessResult): Promise<number> {
+  const base = join(outDir, payloadName(file));
+  const writes: Array<Promise<void>> = [];
+  const write = (name: string, payload: unknown) => {
+    const target = join(base, name);
+    writes.push(mkdir(dirname(target), { recursive: true }).then(() => writeFile(target, `${JSON.stringify(payload, null, 2)}\n`)));
+  };
+  result.alerts.forEach((outcome, index) => {
+    for (const [receiver, payload] of Object.entries(outcome.payloads)) write(`alert-${index}-${receiver}.json`, payload);
+  });
+  result.notices.forEach((notice, index) => {
+    for (const [receiver, payload] of Object.entries(notice.payloads)) write(`notice-${index}-${receiver}.json`, payload);
+  });
+  await Promise.all(writes);
+  return writes.length;
+}
+
+/** Replays fixture files through the real pipeline: previews payloads, or delivers them with `--live`. */
+export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
+  const files = (await Promise.all(options.paths.map(collectFiles))).flat();
+  const log = options.json ? options.stderr : options.stdout;
+  const deps: PipelineDeps = {
+    config: options.config,
+    receivers: createReceivers(options.config.receivers, {
+      secrets: new LocalSecretResolver(options.env),
+      post: postJson,
+      clock: systemClock,
+      consoleSink: (alert, receiver) =>
+        log(`  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`),
+    }),
+    mode: options.live ? 'deliver' : 'preview',
+    observer: silentObserver,
+    now: () => new Date(),
+  };
+  const results: ProcessResult[] = [];
+  const rows: Array<{ file: string; result: ProcessResult }> = [];
+  let payloadCount = 0;
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UnreadablePathError(`cannot read ${file}: ${error.code ?? 'error'}`, { cause: error });
+    });
+    const result = await processEventText(text, deps);
+    const shown = displayPath(file, options.cwd);
+    results.push(result);
+    if (!options.live) payloadCount += await writePayloads(options.outDir, shown, result);
+    if (options.json) options.stdout(`${JSON.stringify(toReplayLine(shown, result))}\n`);
+    else rows.push({ file: shown, result });
+  }
+  if (!options.json) {
+    options.stdout(renderTable(rows));
+    const outcome = (name: ProcessResult['outcome']) => results.filter((r) => r.outcome === name).length;
+    options.stdout(
+      `\n${files.length} files: ${outcome('alerts')} with alerts, ${outcome('ignored')} ignored, ${outcome('invalid')} invalid.\n`,
+    );
+    options.stdout(
+      options.live
+        ? 'Delivered to the configured receivers (--live).\n'
+        : `Dry run: nothing was sent. ${payloadCount} exact payloads written to ${displayPath(options.outDir, options.cwd)}/\n`,
+    );
+  }
+  return results;
+}

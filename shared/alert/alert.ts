@@ -1,0 +1,79 @@
+/** The four severities Klaxon uses, ordered from most to least urgent (PagerDuty's scale). */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+
+/** One step on Klaxon's single severity scale. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Whether an alert reports a live problem or the end of one. */
+export type AlertStatus = 'firing' | 'resolved';
+
+/** Every input Klaxon understands, used as the `source` label. */
+export type AlertSource = 'cloudwatch-alarm' | 'cloudtrail' | 'guardduty' | 'securityhub' | 'klaxon';
+
+/** CloudWatch alarm states, kept in AWS's spelling. */
+export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+
+/** How the event reached Klaxon; kept for the record, never part of identity. */
+export type DeliveryPath = 'sns' | 'eventbridge' | 'alarm-action';
+
+/** Labels route an alert; `source`, `account` and `region` are always present. */
+export interface AlertLabels {
+  source: AlertSource;
+  account: string;
+  region: string;
+  [name: string]: string;
+}
+
+/** Annotations describe an alert for humans; they never influence identity. */
+export interface AlertAnnotations {
+  summary: string;
+  description?: string;
+  reason?: string;
+  runbookUrl?: string;
+  consoleUrl?: string;
+  [name: string]: string | undefined;
+}
+
+/** Structured facts about the alarmed metric, rendered into payloads (threshold, datapoints…). */
+export interface MetricContext {
+  namespace?: string;
+  metricName?: string;
+  statistic?: string;
+  dimensions: Record<string, string>;
+  threshold?: number;
+  comparisonOperator?: string;
+  period?: number;
+  evaluationPeriods?: number;
+  expression?: string;
+}
+
+/** The canonical alert every source normalizes into (see DESIGN.md, "The alert"). */
+export interface Alert {
+  labels: AlertLabels;
+  annotations: AlertAnnotations;
+  severity: Severity;
+  status: AlertStatus;
+  /** Stable identity of the problem: the PagerDuty dedup_key for trigger and resolve alike. */
+  fingerprint: string;
+  /** Identity of one state change, identical whichever path delivered it. */
+  transitionId: string;
+  startsAt: string;
+  observedAt: string;
+  path: DeliveryPath;
+  metric?: MetricContext;
+  /** Links besides runbook and console, in display order. */
+  links: Array<{ text: string; url: string }>;
+  /** Set when the severity or routing of an INSUFFICIENT_DATA transition follows the no-data policy. */
+  noData?: boolean;
+  raw: unknown;
+}
+
+/** Orders severities: negative when `a` is more urgent than `b`. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return SEVERITIES.indexOf(a) - SEVERITIES.indexOf(b);
+}
+
+/** True for a string that is one of the four severities. */
+export function isSeverity(value: string): value is Severity {
+  return (SEVERITIES as readonly string[]).includes(value);
+}

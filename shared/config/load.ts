@@ -1,0 +1,135 @@
+import { isMap, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { SEVERITIES, type Severity } from '../alert/alert';
+import { ConfigError, type ConfigProblem } from '../errors';
+import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
+import { type CompiledRoute, compileRouteTree, matchRoutes } from '../routing/routes';
+import { type KlaxonConfigInput, klaxonConfigSchema, type ReceiverConfig } from './schema';
+
+/** A severity rule ready to evaluate. */
+export interface SeverityRule {
+  matcher: CompiledMatcher;
+  severity: Severity;
+  configPath: string;
+}
+
+/** A runbook catalog entry ready to evaluate. */
+export interface RunbookRule {
+  matcher: CompiledMatcher;
+  url: string;
+}
+
+/** klaxon.yml validated and compiled: the only configuration type domain code sees. */
+export interface KlaxonConfig {
+  defaults: KlaxonConfigInput['defaults'];
+  intake: KlaxonConfigInput['intake'];
+  severityRules: SeverityRule[];
+  runbooks: RunbookRule[];
+  receivers: Readonly<Record<string, ReceiverConfig>>;
+  route: CompiledRoute;
+  /** Problems that do not stop Klaxon but deserve a look (printed by `validate`). */
+  warnings: ConfigProblem[];
+}
+
+/** Renders a zod issue path as `route.routes[1].receiver`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.flatMap((issue): ConfigProblem[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: 'unknown key (check its spelling and indentation)',
+      }));
+    }
+    if (issue.code === 'invalid_union' && 'errors' in issue) {
+      const nested = issue.errors.flat();
+      const specific = nested.filter((n) => n.code !== 'invalid_type');
+      const chosen = specific.length > 0 ? specific : nested;
+      if (chosen.length > 0) {
+        const messages = [...new Set(chosen.map((n) => n.message))];
+        return [{ path: formatPath(issue.path), message: messages.join('; or ') }];
+      }
+    }
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+/** Parses, validates and compiles klaxon.yml text; throws ConfigError naming every bad key. */
+export function loadConfig(text: string, source = 'klaxon.yml'): KlaxonConfig {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      document.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    );
+  }
+  if (!isMap(document.contents)) {
+    throw new ConfigError(source, [{ path: '', message: 'expected a mapping with receivers and route' }]);
+  }
+  const parsed = klaxonConfigSchema.safeParse(document.toJS());
+  if (!parsed.success) throw new ConfigError(source, zodProblems(parsed.error), { cause: parsed.error });
+  return compileConfig(parsed.data, source);
+}
+
+function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
+  const problems: ConfigProblem[] = [];
+  const receiverNames = new Set(Object.keys(input.receivers));
+  const { tree, errors } = compileRouteTree(input.route, receiverNames);
+  problems.push(...errors);
+
+  input.severity.forEach((rule, index) => {
+    if ('severity' in rule.match) {
+      problems.push({
+        path: `severity[${index}].match.severity`,
+        message: 'a severity rule cannot match on the severity it sets',
+      });
+    }
+  });
+  const topicNames = new Set<string>();
+  input.intake.alarmTopics.forEach((topic, index) => {
+    const name = topic.name ?? topic.arn.split(':').pop() ?? topic.arn;
+    if (topicNames.has(name)) {
+      problems.push({ path: `intake.alarmTopics[${index}]`, message: `duplicate topic name "${name}"` });
+    }
+    topicNames.add(name);
+  });
+  if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
+
+  return {
+    defaults: input.defaults,
+    intake: input.intake,
+    severityRules: input.severity.map((rule, index) => ({
+      matcher: compileMatcher(rule.match),
+      severity: rule.severity,
+      configPath: `severity[${index}]`,
+    })),
+    runbooks: input.runbooks.map((rule) => ({ matcher: compileMatcher(rule.match), url: rule.url })),
+    receivers: input.receivers,
+    route: tree,
+    warnings: severityCoverageWarnings(tree),
+  };
+}
+
+/** Warns about severities that only the root catch-all delivers while other severities have routes. */
+function severityCoverageWarnings(tree: CompiledRoute): ConfigProblem[] {
+  const routed = SEVERITIES.map((severity) => ({
+    severity,
+    routes: matchRoutes(tree, { severity, status: 'firing' }),
+  }));
+  if (!routed.some((r) => r.routes.some((route) => route !== tree))) return [];
+  return routed
+    .filter((r) => r.routes.every((route) => route === tree))
+    .map((r) => ({
+      path: 'route',
+      message: `no route delivers severity "${r.severity}": it falls to the root receiver "${tree.receiver}"`,
+    }));
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../alert/alert';
+
+const severity = z.enum(SEVERITIES);
+
+const regexSource = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+  }
+});
+
+const scalarMatcher = z.union([
+  z.string().min(1, 'must not be empty'),
+  z.strictObject({ regex: regexSource }),
+]);
+
+/** One label condition: exact string, glob (`*`, `?`), `{regex}`, or a list of those (any may match). */
+export const matcherValueSchema = z.union([scalarMatcher, z.array(scalarMatcher).min(1, 'must list at least one value')]);
+
+const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'label names are letters, digits, _ . : -');
+
+/** A set of label conditions that must all hold. */
+export const matchSchema = z.record(labelName, matcherValueSchema);
+
+/** A reference to a secret: an SSM parameter name under the deployment's prefix, or an environment variable. */
+export const secretRefSchema = z.union([
+  z.strictObject({
+    ssm: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+        'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
+      ),
+  }),
+  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)') }),
+]);
+
+const timeout = z.number().int().min(100).max(30_000);
+
+const pagerDutyReceiver = z.strictObject({
+  type: z.literal('pagerduty'),
+  routingKey: secretRefSchema,
+  /** Override for tests and EU service region; defaults to https://events.pagerduty.com/v2/enqueue. */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  timeoutMs: timeout.optional(),
+});
+
+const slackReceiver = z.strictObject({
+  type: z.literal('slack'),
+  webhookUrl: secretRefSchema,
+  timeoutMs: timeout.optional(),
+});
+
+const webhookReceiver = z.strictObject({
+  type: z.literal('webhook'),
+  url: secretRefSchema,
+  secretHeader: z
+    .strictObject({
+      name: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'),
+      value: secretRefSchema,
+    })
+    .optional(),
+  timeoutMs: timeout.optional(),
+});
+
+const consoleReceiver = z.strictObject({ type: z.literal('console') });
+
+/** One notification destination, by type. */
+export const receiverSchema = z.discriminatedUnion('type', [
+  pagerDutyReceiver,
+  slackReceiver,
+  webhookReceiver,
+  consoleReceiver,
+]);
+
+/** A node of the route tree, as written in klaxon.yml. */
+export interface RouteInput {
+  name?: string;
+  match?: Record<string, z.infer<typeof matcherValueSchema>>;
+  receiver?: string;
+  continue?: boolean;
+  routes?: RouteInput[];
+}
+
+const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
+  z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'route names are letters, digits, _ . -')
+      .optional(),
+    match: matchSchema.optional(),
+    receiver: z.string().optional(),
+    continue: z.boolean().optional(),
+    routes: z.array(routeSchema).optional(),
+  }),
+);
+
+const alarmTopic = z.strictObject({
+  arn: z
+    .string()
+    .regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .optional(),
+});
+
+/** The whole klaxon.yml, as written by users (before compilation). */
+export const klaxonConfigSchema = z.strictObject({
+  defaults: z
+    .strictObject({
+      severity: severity.default('warning'),
+      insufficientData: z
+        .strictObject({
+          notify: z.boolean().default(true),
+          severity: severity.default('warning'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  intake: z
+    .strictObject({
+      alarmTopics: z.array(alarmTopic).default([]),
+    })
+    .prefault({}),
+  severity: z
+    .array(z.strictObject({ match: matchSchema, severity }))
+    .default([]),
+  runbooks: z
+    .array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) }))
+    .default([]),
+  receivers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'), receiverSchema),
+  route: routeSchema,
+});
+
+/** klaxon.yml after schema defaults are applied. */
+export type KlaxonConfigInput = z.infer<typeof klaxonConfigSchema>;
+/** One receiver's configuration. */
+export type ReceiverConfig = z.infer<typeof receiverSchema>;
+/** A secret reference from klaxon.yml. */
+export type SecretRef = z.infer<typeof secretRefSchema>;
+/** A match block from klaxon.yml. */
+export type MatchInput = z.infer<typeof matchSchema>;

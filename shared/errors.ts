@@ -1,0 +1,47 @@
+/** A problem located at a key of klaxon.yml. */
+export interface ConfigProblem {
+  /** The key's path, e.g. `route.routes[1].receiver`. */
+  path: string;
+  message: string;
+}
+
+/** klaxon.yml is unusable: it lists every problem with the path of the bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `invalid configuration ${source}:\n${problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n')}`,
+      options,
+    );
+  }
+}
+
+/** An input event that cannot be understood; the message says why, without secrets. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+/** A secret could not be resolved; the message names the reference, never the value. */
+export class SecretResolutionError extends Error {
+  override readonly name = 'SecretResolutionError';
+}
+
+/** A receiver rejected or failed a delivery; `retryable` says whether trying again may help. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  /** How long the peer asked us to wait (Slack's `Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number;
+}

@@ -1,0 +1,39 @@
+import type { AlertSource, Severity } from '../alert/alert';
+import type { ReceiverConfig } from '../config/schema';
+
+/**
+ * The fixed list of metrics Klaxon publishes (namespace `Klaxon`). Every dimension value comes from
+ * a closed set, so the number of billed custom metrics is bounded by construction.
+ */
+export const METRIC_DIMENSIONS = {
+  /** An alert was produced by a normalizer. */
+  AlertsReceived: ['source', 'severity'],
+  /** An alert was recorded but not delivered (muted, suppressed, no-data policy). */
+  AlertsSuppressed: ['source', 'reason'],
+  /** A receiver accepted a notification. */
+  NotificationsDelivered: ['receiverType'],
+  /** A receiver failed a notification after its retries. */
+  NotificationsFailed: ['receiverType', 'retryable'],
+  /** An input could not be understood (reported as an "unrecognized event" notice). */
+  EventsInvalid: ['path'],
+  /** A valid input that needs no notification. */
+  EventsIgnored: ['path'],
+} as const;
+
+/** A metric name from the fixed list. */
+export type MetricName = keyof typeof METRIC_DIMENSIONS;
+
+/** Closed vocabularies for dimension values. */
+export const DIMENSION_VALUES = {
+  source: ['cloudwatch-alarm', 'cloudtrail', 'guardduty', 'securityhub', 'klaxon'] satisfies AlertSource[],
+  severity: ['critical', 'error', 'warning', 'info'] satisfies Severity[],
+  reason: ['muted', 'actions-suppressed', 'no-data-policy', 'other'],
+  receiverType: ['pagerduty', 'slack', 'webhook', 'console'] satisfies Array<ReceiverConfig['type']>,
+  retryable: ['true', 'false'],
+  path: ['sns', 'eventbridge', 'alarm-action', 'unknown'],
+} as const;
+
+/** The dimensions a given metric takes, each restricted to its closed vocabulary. */
+export type MetricDimensions<N extends MetricName> = {
+  [D in (typeof METRIC_DIMENSIONS)[N][number]]: (typeof DIMENSION_VALUES)[D][number];
+};

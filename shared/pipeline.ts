@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from './alert/alert';
+import type { KlaxonConfig } from './config/load';
+import type { MetricDimensions } from './observability/metrics';
+import type { PipelineObserver } from './observability/observer';
+import type { DeliveryResult, Receiver } from './receivers/types';
+import { classify, type Decision, decide } from './routing/decide';
+import { type IntakeRecord, splitEnvelope } from './sources/envelope';
+import { normalizeRecord } from './sources/registry';
+import type { AlertDraft } from './sources/types';
+
+/** `deliver` sends to receivers; `preview` renders what would be sent and sends nothing. */
+export type PipelineMode = 'deliver' | 'preview';
+
+/** What the pipeline runs over; built once per cold start (or per replay). */
+export interface PipelineDeps {
+  config: KlaxonConfig;
+  receivers: ReadonlyMap<string, Receiver>;
+  mode: PipelineMode;
+  observer: PipelineObserver;
+  now: () => Date;
+}
+
+/** One alert's decision, deliveries, and (in preview mode) the exact payload per receiver. */
+export interface AlertOutcome {
+  decision: Decision;
+  deliveries: DeliveryResult[];
+  payloads: Record<string, unknown>;
+}
+
+/** A notice to humans about input Klaxon could not use, sent to the catch-all receiver. */
+export interface NoticeOutcome {
+  record: number;
+  reason: string;
+  receivers: string[];
+  deliveries: DeliveryResult[];
+  payloads: Record<string, unknown>;
+}
+
+/** Everything one invocation (or one replayed file) produced. */
+export interface ProcessResult {
+  outcome: 'alerts' | 'ignored' | 'invalid';
+  error?: string;
+  alerts: AlertOutcome[];
+  notices: NoticeOutcome[];
+  errors: Array<{ record: number; error: string }>;
+  ignored: Array<{ record: number; reason: string }>;
+}
+
+function pathOf(record: IntakeRecord): MetricDimensions<'EventsInvalid'>['path'] {
+  switch (record.kind) {
+    case 'sns':
+      return 'sns';
+    case 'eventbridge':
+      return 'eventbridge';
+    case 'alarm-action':
+      return 'alarm-action';
+    default:
+      return 'unknown';
+  }
+}
+
+function suppressionReason(decision: Decision): MetricDimensions<'AlertsSuppressed'>['reason'] {
+  const text = decision.suppressed ?? '';
+  if (text.startsWith('muted')) return 'muted';
+  if (text.startsWith('composite')) return 'actions-suppressed';
+  if (text.startsWith('no-data')) return 'no-data-policy';
+  return 'other';
+}
+
+async function deliverTo(
+  receiverNames: readonly string[],
+  alert: Alert,
+  deps: PipelineDeps,
+): Promise<{ deliveries: DeliveryResult[]; payloads: Record<string, unknown> }> {
+  const payloads: Record<string, unknown> = {};
+  const deliveries = await Promise.all(
+    receiverNames.map(async (name): Promise<DeliveryResult> => {
+      const receiver = deps.receivers.get(name);
+      if (!receiver) {
+        return { receiver: name, type: 'console', outcome: 'failed', attempts: 0, error: `receiver ${name} is not built` };
+      }
+      if (deps.mode === 'preview') {
+        payloads[name] = receiver.preview(alert);
+        return { receiver: name, type: receiver.type, outcome: 'dry-run', attempts: 0 };
+      }
+      const result = await deps.observer.span(`deliver ${receiver.type}`, () => receiver.send(alert), {
+        receiver: name,
+        receiverType: receiver.type,
+      });
+      if (result.outcome === 'delivered') deps.observer.count('NotificationsDelivered', { receiverType: receiver.type });
+      else {
+        deps.observer.count('NotificationsFailed', {
+          receiverType: receiver.type,
+          retryable: result.retryable ? 'true' : 'false',
+        });
+      }
+      return result;
+    }),
+  );
+  return { deliveries, payloads };
+}
+
+async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<AlertOutcome> {
+  const classified = classify(draft, deps.config);
+  const decision = decide(draft, classified, deps.config);
+  const { alert } = decision;
+  return deps.observer.span(
+    'alert',
+    async () => {
+      deps.observer.count('AlertsReceived', { source: alert.labels.source, severity: alert.severity });
+      if (decision.suppressed) {
+        deps.observer.count('AlertsSuppressed', { source: alert.labels.source, reason: suppressionReason(decision) });
+      }
+      const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps);
+      deps.observer.decided(decision, deliveries);
+      return { decision, deliveries, payloads };
+    },
+    {
+      fingerprint: alert.fingerprint,
+      source: alert.labels.source,
+      severity: alert.severity,
+      route: decision.routes.join(','),
+    },
+  );
+}
+
+/** Builds the "unrecognized event" notice alert sent to the catch-all receiver. */
+export function noticeAlert(reason: string, record: number, now: Date): Alert {
+  const digest = createHash('sha256').update(reason).digest('hex').slice(0, 16);
+  const at = now.toISOString();
+  return {
+    labels: { source: 'klaxon', account: 'unknown', region: 'unknown', kind: 'notice' },
+    annotations: {
+      summary: `Klaxon could not use an event (record ${record}): ${reason}`.slice(0, 900),
+      reason,
+    },
+    severity: 'info',
+    status: 'firing',
+    fingerprint: `klaxon:notice:${digest}`,
+    transitionId: `klaxon:notice:${digest}:${at}`,
+    startsAt: at,
+    observedAt: at,
+    path: 'sns',
+    links: [],
+    raw: undefined,
+  };
+}
+
+/** Runs one invocation payload through envelope → normalize → classify → route → deliver. Never throws for bad input. */
+export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<ProcessResult> {
+  const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
+  const records = await deps.observer.span('envelope', async () => splitEnvelope(raw));
+  if (records.length === 0) {
+    result.ignored.push({ record: 0, reason: 'empty batch: no records' });
+    deps.observer.rejected('ignored', 'empty batch: no records', 0);
+    deps.observer.count('EventsIgnored', { path: 'sns' });
+  }
+  for (const record of records) {
+    const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
+    if (normalized.kind === 'alerts') {
+      for (const draft of normalized.drafts) result.alerts.push(await processDraft(draft, deps));
+      continue;
+    }
+    const reason = normalized.reason;
+    deps.observer.rejected(normalized.kind, reason, record.index);
+    if (normalized.kind === 'invalid') {
+      result.errors.push({ record: record.index, error: reason });
+      deps.observer.count('EventsInvalid', { path: pathOf(record) });
+    } else {
+      result.ignored.push({ record: record.index, reason });
+      deps.observer.count('EventsIgnored', { path: pathOf(record) });
+    }
+    if (normalized.kind === 'invalid' || normalized.notice) {
+      const receivers = [deps.config.route.receiver];
+      const notice = noticeAlert(reason, record.index, deps.now());
+      const { deliveries, payloads } = await deliverTo(receivers, notice, deps);
+      result.notices.push({ record: record.index, reason, receivers, deliveries, payloads });
+    }
+  }
+  if (result.alerts.length > 0) result.outcome = 'alerts';
+  else if (result.errors.length > 0 && result.ignored.length === 0) {
+    result.outcome = 'invalid';
+    result.error = result.errors.map((e) => (records.length > 1 ? `record ${e.record}: ${e.error}` : e.error)).join('; ');
+  } else result.outcome = 'ignored';
+  deps.observer.flush();
+  return result;
+}
+
+/** Parses raw JSON text (a replayed file) and processes it; text that is not JSON becomes an `invalid` result with a notice. */
+export async function processEventText(text: string, deps: PipelineDeps): Promise<ProcessResult> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const reason = `not JSON: ${(error as Error).message}`;
+    deps.observer.rejected('invalid', reason, 0);
+    deps.observer.count('EventsInvalid', { path: 'unknown' });
+    const receivers = [deps.config.route.receiver];
+    const { deliveries, payloads } = await deliverTo(receivers, noticeAlert(reason, 0, deps.now()), deps);
+    deps.observer.flush();
+    return {
+      outcome: 'invalid',
+      error: reason,
+      alerts: [],
+      notices: [{ record: 0, reason, receivers, deliveries, payloads }],
+      errors: [{ record: 0, error: reason }],
+      ignored: [],
+    };
+  }
+  return processEvent(raw, deps);
+}

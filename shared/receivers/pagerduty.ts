@@ -1,0 +1,84 @@
+import type { Alert } from '../alert/alert';
+import { dedupKeyFor } from '../alert/fingerprint';
+import { truncate } from './text';
+
+/** PagerDuty Events API v2 limits (developer docs; see shared/reference/limits.md). */
+export const PAGERDUTY_LIMITS = { summary: 1024, source: 255, payloadBytes: 512 * 1024 } as const;
+
+/** The default Events API v2 endpoint. */
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** A PagerDuty Events API v2 event body. */
+export interface PagerDutyEvent {
+  routing_key: string;
+  event_action: 'trigger' | 'resolve';
+  dedup_key: string;
+  client?: string;
+  payload?: {
+    summary: string;
+    source: string;
+    severity: Alert['severity'];
+    timestamp?: string;
+    component?: string;
+    group?: string;
+    class?: string;
+    custom_details?: Record<string, unknown>;
+  };
+  links?: Array<{ href: string; text: string }>;
+}
+
+function customDetails(alert: Alert): Record<string, unknown> {
+  const metric = alert.metric;
+  const details: Record<string, unknown> = {
+    state: alert.labels.previousState ? `${alert.labels.previousState} -> ${alert.labels.state}` : alert.labels.state,
+    reason: alert.annotations.reason,
+    description: alert.annotations.description,
+    account: alert.labels.account,
+    region: alert.labels.region,
+    metric: metric?.metricName
+      ? [metric.namespace, metric.metricName, metric.statistic].filter(Boolean).join(' / ')
+      : metric?.expression,
+    threshold: metric?.threshold !== undefined ? `${metric.comparisonOperator ?? ''} ${metric.threshold}`.trim() : undefined,
+    dimensions: metric && Object.keys(metric.dimensions).length > 0 ? metric.dimensions : undefined,
+    triggering_alarms: alert.annotations.triggeringAlarms,
+    severity_note: alert.annotations.severityNote,
+    labels: alert.labels,
+    transition_id: alert.transitionId,
+  };
+  return Object.fromEntries(
+    Object.entries(details)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => [key, typeof value === 'string' ? truncate(value, 4000) : value]),
+  );
+}
+
+/** Renders an alert as an Events API v2 event: trigger when firing, resolve (same dedup_key) when resolved. */
+export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDutyEvent {
+  const dedupKey = dedupKeyFor(alert.fingerprint);
+  if (alert.status === 'resolved') {
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  }
+  const links = [
+    alert.annotations.runbookUrl ? { href: alert.annotations.runbookUrl, text: 'Runbook' } : undefined,
+    alert.annotations.consoleUrl ? { href: alert.annotations.consoleUrl, text: 'Open in AWS console' } : undefined,
+    ...alert.links.map((link) => ({ href: link.url, text: link.text })),
+  ].filter((l): l is { href: string; text: string } => l !== undefined);
+  const metric = alert.metric;
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    client: 'Klaxon',
+    payload: {
+      summary: truncate(alert.annotations.summary, PAGERDUTY_LIMITS.summary),
+      source: truncate(alert.labels.alarmArn ?? `${alert.labels.account}/${alert.labels.region}`, PAGERDUTY_LIMITS.source),
+      severity: alert.severity,
+      timestamp: alert.startsAt,
+      component: metric?.namespace ?? alert.labels.source,
+      group: `${alert.labels.account}/${alert.labels.region}`,
+      class: alert.labels.alarmKind ?? alert.labels.source,
+      custom_details: customDetails(alert),
+    },
+    ...(links.length > 0 ? { links } : {}),
+  };
+}

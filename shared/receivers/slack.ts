@@ -1,0 +1,127 @@
+import type { Alert, Severity } from '../alert/alert';
+import { escapeAndTruncate, truncate } from './text';
+
+/** Block Kit limits (Slack's Block Kit reference; see shared/reference/limits.md). */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  buttonText: 75,
+  buttonUrl: 3000,
+  actionsElements: 25,
+  contextElements: 10,
+  /** Kept well under the ~13,200 characters at which Slack answers msg_blocks_too_long. */
+  messageText: 10_000,
+} as const;
+
+/** Per-field budget chosen so that a full message stays under `messageText` (10 fields × 500 + the rest). */
+const FIELD_BUDGET = 500;
+
+const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ':red_circle:',
+  error: ':large_orange_circle:',
+  warning: ':large_yellow_circle:',
+  info: ':large_blue_circle:',
+};
+
+type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
+type Block =
+  | { type: 'header'; text: TextObject }
+  | { type: 'section'; text?: TextObject; fields?: TextObject[] }
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'actions'; elements: Array<{ type: 'button'; text: TextObject; url: string; action_id: string }> };
+
+/** A Slack incoming-webhook message. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+function field(label: string, value: string | undefined): TextObject | undefined {
+  if (value === undefined || value === '') return undefined;
+  return { type: 'mrkdwn', text: `*${label}*\n${escapeAndTruncate(value, FIELD_BUDGET)}` };
+}
+
+function describeMetric(alert: Alert): string | undefined {
+  const metric = alert.metric;
+  if (!metric) return undefined;
+  const name = metric.metricName ?? metric.expression;
+  if (!name) return undefined;
+  return [metric.namespace, name, metric.statistic ? `(${metric.statistic})` : undefined].filter(Boolean).join(' ');
+}
+
+function describeThreshold(alert: Alert): string | undefined {
+  const metric = alert.metric;
+  if (metric?.threshold === undefined) return undefined;
+  return `${metric.comparisonOperator ?? ''} ${metric.threshold}`.trim();
+}
+
+function describeDimensions(alert: Alert): string | undefined {
+  const entries = Object.entries(alert.metric?.dimensions ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : undefined;
+}
+
+function title(alert: Alert): string {
+  return alert.labels.alarmName ?? alert.annotations.summary;
+}
+
+/** Renders an alert as a Block Kit message; every limit is enforced by truncation, never by rejection. */
+export function renderSlackMessage(alert: Alert): SlackMessage {
+  const resolved = alert.status === 'resolved';
+  const state = alert.labels.state;
+  const heading = resolved
+    ? `:large_green_circle: RESOLVED ${title(alert)}`
+    : `${SEVERITY_EMOJI[alert.severity]} ${alert.noData ? 'NO DATA' : alert.severity.toUpperCase()} ${title(alert)}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(heading, SLACK_LIMITS.headerText), emoji: true } },
+  ];
+  const body = [alert.annotations.summary, alert.annotations.reason].filter(Boolean).join('\n');
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeAndTruncate(body, 1500) } });
+  const fields = [
+    field('Severity', resolved ? `${alert.severity} (resolved)` : alert.severity),
+    field('State', state ? `${alert.labels.previousState ?? '?'} → ${state}` : alert.status),
+    field('Account', alert.labels.account),
+    field('Region', alert.labels.region),
+    field('Metric', describeMetric(alert)),
+    field('Threshold', describeThreshold(alert)),
+    field('Dimensions', describeDimensions(alert)),
+    field('Triggering alarms', alert.annotations.triggeringAlarms),
+    field('Team', alert.labels.team),
+    field('Service', alert.labels.service),
+  ].filter((f): f is TextObject => f !== undefined);
+  if (fields.length > 0) blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
+  if (alert.annotations.description && !resolved) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeAndTruncate(alert.annotations.description, 1000) } });
+  }
+  const buttons = [
+    { text: 'Runbook', url: alert.annotations.runbookUrl, id: 'runbook' },
+    { text: 'Open in console', url: alert.annotations.consoleUrl, id: 'console' },
+    ...alert.links.map((link, index) => ({ text: link.text, url: link.url, id: `link-${index}` })),
+  ].filter((b): b is { text: string; url: string; id: string } => !!b.url && b.url.length <= SLACK_LIMITS.buttonUrl);
+  if (buttons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: buttons.slice(0, SLACK_LIMITS.actionsElements).map((b) => ({
+        type: 'button',
+        text: { type: 'plain_text', text: truncate(b.text, SLACK_LIMITS.buttonText) },
+        url: b.url,
+        action_id: b.id,
+      })),
+    });
+  }
+  const context = [
+    `source: ${alert.labels.source}`,
+    `via ${alert.path}`,
+    alert.annotations.severityNote,
+    alert.annotations.evaluationState ? `evaluation: ${alert.annotations.evaluationState}` : undefined,
+  ].filter((c): c is string => !!c);
+  blocks.push({
+    type: 'context',
+    elements: context
+      .slice(0, SLACK_LIMITS.contextElements)
+      .map((text) => ({ type: 'mrkdwn' as const, text: escapeAndTruncate(text, 300) })),
+  });
+  return { text: truncate(alert.annotations.summary, 1000), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}

@@ -1,0 +1,23 @@
+/** The marker appended to anything Klaxon cuts to fit a limit. */
+export const TRUNCATION_MARKER = '…';
+
+/** Cuts text to at most `max` characters, ending with the truncation marker when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - TRUNCATION_MARKER.length))}${TRUNCATION_MARKER}`;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escapes, then truncates so the escaped text fits `max` (never cutting an entity in half). */
+export function escapeAndTruncate(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, max - TRUNCATION_MARKER.length);
+  const amp = cut.lastIndexOf('&');
+  if (amp > cut.length - 5 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  return `${cut}${TRUNCATION_MARKER}`;
+}

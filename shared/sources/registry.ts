@@ -1,0 +1,116 @@
+import { InvalidEventError } from '../errors';
+import { isRecord, parseJson } from '../json';
+import {
+  alarmTransitionToDraft,
+  transitionFromAlarmAction,
+  transitionFromContributor,
+  transitionFromEventBridge,
+  transitionFromSns,
+} from './cloudwatch-alarm/normalize';
+import { type EventBridgeEnvelope, eventBridgeEnvelopeSchema, snsAlarmMessageSchema } from './cloudwatch-alarm/schemas';
+import type { IntakeRecord } from './envelope';
+import type { NormalizeResult } from './types';
+
+type EventBridgeNormalizer = (event: EventBridgeEnvelope, raw: unknown, topicArn?: string) => NormalizeResult;
+
+/**
+ * The explicit table choosing a normalizer for an EventBridge event, keyed by `source|detail-type`.
+ * Add a source by adding a row here (see README, "Adding a source").
+ */
+export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormalizer>> = {
+  'aws.cloudwatch|CloudWatch Alarm State Change': (event, raw, topicArn) => ({
+    kind: 'alerts',
+    drafts: [alarmTransitionToDraft(transitionFromEventBridge(event, topicArn), raw)],
+  }),
+  'aws.cloudwatch|CloudWatch Alarm Contributor State Change': (event, raw, topicArn) => ({
+    kind: 'alerts',
+    drafts: [alarmTransitionToDraft(transitionFromContributor(event, topicArn), raw)],
+  }),
+  'aws.cloudwatch|CloudWatch Alarm Configuration Change': () => ({
+    kind: 'ignored',
+    reason: 'alarm configuration change: not a state change',
+  }),
+};
+
+function excerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+function normalizeEventBridge(raw: Record<string, unknown>, topicArn?: string): NormalizeResult {
+  const envelope = eventBridgeEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) {
+    const issue = envelope.error.issues[0];
+    return {
+      kind: 'invalid',
+      reason: `EventBridge envelope: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'bad shape'}`,
+    };
+  }
+  const key = `${envelope.data.source}|${envelope.data['detail-type']}`;
+  const normalizer = EVENTBRIDGE_NORMALIZERS[key];
+  if (!normalizer) {
+    return {
+      kind: 'ignored',
+      reason: `no normalizer for EventBridge events of source "${envelope.data.source}", detail-type "${envelope.data['detail-type']}"`,
+      notice: 'unsupported event',
+    };
+  }
+  return normalizer(envelope.data, raw, topicArn);
+}
+
+function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): NormalizeResult {
+  const trimmed = record.message.trim();
+  const parsed = parseJson(trimmed);
+  if (!parsed.ok) {
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      return { kind: 'invalid', reason: `SNS message is not valid JSON: ${parsed.error}` };
+    }
+    return {
+      kind: 'ignored',
+      reason: `SNS message on topic ${record.topicArn.split(':').pop()} is plain text, not an alarm: "${excerpt(trimmed, 80)}"`,
+      notice: 'plain-text message',
+    };
+  }
+  const message = parsed.value;
+  if (isRecord(message) && 'AlarmName' in message && 'NewStateValue' in message) {
+    const alarm = snsAlarmMessageSchema.safeParse(message);
+    if (!alarm.success) {
+      const issue = alarm.error.issues[0];
+      return {
+        kind: 'invalid',
+        reason: `SNS alarm message: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}`,
+      };
+    }
+    const transition = transitionFromSns(alarm.data, { topicArn: record.topicArn, timestamp: record.timestamp });
+    return { kind: 'alerts', drafts: [alarmTransitionToDraft(transition, message)] };
+  }
+  if (isRecord(message) && typeof message['detail-type'] === 'string') {
+    return normalizeEventBridge(message, record.topicArn);
+  }
+  return {
+    kind: 'invalid',
+    reason: `SNS message is JSON of no known shape (keys: ${isRecord(message) ? Object.keys(message).slice(0, 8).join(', ') : typeof message})`,
+  };
+}
+
+/** Picks the normalizer for one record and runs it; bad input becomes a result, never an exception. */
+export function normalizeRecord(record: IntakeRecord): NormalizeResult {
+  try {
+    switch (record.kind) {
+      case 'sns':
+        return normalizeSnsMessage(record);
+      case 'eventbridge':
+        return normalizeEventBridge(record.event);
+      case 'alarm-action':
+        return {
+          kind: 'alerts',
+          drafts: [alarmTransitionToDraft(transitionFromAlarmAction(record.payload), record.payload)],
+        };
+      case 'unrecognized':
+        return { kind: 'invalid', reason: record.reason };
+    }
+  } catch (error) {
+    if (error instanceof InvalidEventError) return { kind: 'invalid', reason: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Alert } from '../alert/alert';
+
+/** An alert as a normalizer produces it: severity is decided later, from rules and hints. */
+export interface AlertDraft extends Omit<Alert, 'severity'> {
+  /** A severity word the event itself carries (e.g. an alarm's `severity` tag), which wins over rules. */
+  severityHint?: { word: string; from: string };
+  /** A runbook URL the event carries (e.g. an alarm's `runbook` tag). */
+  runbookHint?: string;
+  /** The AWS partition, for console links. */
+  partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  /** Set when the source itself says not to notify (muted alarm, suppressed composite actions). */
+  suppressedBySource?: string;
+}
+
+/** What one normalizer makes of one record. */
+export type NormalizeResult =
+  | { kind: 'alerts'; drafts: AlertDraft[] }
+  | { kind: 'ignored'; reason: string; notice?: string }
+  | { kind: 'invalid'; reason: string };
