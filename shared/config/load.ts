@@ -62,7 +62,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
 
 /** Parses, validates and compiles klaxon.yml text; throws ConfigError naming every bad key. */
 export function loadConfig(text: string, source = 'klaxon.yml'): KlaxonConfig {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
