@@ -32,9 +32,12 @@ async function collectFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (error) {
-    throw new UnreadablePathError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
-      cause: error,
-    });
+    throw new UnreadablePathError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!info.isDirectory()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
@@ -59,13 +62,19 @@ async function writePayloads(outDir: string, file: string, result: ProcessResult
   const writes: Array<Promise<void>> = [];
   const write = (name: string, payload: unknown) => {
     const target = join(base, name);
-    writes.push(mkdir(dirname(target), { recursive: true }).then(() => writeFile(target, `${JSON.stringify(payload, null, 2)}\n`)));
+    writes.push(
+      mkdir(dirname(target), { recursive: true }).then(() =>
+        writeFile(target, `${JSON.stringify(payload, null, 2)}\n`),
+      ),
+    );
   };
   result.alerts.forEach((outcome, index) => {
-    for (const [receiver, payload] of Object.entries(outcome.payloads)) write(`alert-${index}-${receiver}.json`, payload);
+    for (const [receiver, payload] of Object.entries(outcome.payloads))
+      write(`alert-${index}-${receiver}.json`, payload);
   });
   result.notices.forEach((notice, index) => {
-    for (const [receiver, payload] of Object.entries(notice.payloads)) write(`notice-${index}-${receiver}.json`, payload);
+    for (const [receiver, payload] of Object.entries(notice.payloads))
+      write(`notice-${index}-${receiver}.json`, payload);
   });
   await Promise.all(writes);
   return writes.length;
@@ -82,7 +91,9 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
       post: postJson,
       clock: systemClock,
       consoleSink: (alert, receiver) =>
-        log(`  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`),
+        log(
+          `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,
+        ),
     }),
     mode: options.live ? 'deliver' : 'preview',
     observer: silentObserver,

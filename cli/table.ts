@@ -20,7 +20,8 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
         `    ${pad(alert.severity, 8)} ${pad(alert.status, 8)} ${pad(name, 34)} ${pad(alert.labels.region, 14)} ${target}`,
       );
       lines.push(`             why: severity from ${decision.severitySource}; ${alert.annotations.summary}`);
-      for (const skipped of decision.skipped) lines.push(`             skipped ${skipped.receiver}: ${skipped.reason}`);
+      for (const skipped of decision.skipped)
+        lines.push(`             skipped ${skipped.receiver}: ${skipped.reason}`);
       for (const delivery of outcome.deliveries) {
         if (delivery.outcome === 'dry-run') continue;
         lines.push(
@@ -29,8 +30,10 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
       }
     }
     for (const error of result.errors) lines.push(`    invalid record ${error.record}: ${error.error}`);
-    for (const ignored of result.ignored) lines.push(`    ignored record ${ignored.record}: ${ignored.reason}`);
-    for (const notice of result.notices) lines.push(`    notice → ${notice.receivers.join(', ')}: "unrecognized event" reported`);
+    for (const ignored of result.ignored)
+      lines.push(`    ignored record ${ignored.record}: ${ignored.reason}`);
+    for (const notice of result.notices)
+      lines.push(`    notice → ${notice.receivers.join(', ')}: "unrecognized event" reported`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -78,7 +78,13 @@ async function deliverTo(
     receiverNames.map(async (name): Promise<DeliveryResult> => {
       const receiver = deps.receivers.get(name);
       if (!receiver) {
-        return { receiver: name, type: 'console', outcome: 'failed', attempts: 0, error: `receiver ${name} is not built` };
+        return {
+          receiver: name,
+          type: 'console',
+          outcome: 'failed',
+          attempts: 0,
+          error: `receiver ${name} is not built`,
+        };
       }
       if (deps.mode === 'preview') {
         payloads[name] = receiver.preview(alert);
@@ -88,7 +94,8 @@ async function deliverTo(
         receiver: name,
         receiverType: receiver.type,
       });
-      if (result.outcome === 'delivered') deps.observer.count('NotificationsDelivered', { receiverType: receiver.type });
+      if (result.outcome === 'delivered')
+        deps.observer.count('NotificationsDelivered', { receiverType: receiver.type });
       else {
         deps.observer.count('NotificationsFailed', {
           receiverType: receiver.type,
@@ -110,7 +117,10 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
     async () => {
       deps.observer.count('AlertsReceived', { source: alert.labels.source, severity: alert.severity });
       if (decision.suppressed) {
-        deps.observer.count('AlertsSuppressed', { source: alert.labels.source, reason: suppressionReason(decision) });
+        deps.observer.count('AlertsSuppressed', {
+          source: alert.labels.source,
+          reason: suppressionReason(decision),
+        });
       }
       const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps);
       deps.observer.decided(decision, deliveries);
@@ -181,7 +191,9 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
   if (result.alerts.length > 0) result.outcome = 'alerts';
   else if (result.errors.length > 0 && result.ignored.length === 0) {
     result.outcome = 'invalid';
-    result.error = result.errors.map((e) => (records.length > 1 ? `record ${e.record}: ${e.error}` : e.error)).join('; ');
+    result.error = result.errors
+      .map((e) => (records.length > 1 ? `record ${e.record}: ${e.error}` : e.error))
+      .join('; ');
   } else result.outcome = 'ignored';
   deps.observer.flush();
   return result;

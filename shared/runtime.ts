@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { KlaxonConfig } from './config/load';
-import { systemClock } from './receivers/factory';
-import { createReceivers } from './receivers/factory';
+import { createReceivers, systemClock } from './receivers/factory';
 import { postJson } from './receivers/http';
 import type { Receiver } from './receivers/types';
 import type { SecretResolver } from './secrets/secrets';

@@ -44,7 +44,10 @@ export interface SeverityMapping {
 
 /** Maps a free-form severity word onto the scale, falling back to `fallback` and saying so. */
 export function mapSeverityWord(word: string, fallback: Severity): SeverityMapping {
-  const key = word.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const key = word
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
   if (isSeverity(key)) return { severity: key };
   const mapped = SEVERITY_WORDS[key];
   if (mapped) return { severity: mapped };

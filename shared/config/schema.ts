@@ -17,7 +17,10 @@ const scalarMatcher = z.union([
 ]);
 
 /** One label condition: exact string, glob (`*`, `?`), `{regex}`, or a list of those (any may match). */
-export const matcherValueSchema = z.union([scalarMatcher, z.array(scalarMatcher).min(1, 'must list at least one value')]);
+export const matcherValueSchema = z.union([
+  scalarMatcher,
+  z.array(scalarMatcher).min(1, 'must list at least one value'),
+]);
 
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'label names are letters, digits, _ . : -');
 
@@ -34,7 +37,9 @@ export const secretRefSchema = z.union([
         'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
       ),
   }),
-  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)') }),
+  z.strictObject({
+    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)'),
+  }),
 ]);
 
 const timeout = z.number().int().min(100).max(30_000);
@@ -125,13 +130,12 @@ export const klaxonConfigSchema = z.strictObject({
       alarmTopics: z.array(alarmTopic).default([]),
     })
     .prefault({}),
-  severity: z
-    .array(z.strictObject({ match: matchSchema, severity }))
-    .default([]),
-  runbooks: z
-    .array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) }))
-    .default([]),
-  receivers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'), receiverSchema),
+  severity: z.array(z.strictObject({ match: matchSchema, severity })).default([]),
+  runbooks: z.array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) })).default([]),
+  receivers: z.record(
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'),
+    receiverSchema,
+  ),
   route: routeSchema,
 });
 

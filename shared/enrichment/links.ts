@@ -13,7 +13,11 @@ export function consoleBase(partition: 'aws' | 'aws-cn' | 'aws-us-gov', region: 
 }
 
 /** A deep link to one alarm in the CloudWatch console, in the alarm's own region and partition. */
-export function alarmConsoleUrl(partition: 'aws' | 'aws-cn' | 'aws-us-gov', region: string, alarmName: string): string {
+export function alarmConsoleUrl(
+  partition: 'aws' | 'aws-cn' | 'aws-us-gov',
+  region: string,
+  alarmName: string,
+): string {
   return `${consoleBase(partition, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
 }
 

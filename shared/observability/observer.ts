@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import type { Decision } from '../routing/decide';
 import type { DeliveryResult } from '../receivers/types';
+import type { Decision } from '../routing/decide';
 import type { MetricDimensions, MetricName } from './metrics';
 
 /** The pipeline's view of observability: decisions, counts and trace spans, whatever backs them. */
@@ -31,7 +31,10 @@ export const silentObserver: PipelineObserver = {
 
 /** The Powertools-backed observer used in Lambda (and by replays with `--verbose`). */
 export class PowertoolsObserver implements PipelineObserver {
-  private readonly counts = new Map<string, { name: MetricName; dimensions: Record<string, string>; value: number }>();
+  private readonly counts = new Map<
+    string,
+    { name: MetricName; dimensions: Record<string, string>; value: number }
+  >();
 
   constructor(
     private readonly logger: Logger,

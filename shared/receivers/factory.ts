@@ -62,7 +62,10 @@ class HttpJsonReceiver implements Receiver {
     const body = JSON.stringify(request.body);
     const outcome = await withRetry(
       async () => {
-        const response = await this.deps.post(request.url, body, { timeoutMs: this.timeoutMs, headers: request.headers });
+        const response = await this.deps.post(request.url, body, {
+          timeoutMs: this.timeoutMs,
+          headers: request.headers,
+        });
         try {
           checkStatus(response, this.what, this.okStatuses);
         } catch (error) {
@@ -76,7 +79,8 @@ class HttpJsonReceiver implements Receiver {
       this.deps.retry ?? DEFAULT_RETRY,
       this.deps.clock,
     );
-    if (outcome.value !== undefined) return this.result('delivered', outcome.attempts, { status: outcome.value });
+    if (outcome.value !== undefined)
+      return this.result('delivered', outcome.attempts, { status: outcome.value });
     return this.result('failed', outcome.attempts, {
       status: outcome.error?.status,
       error: redactSecrets(outcome.error?.message ?? 'unknown failure', request.secrets),
@@ -84,7 +88,11 @@ class HttpJsonReceiver implements Receiver {
     });
   }
 
-  private result(outcome: DeliveryResult['outcome'], attempts: number, extra: Partial<DeliveryResult>): DeliveryResult {
+  private result(
+    outcome: DeliveryResult['outcome'],
+    attempts: number,
+    extra: Partial<DeliveryResult>,
+  ): DeliveryResult {
     return { receiver: this.name, type: this.type, outcome, attempts, ...extra };
   }
 }
@@ -173,5 +181,7 @@ export function createReceivers(
   receivers: Readonly<Record<string, ReceiverConfig>>,
   deps: ReceiverDeps,
 ): Map<string, Receiver> {
-  return new Map(Object.entries(receivers).map(([name, config]) => [name, createReceiver(name, config, deps)]));
+  return new Map(
+    Object.entries(receivers).map(([name, config]) => [name, createReceiver(name, config, deps)]),
+  );
 }

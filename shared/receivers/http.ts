@@ -57,5 +57,9 @@ export function checkStatus(response: HttpResponse, what: string, okStatuses: re
   if (okStatuses.includes(response.status)) return;
   const retryable = response.status === 429 || response.status >= 500;
   const detail = response.body.replace(/\s+/g, ' ').trim().slice(0, 200);
-  throw new DeliveryError(`${what} answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`, retryable, response.status);
+  throw new DeliveryError(
+    `${what} answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`,
+    retryable,
+    response.status,
+  );
 }

@@ -1,9 +1,12 @@
 import type { Alert } from '../alert/alert';
 import { dedupKeyFor } from '../alert/fingerprint';
-import { truncate } from './text';
+import { truncate, truncateDeep } from './text';
 
 /** PagerDuty Events API v2 limits (developer docs; see shared/reference/limits.md). */
 export const PAGERDUTY_LIMITS = { summary: 1024, source: 255, payloadBytes: 512 * 1024 } as const;
+
+/** Klaxon's own budget for custom_details, far under the 512 KB limit: on-call reads it on a phone. */
+const CUSTOM_DETAILS_BUDGET_BYTES = 32 * 1024;
 
 /** The default Events API v2 endpoint. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -30,7 +33,9 @@ export interface PagerDutyEvent {
 function customDetails(alert: Alert): Record<string, unknown> {
   const metric = alert.metric;
   const details: Record<string, unknown> = {
-    state: alert.labels.previousState ? `${alert.labels.previousState} -> ${alert.labels.state}` : alert.labels.state,
+    state: alert.labels.previousState
+      ? `${alert.labels.previousState} -> ${alert.labels.state}`
+      : alert.labels.state,
     reason: alert.annotations.reason,
     description: alert.annotations.description,
     account: alert.labels.account,
@@ -38,18 +43,27 @@ function customDetails(alert: Alert): Record<string, unknown> {
     metric: metric?.metricName
       ? [metric.namespace, metric.metricName, metric.statistic].filter(Boolean).join(' / ')
       : metric?.expression,
-    threshold: metric?.threshold !== undefined ? `${metric.comparisonOperator ?? ''} ${metric.threshold}`.trim() : undefined,
+    threshold:
+      metric?.threshold !== undefined
+        ? `${metric.comparisonOperator ?? ''} ${metric.threshold}`.trim()
+        : undefined,
     dimensions: metric && Object.keys(metric.dimensions).length > 0 ? metric.dimensions : undefined,
     triggering_alarms: alert.annotations.triggeringAlarms,
     severity_note: alert.annotations.severityNote,
     labels: alert.labels,
     transition_id: alert.transitionId,
   };
-  return Object.fromEntries(
-    Object.entries(details)
-      .filter(([, value]) => value !== undefined && value !== '')
-      .map(([key, value]) => [key, typeof value === 'string' ? truncate(value, 4000) : value]),
+  const present = Object.fromEntries(
+    Object.entries(details).filter(([, value]) => value !== undefined && value !== ''),
   );
+  for (const max of [4000, 1000, 200, 50]) {
+    const fitted = truncateDeep(present, max) as Record<string, unknown>;
+    if (Buffer.byteLength(JSON.stringify(fitted)) <= CUSTOM_DETAILS_BUDGET_BYTES) return fitted;
+  }
+  return {
+    reason: truncate(alert.annotations.reason ?? '', 1000),
+    note: 'details cut to fit PagerDuty limits',
+  };
 }
 
 /** Renders an alert as an Events API v2 event: trigger when firing, resolve (same dedup_key) when resolved. */
@@ -60,7 +74,9 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
   }
   const links = [
     alert.annotations.runbookUrl ? { href: alert.annotations.runbookUrl, text: 'Runbook' } : undefined,
-    alert.annotations.consoleUrl ? { href: alert.annotations.consoleUrl, text: 'Open in AWS console' } : undefined,
+    alert.annotations.consoleUrl
+      ? { href: alert.annotations.consoleUrl, text: 'Open in AWS console' }
+      : undefined,
     ...alert.links.map((link) => ({ href: link.url, text: link.text })),
   ].filter((l): l is { href: string; text: string } => l !== undefined);
   const metric = alert.metric;
@@ -71,7 +87,10 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
     client: 'Klaxon',
     payload: {
       summary: truncate(alert.annotations.summary, PAGERDUTY_LIMITS.summary),
-      source: truncate(alert.labels.alarmArn ?? `${alert.labels.account}/${alert.labels.region}`, PAGERDUTY_LIMITS.source),
+      source: truncate(
+        alert.labels.alarmArn ?? `${alert.labels.account}/${alert.labels.region}`,
+        PAGERDUTY_LIMITS.source,
+      ),
       severity: alert.severity,
       timestamp: alert.startsAt,
       component: metric?.namespace ?? alert.labels.source,

@@ -10,7 +10,12 @@ export interface RetryPolicy {
 }
 
 /** The default: three attempts, short backoff, within ten seconds. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, budgetMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 5_000,
+  budgetMs: 10_000,
+};
 
 /** The outcome of a retried call. */
 export interface Attempted<T> {
@@ -33,7 +38,9 @@ export async function withRetry<T>(
       const error =
         caught instanceof DeliveryError
           ? caught
-          : new DeliveryError(`unexpected failure: ${(caught as Error).message}`, false, undefined, { cause: caught });
+          : new DeliveryError(`unexpected failure: ${(caught as Error).message}`, false, undefined, {
+              cause: caught,
+            });
       if (!error.retryable || n >= policy.maxAttempts) return { error, attempts: n };
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
       const wait = Math.max(backoff, error.retryAfterMs ?? 0);

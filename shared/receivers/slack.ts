@@ -31,7 +31,10 @@ type Block =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
   | { type: 'context'; elements: TextObject[] }
-  | { type: 'actions'; elements: Array<{ type: 'button'; text: TextObject; url: string; action_id: string }> };
+  | {
+      type: 'actions';
+      elements: Array<{ type: 'button'; text: TextObject; url: string; action_id: string }>;
+    };
 
 /** A Slack incoming-webhook message. */
 export interface SlackMessage {
@@ -49,7 +52,9 @@ function describeMetric(alert: Alert): string | undefined {
   if (!metric) return undefined;
   const name = metric.metricName ?? metric.expression;
   if (!name) return undefined;
-  return [metric.namespace, name, metric.statistic ? `(${metric.statistic})` : undefined].filter(Boolean).join(' ');
+  return [metric.namespace, name, metric.statistic ? `(${metric.statistic})` : undefined]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function describeThreshold(alert: Alert): string | undefined {
@@ -75,7 +80,10 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
     ? `:large_green_circle: RESOLVED ${title(alert)}`
     : `${SEVERITY_EMOJI[alert.severity]} ${alert.noData ? 'NO DATA' : alert.severity.toUpperCase()} ${title(alert)}`;
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(heading, SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(heading, SLACK_LIMITS.headerText), emoji: true },
+    },
   ];
   const body = [alert.annotations.summary, alert.annotations.reason].filter(Boolean).join('\n');
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeAndTruncate(body, 1500) } });
@@ -93,13 +101,18 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
   ].filter((f): f is TextObject => f !== undefined);
   if (fields.length > 0) blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
   if (alert.annotations.description && !resolved) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeAndTruncate(alert.annotations.description, 1000) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: escapeAndTruncate(alert.annotations.description, 1000) },
+    });
   }
   const buttons = [
     { text: 'Runbook', url: alert.annotations.runbookUrl, id: 'runbook' },
     { text: 'Open in console', url: alert.annotations.consoleUrl, id: 'console' },
     ...alert.links.map((link, index) => ({ text: link.text, url: link.url, id: `link-${index}` })),
-  ].filter((b): b is { text: string; url: string; id: string } => !!b.url && b.url.length <= SLACK_LIMITS.buttonUrl);
+  ].filter(
+    (b): b is { text: string; url: string; id: string } => !!b.url && b.url.length <= SLACK_LIMITS.buttonUrl,
+  );
   if (buttons.length > 0) {
     blocks.push({
       type: 'actions',

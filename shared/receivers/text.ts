@@ -21,3 +21,13 @@ export function escapeAndTruncate(text: string, max: number): string {
   if (amp > cut.length - 5 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
   return `${cut}${TRUNCATION_MARKER}`;
 }
+
+/** Copies a JSON value with every string cut to `max` characters (for payload size budgets). */
+export function truncateDeep(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return truncate(value, max);
+  if (Array.isArray(value)) return value.map((item) => truncateDeep(item, max));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, truncateDeep(item, max)]));
+  }
+  return value;
+}

@@ -23,7 +23,10 @@ export interface Decision {
 }
 
 /** Settles severity, runbook and console link of a normalized alert (the classify and link stages). */
-export function classify(draft: AlertDraft, config: KlaxonConfig): { alert: Alert; severitySource: SeveritySource } {
+export function classify(
+  draft: AlertDraft,
+  config: KlaxonConfig,
+): { alert: Alert; severitySource: SeveritySource } {
   const { severityHint, runbookHint, partition, suppressedBySource: _suppressed, ...rest } = draft;
   const annotations = { ...draft.annotations };
   let severity = config.defaults.severity;
@@ -80,16 +83,23 @@ export function decide(
   }
   const noDataPolicy = config.defaults.insufficientData;
   if (alert.noData && !noDataPolicy.notify) {
-    decision.suppressed = 'no-data policy: INSUFFICIENT_DATA is not notified (defaults.insufficientData.notify: false)';
+    decision.suppressed =
+      'no-data policy: INSUFFICIENT_DATA is not notified (defaults.insufficientData.notify: false)';
     return decision;
   }
   const okAfterNoData = alert.status === 'resolved' && alert.labels.previousState === 'INSUFFICIENT_DATA';
   for (const receiver of named) {
     const paging = isPagingReceiver(config, receiver);
     if (alert.noData && paging) {
-      decision.skipped.push({ receiver, reason: 'no-data notices go to chat only and never touch an open incident' });
+      decision.skipped.push({
+        receiver,
+        reason: 'no-data notices go to chat only and never touch an open incident',
+      });
     } else if (okAfterNoData && !paging && !noDataPolicy.notify) {
-      decision.skipped.push({ receiver, reason: 'the INSUFFICIENT_DATA state this OK ends was never notified' });
+      decision.skipped.push({
+        receiver,
+        reason: 'the INSUFFICIENT_DATA state this OK ends was never notified',
+      });
     } else {
       decision.receivers.push(receiver);
     }

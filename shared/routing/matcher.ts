@@ -47,7 +47,10 @@ export function compileMatcher(match: MatchInput | undefined): CompiledMatcher {
     const parts = (Array.isArray(input) ? input : [input]).map(compileScalar);
     const test: CompiledCondition =
       parts.length === 1 && parts[0] ? parts[0].test : (value) => parts.some((part) => part.test(value));
-    const text = parts.length === 1 ? `${label}${parts[0]?.text}` : `${label} in [${parts.map((p) => p.text).join(', ')}]`;
+    const text =
+      parts.length === 1
+        ? `${label}${parts[0]?.text}`
+        : `${label} in [${parts.map((p) => p.text).join(', ')}]`;
     return { label, test, text };
   });
   return {

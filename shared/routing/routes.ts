@@ -29,7 +29,10 @@ export function compileRouteTree(
     errors.push({ path: 'route.receiver', message: 'the root route needs a receiver: it is the catch-all' });
   }
   if (root.match && Object.keys(root.match).length > 0) {
-    errors.push({ path: 'route.match', message: 'the root route is the catch-all and must not have a match' });
+    errors.push({
+      path: 'route.match',
+      message: 'the root route is the catch-all and must not have a match',
+    });
   }
   const tree = compileNode(root, 'route', 'root', root.receiver ?? '', receiverNames, errors);
   return { tree: errors.length === 0 ? tree : undefined, errors };
@@ -52,7 +55,14 @@ function compileNode(
   }
   const children = input.routes ?? [];
   const compiled = children.map((child, index) =>
-    compileNode(child, `${configPath}.routes[${index}]`, `${configPath}.routes[${index}]`, receiver, receiverNames, errors),
+    compileNode(
+      child,
+      `${configPath}.routes[${index}]`,
+      `${configPath}.routes[${index}]`,
+      receiver,
+      receiverNames,
+      errors,
+    ),
   );
   compiled.forEach((child, index) => {
     if (child.continue) return;

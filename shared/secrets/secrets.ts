@@ -25,7 +25,8 @@ export class DeployedSecretResolver implements SecretResolver {
   async resolve(ref: SecretRef): Promise<string> {
     if ('env' in ref) {
       const value = this.env[ref.env];
-      if (!value) throw new SecretResolutionError(`secret ${describeSecretRef(ref)}: the variable is not set`);
+      if (!value)
+        throw new SecretResolutionError(`secret ${describeSecretRef(ref)}: the variable is not set`);
       return value;
     }
     if (!this.ssmPrefix || !this.readParameter) {
@@ -43,7 +44,8 @@ export class DeployedSecretResolver implements SecretResolver {
         { cause: error },
       );
     }
-    if (!value) throw new SecretResolutionError(`secret ${describeSecretRef(ref)}: SSM parameter ${name} is empty`);
+    if (!value)
+      throw new SecretResolutionError(`secret ${describeSecretRef(ref)}: SSM parameter ${name} is empty`);
     return value;
   }
 }
@@ -69,7 +71,10 @@ export class LocalSecretResolver implements SecretResolver {
   async resolve(ref: SecretRef): Promise<string> {
     const variable = 'env' in ref ? ref.env : localSecretVariable(ref.ssm);
     const value = this.env[variable];
-    if (!value) throw new SecretResolutionError(`secret ${describeSecretRef(ref)}: set ${variable} for a local live run`);
+    if (!value)
+      throw new SecretResolutionError(
+        `secret ${describeSecretRef(ref)}: set ${variable} for a local live run`,
+      );
     return value;
   }
 }

@@ -7,7 +7,11 @@ import {
   transitionFromEventBridge,
   transitionFromSns,
 } from './cloudwatch-alarm/normalize';
-import { type EventBridgeEnvelope, eventBridgeEnvelopeSchema, snsAlarmMessageSchema } from './cloudwatch-alarm/schemas';
+import {
+  type EventBridgeEnvelope,
+  eventBridgeEnvelopeSchema,
+  snsAlarmMessageSchema,
+} from './cloudwatch-alarm/schemas';
 import type { IntakeRecord } from './envelope';
 import type { NormalizeResult } from './types';
 
@@ -81,7 +85,10 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
         reason: `SNS alarm message: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}`,
       };
     }
-    const transition = transitionFromSns(alarm.data, { topicArn: record.topicArn, timestamp: record.timestamp });
+    const transition = transitionFromSns(alarm.data, {
+      topicArn: record.topicArn,
+      timestamp: record.timestamp,
+    });
     return { kind: 'alerts', drafts: [alarmTransitionToDraft(transition, message)] };
   }
   if (isRecord(message) && typeof message['detail-type'] === 'string') {

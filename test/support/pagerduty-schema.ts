@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 
-const contractPath = fileURLToPath(new URL('../../../shared/contracts/pagerduty-events-v2.openapi.json', import.meta.url));
+const contractPath = fileURLToPath(
+  new URL('../../../shared/contracts/pagerduty-events-v2.openapi.json', import.meta.url),
+);
 
 interface OpenApi {
   paths: Record<string, { post: { requestBody: { content: { 'application/json': { schema: object } } } } }>;
@@ -14,7 +16,10 @@ function buildValidator() {
   const spec = JSON.parse(readFileSync(contractPath, 'utf8')) as OpenApi;
   const enqueue = spec.paths['/enqueue'];
   if (!enqueue) throw new Error('the PagerDuty contract has no /enqueue path');
-  const schema = { ...enqueue.post.requestBody.content['application/json'].schema, components: spec.components };
+  const schema = {
+    ...enqueue.post.requestBody.content['application/json'].schema,
+    components: spec.components,
+  };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   // PagerDuty's schema uses a non-standard "url" format: an absolute http(s) URL.
@@ -38,7 +43,8 @@ export function pagerDutyProblems(body: unknown): string[] {
   if (event.event_action === 'trigger' && !event.payload) problems.push('trigger without payload');
   if ((event.payload?.summary?.length ?? 0) > 1024) problems.push('summary longer than 1024');
   if ((event.dedup_key?.length ?? 0) > 255) problems.push('dedup_key longer than 255');
-  if (event.event_action !== 'trigger' && !event.dedup_key) problems.push('dedup_key required for acknowledge/resolve');
+  if (event.event_action !== 'trigger' && !event.dedup_key)
+    problems.push('dedup_key required for acknowledge/resolve');
   if (Buffer.byteLength(JSON.stringify(body)) > 512 * 1024) problems.push('body larger than 512 KB');
   return problems;
 }

@@ -35,7 +35,10 @@ describe('klaxon.yml loading', () => {
 
   it('applies defaults', () => {
     const config = loadConfig(minimal);
-    expect(config.defaults).toEqual({ severity: 'warning', insufficientData: { notify: true, severity: 'warning' } });
+    expect(config.defaults).toEqual({
+      severity: 'warning',
+      insufficientData: { notify: true, severity: 'warning' },
+    });
     expect(config.intake.alarmTopics).toEqual([]);
   });
 
@@ -76,7 +79,9 @@ route: { receiver: pager }
   });
 
   it('reports a route naming an unknown receiver', () => {
-    const problems = problemsOf(`${minimal}  routes:\n    - match: { severity: critical }\n      receiver: pagr\n`);
+    const problems = problemsOf(
+      `${minimal}  routes:\n    - match: { severity: critical }\n      receiver: pagr\n`,
+    );
     expect(problems).toContainEqual({
       path: 'route.routes[0].receiver',
       message: 'unknown receiver "pagr" (defined: chat)',
@@ -100,7 +105,9 @@ route: { receiver: pager }
 
   it('accepts identical matches when the first says continue', () => {
     expect(() =>
-      loadConfig(`${minimal}  routes:\n    - match: { severity: critical }\n      continue: true\n    - match: { severity: critical }\n`),
+      loadConfig(
+        `${minimal}  routes:\n    - match: { severity: critical }\n      continue: true\n    - match: { severity: critical }\n`,
+      ),
     ).not.toThrow();
   });
 
@@ -124,13 +131,17 @@ route:
   });
 
   it('rejects an invalid regular expression with its path', () => {
-    const problems = problemsOf(`${minimal}severity:\n  - match: { alarmName: { regex: "([" } }\n    severity: critical\n`);
+    const problems = problemsOf(
+      `${minimal}severity:\n  - match: { alarmName: { regex: "([" } }\n    severity: critical\n`,
+    );
     expect(problems[0]?.path).toBe('severity[0].match.alarmName.regex');
     expect(problems[0]?.message).toContain('invalid regular expression');
   });
 
   it('rejects a severity rule that matches on severity', () => {
-    const problems = problemsOf(`${minimal}severity:\n  - match: { severity: info }\n    severity: critical\n`);
+    const problems = problemsOf(
+      `${minimal}severity:\n  - match: { severity: info }\n    severity: critical\n`,
+    );
     expect(problems).toContainEqual({
       path: 'severity[0].match.severity',
       message: 'a severity rule cannot match on the severity it sets',
@@ -154,7 +165,9 @@ route:
   });
 
   it('rejects a topic that is not an SNS ARN', () => {
-    const problems = problemsOf(`${minimal}intake:\n  alarmTopics:\n    - arn: arn:aws:sqs:us-east-1:123456789012:q\n`);
+    const problems = problemsOf(
+      `${minimal}intake:\n  alarmTopics:\n    - arn: arn:aws:sqs:us-east-1:123456789012:q\n`,
+    );
     expect(problems[0]?.path).toBe('intake.alarmTopics[0].arn');
   });
 
@@ -165,6 +178,9 @@ receivers:
   chat: { type: slack, webhookUrl: { env: lower } }
 route: { receiver: chat }
 `);
-    expect(problems.map((p) => p.path).sort()).toEqual(['receivers.chat.webhookUrl.env', 'receivers.pd.routingKey']);
+    expect(problems.map((p) => p.path).sort()).toEqual([
+      'receivers.chat.webhookUrl.env',
+      'receivers.pd.routingKey',
+    ]);
   });
 });

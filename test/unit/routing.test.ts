@@ -103,7 +103,10 @@ function draft(overrides: Partial<AlertDraft> & { labels?: Partial<AlertDraft['l
       previousState: 'OK',
       ...labels,
     },
-    annotations: { summary: 'ALARM: orders-queue-depth', description: 'See https://wiki.example.com/orders.' },
+    annotations: {
+      summary: 'ALARM: orders-queue-depth',
+      description: 'See https://wiki.example.com/orders.',
+    },
     status: 'firing',
     fingerprint: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-queue-depth',
     transitionId: 'x|ALARM|1',
@@ -222,7 +225,10 @@ route:
     - { match: { severity: critical }, receiver: pager, continue: true }
     - { match: { severity: critical }, receiver: chat }
 `);
-    const decision = run(draft({ status: 'resolved', labels: { state: 'OK', previousState: 'INSUFFICIENT_DATA' } }), config);
+    const decision = run(
+      draft({ status: 'resolved', labels: { state: 'OK', previousState: 'INSUFFICIENT_DATA' } }),
+      config,
+    );
     expect(decision.receivers).toEqual(['pager']);
     expect(decision.skipped.map((s) => s.receiver)).toEqual(['chat']);
   });
@@ -235,9 +241,10 @@ route:
   });
 
   it('adds the runbook from the catalog first, then the tag, then the description', () => {
-    expect(run(draft({ labels: { alarmName: 'payments-x' }, runbookHint: 'https://tag.example.com' })).alert.annotations.runbookUrl).toBe(
-      'https://runbooks.example.com/payments',
-    );
+    expect(
+      run(draft({ labels: { alarmName: 'payments-x' }, runbookHint: 'https://tag.example.com' })).alert
+        .annotations.runbookUrl,
+    ).toBe('https://runbooks.example.com/payments');
     expect(run(draft({ runbookHint: 'https://tag.example.com/rb' })).alert.annotations.runbookUrl).toBe(
       'https://tag.example.com/rb',
     );

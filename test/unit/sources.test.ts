@@ -38,7 +38,9 @@ describe('ARN parsing', () => {
 
   it('knows the China and GovCloud partitions and rejects non-ARNs', () => {
     expect(parseArn('arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:a')?.partition).toBe('aws-cn');
-    expect(parseArn('arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:a')?.partition).toBe('aws-us-gov');
+    expect(parseArn('arn:aws-us-gov:cloudwatch:us-gov-west-1:123456789012:alarm:a')?.partition).toBe(
+      'aws-us-gov',
+    );
     expect(parseArn('not-an-arn')).toBeUndefined();
     expect(parseArn('arn:aws:cloudwatch:US East:123456789012:alarm:a')).toBeUndefined();
   });
@@ -161,7 +163,10 @@ describe('SNS alarm messages', () => {
   });
 
   it('recognizes plain text and EventBridge events routed through SNS without crashing', () => {
-    expect(outcome(fixture('sns/sns-plain-text.json'))[0]).toMatchObject({ kind: 'ignored', notice: 'plain-text message' });
+    expect(outcome(fixture('sns/sns-plain-text.json'))[0]).toMatchObject({
+      kind: 'ignored',
+      notice: 'plain-text message',
+    });
     expect(outcome(fixture('sns/sns-eventbridge-event.json'))[0]).toMatchObject({
       kind: 'ignored',
       reason: expect.stringContaining('EC2 Instance State-change Notification'),
@@ -221,7 +226,10 @@ describe('direct alarm actions', () => {
 
   it('reports an alarm ARN that is not one', () => {
     const [result] = outcome(fixture('cloudwatch-alarm/alarm-action-bad-arn.json'));
-    expect(result).toEqual({ kind: 'invalid', reason: 'alarm ARN "not-an-arn" is not a CloudWatch alarm ARN' });
+    expect(result).toEqual({
+      kind: 'invalid',
+      reason: 'alarm ARN "not-an-arn" is not a CloudWatch alarm ARN',
+    });
   });
 });
 

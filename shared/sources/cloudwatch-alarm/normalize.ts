@@ -8,11 +8,11 @@ import {
   type AlarmActionPayload,
   type AlarmContributorDetail,
   type AlarmStateChangeDetail,
-  type EventBridgeEnvelope,
-  type SnsAlarmMessage,
   alarmActionSchema,
   alarmContributorDetailSchema,
   alarmStateChangeDetailSchema,
+  type EventBridgeEnvelope,
+  type SnsAlarmMessage,
 } from './schemas';
 
 /** What kind of CloudWatch alarm produced a transition. */
@@ -70,13 +70,16 @@ function zodReason(error: z.ZodError): string {
 
 function alarmArnOrThrow(alarmArn: string): ParsedArn {
   const arn = parseArn(alarmArn);
-  if (!arn || arn.service !== 'cloudwatch' || !arn.resource.startsWith('alarm:') || !arn.region || !arn.account) {
+  if (arn?.service !== 'cloudwatch' || !arn.resource.startsWith('alarm:') || !arn.region || !arn.account) {
     throw new InvalidEventError(`alarm ARN "${alarmArn.slice(0, 120)}" is not a CloudWatch alarm ARN`);
   }
   return arn;
 }
 
-function fromSnsTrigger(trigger: NonNullable<SnsAlarmMessage['Trigger']>): { kind: AlarmKind; metric: MetricContext } {
+function fromSnsTrigger(trigger: NonNullable<SnsAlarmMessage['Trigger']>): {
+  kind: AlarmKind;
+  metric: MetricContext;
+} {
   const base = {
     threshold: trigger.Threshold,
     comparisonOperator: trigger.ComparisonOperator,
@@ -164,7 +167,8 @@ export function transitionFromSns(
   sns: { topicArn: string; timestamp?: string },
 ): AlarmTransition {
   const arn = alarmArnOrThrow(message.AlarmArn);
-  const composite = !message.Trigger && (message.AlarmRule !== undefined || message.TriggeringChildren !== undefined);
+  const composite =
+    !message.Trigger && (message.AlarmRule !== undefined || message.TriggeringChildren !== undefined);
   const fromTrigger = message.Trigger ? fromSnsTrigger(message.Trigger) : undefined;
   return {
     path: 'sns',
@@ -208,7 +212,10 @@ export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?:
     description: detail.configuration?.description ?? undefined,
     kind: config.kind,
     metric: config.metric,
-    tags: detail.alarmTagsStatus === undefined || detail.alarmTagsStatus === 'SUCCESS' ? (detail.alarmTags ?? {}) : {},
+    tags:
+      detail.alarmTagsStatus === undefined || detail.alarmTagsStatus === 'SUCCESS'
+        ? (detail.alarmTags ?? {})
+        : {},
     triggeringChildren: config.triggering,
     alarmRule: detail.configuration?.alarmRule,
     actionsSuppressed: detail.state.actionsSuppressedBy
@@ -228,7 +235,8 @@ export function transitionFromContributor(event: EventBridgeEnvelope, topicArn?:
   const detail: AlarmContributorDetail = parsed.data;
   const alarmArn = event.resources[0] ?? '';
   const arn = alarmArnOrThrow(alarmArn);
-  const query = detail.configuration?.metrics?.find((m) => m.returnData) ?? detail.configuration?.metrics?.[0];
+  const query =
+    detail.configuration?.metrics?.find((m) => m.returnData) ?? detail.configuration?.metrics?.[0];
   return {
     path: 'eventbridge',
     alarmName: detail.alarmName,
@@ -333,7 +341,8 @@ export function alarmTransitionToDraft(t: AlarmTransition, raw: unknown): AlertD
   for (const [name, value] of Object.entries(t.tags)) setLabel(labels, name, value);
 
   const fingerprint = t.contributor ? `${t.alarmArn}/contributor/${t.contributor.id}` : t.alarmArn;
-  const stateMillis = alarmTimeMillis(t.stateTime) ?? alarmTimeMillis(t.fallbackTime) ?? Date.parse(t.fallbackTime);
+  const stateMillis =
+    alarmTimeMillis(t.stateTime) ?? alarmTimeMillis(t.fallbackTime) ?? Date.parse(t.fallbackTime);
   const transitionId = `${fingerprint}|${t.state}|${Number.isNaN(stateMillis) ? t.stateTime : stateMillis}`;
   const startsAt = isoTime(t.stateTime) ?? isoTime(t.fallbackTime) ?? t.observedAt;
   const threshold = formatThreshold(t.metric);

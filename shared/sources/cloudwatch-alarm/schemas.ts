@@ -118,7 +118,10 @@ export const alarmStateChangeDetailSchema = z.object({
 /** `detail` of an EventBridge `CloudWatch Alarm Contributor State Change` event (Metrics Insights). */
 export const alarmContributorDetailSchema = z.object({
   alarmName: z.string().min(1),
-  alarmContributor: z.object({ id: z.string().min(1), attributes: z.record(z.string(), z.string()).default({}) }),
+  alarmContributor: z.object({
+    id: z.string().min(1),
+    attributes: z.record(z.string(), z.string()).default({}),
+  }),
   state: alarmStateDetail,
   configuration,
   alarmTags: z.record(z.string(), z.string()).optional(),
