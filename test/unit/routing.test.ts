@@ -90,7 +90,7 @@ describe('route tree', () => {
   });
 });
 
-function draft(overrides: Partial<AlertDraft> & { labels?: Partial<AlertDraft['labels']> } = {}): AlertDraft {
+function draft(overrides: Omit<Partial<AlertDraft>, 'labels'> & { labels?: Record<string, string> } = {}): AlertDraft {
   const { labels, ...rest } = overrides;
   return {
     labels: {
