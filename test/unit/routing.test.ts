@@ -90,7 +90,9 @@ describe('route tree', () => {
   });
 });
 
-function draft(overrides: Omit<Partial<AlertDraft>, 'labels'> & { labels?: Record<string, string> } = {}): AlertDraft {
+function draft(
+  overrides: Omit<Partial<AlertDraft>, 'labels'> & { labels?: Record<string, string> } = {},
+): AlertDraft {
   const { labels, ...rest } = overrides;
   return {
     labels: {
