@@ -27,11 +27,13 @@ export function classify(
   draft: AlertDraft,
   config: KlaxonConfig,
 ): { alert: Alert; severitySource: SeveritySource } {
-  const { severityHint, runbookHint, partition, suppressedBySource: _suppressed, ...rest } = draft;
+  const { severityHint, runbookHint, partition, topicArn, suppressedBySource: _suppressed, ...rest } = draft;
   const annotations = { ...draft.annotations };
+  const topic = topicArn ? config.intake.alarmTopics.find((t) => t.arn === topicArn) : undefined;
+  if (topic?.name) rest.labels = { ...rest.labels, topic: topic.name };
   let severity = config.defaults.severity;
   let severitySource: SeveritySource = 'default';
-  const matchable = { ...draft.labels, status: draft.status };
+  const matchable = { ...rest.labels, status: draft.status };
   if (draft.noData) {
     severity = config.defaults.insufficientData.severity;
     severitySource = 'no-data policy';

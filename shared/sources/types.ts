@@ -8,6 +8,8 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
   runbookHint?: string;
   /** The AWS partition, for console links. */
   partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  /** The SNS topic the event came through, if any (its configured name becomes the `topic` label). */
+  topicArn?: string;
   /** Set when the source itself says not to notify (muted alarm, suppressed composite actions). */
   suppressedBySource?: string;
 }

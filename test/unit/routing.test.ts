@@ -253,6 +253,33 @@ route:
     expect(run(draft()).alert.annotations.runbookUrl).toBe('https://wiki.example.com/orders');
   });
 
+  it('labels the topic with the name configured in intake.alarmTopics, so routes can match it', () => {
+    const config = loadConfig(`
+intake:
+  alarmTopics:
+    - { arn: "arn:aws:sns:us-west-2:111122223333:team-alarms", name: data-team }
+receivers:
+  chat: { type: console }
+  data: { type: console }
+route:
+  receiver: chat
+  routes:
+    - { match: { topic: data-team }, receiver: data }
+`);
+    const viaTopic = run(
+      draft({ topicArn: 'arn:aws:sns:us-west-2:111122223333:team-alarms', labels: { topic: 'team-alarms' } }),
+      config,
+    );
+    expect(viaTopic.alert.labels.topic).toBe('data-team');
+    expect(viaTopic.receivers).toEqual(['data']);
+    const otherTopic = run(
+      draft({ topicArn: 'arn:aws:sns:us-west-2:111122223333:x', labels: { topic: 'x' } }),
+      config,
+    );
+    expect(otherTopic.alert.labels.topic).toBe('x');
+    expect(otherTopic.receivers).toEqual(['chat']);
+  });
+
   it('adds a console link in the alarm region', () => {
     expect(run(draft()).alert.annotations.consoleUrl).toBe(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/orders-queue-depth',

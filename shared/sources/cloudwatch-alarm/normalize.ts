@@ -379,6 +379,7 @@ export function alarmTransitionToDraft(t: AlarmTransition, raw: unknown): AlertD
     severityHint: t.tags.severity ? { word: t.tags.severity, from: 'alarm tag "severity"' } : undefined,
     runbookHint: t.tags.runbook,
     partition: t.arn.partition,
+    topicArn: t.topicArn,
     suppressedBySource: t.mutedBy
       ? `muted by alarm mute rule ${t.mutedBy.split(':').pop()}`
       : t.actionsSuppressed

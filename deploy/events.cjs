@@ -1,0 +1,88 @@
+'use strict';
+/**
+ * Event sources of the alarm notifier, resolved by osls while it reads serverless.yml:
+ *
+ *   events: ${file(./deploy/events.cjs):alarmNotifierEvents}
+ *
+ * The result is the fixed events declared in serverless.yml under `custom.klaxon.alarmNotifierEvents`
+ * followed by one `sns` event per `intake.alarmTopics` entry of klaxon.yml (topics users already
+ * own, possibly in another account or region; their topic policy must let this account subscribe).
+ *
+ * Only the shape this file needs is checked here; the full schema check is `npm run validate`, which
+ * CI runs before packaging. KLAXON_CONFIG=<path> reads another file (for template tests only: the
+ * Lambda bundle always contains ./klaxon.yml).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const TOPIC_NAME = /^[A-Za-z0-9_.-]+$/;
+
+function configPath() {
+  const override = process.env.KLAXON_CONFIG;
+  return override ? path.resolve(override) : path.resolve(__dirname, '..', 'klaxon.yml');
+}
+
+function fail(file, where, message) {
+  throw new Error(`${file}: ${where}: ${message} (run \`npm run validate -- ${file}\` for the full check)`);
+}
+
+/** Reads `intake.alarmTopics` from klaxon.yml: `[{ arn, name }]`, name defaulting to the topic's name. */
+function readAlarmTopics(file = configPath()) {
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative && !relative.startsWith('..') ? relative : file;
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${shown}: cannot read the Klaxon configuration (${error.code || error.message})`);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) fail(shown, 'YAML', doc.errors[0].message);
+  const config = doc.toJS() ?? {};
+  if (typeof config !== 'object' || Array.isArray(config)) fail(shown, '(root)', 'expected a mapping');
+  const intake = config.intake ?? {};
+  if (typeof intake !== 'object' || Array.isArray(intake)) fail(shown, 'intake', 'expected a mapping');
+  const topics = intake.alarmTopics ?? [];
+  if (!Array.isArray(topics)) fail(shown, 'intake.alarmTopics', 'expected a list of {arn, name?}');
+
+  const seen = new Map();
+  return topics.map((entry, index) => {
+    const where = `intake.alarmTopics[${index}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      fail(shown, where, 'expected {arn, name?}');
+    if (typeof entry.arn !== 'string' || !TOPIC_ARN.test(entry.arn)) {
+      fail(shown, `${where}.arn`, `expected an SNS topic ARN, got ${JSON.stringify(entry.arn)}`);
+    }
+    if (entry.name !== undefined && (typeof entry.name !== 'string' || !TOPIC_NAME.test(entry.name))) {
+      fail(shown, `${where}.name`, `expected letters, digits, _ . -, got ${JSON.stringify(entry.name)}`);
+    }
+    const name = entry.name ?? entry.arn.split(':').pop();
+    // osls derives logical ids from the name with everything but letters and digits removed.
+    const key = name.replace(/[^0-9A-Za-z]/g, '').toLowerCase();
+    if (seen.has(key)) {
+      fail(
+        shown,
+        `${where}.name`,
+        `"${name}" collides with "${seen.get(key)}" (names must differ in letters/digits)`,
+      );
+    }
+    seen.set(key, name);
+    return { arn: entry.arn, name };
+  });
+}
+
+/** One serverless `sns` event per intake topic (topicName keeps logical ids unique across accounts). */
+function intakeTopicEvents() {
+  return readAlarmTopics().map(({ arn, name }) => ({ sns: { arn, topicName: `intake-${name}` } }));
+}
+
+/** The fixed events from serverless.yml followed by the intake topics' events. */
+async function alarmNotifierEvents({ resolveConfigurationProperty }) {
+  const fixed = (await resolveConfigurationProperty(['custom', 'klaxon', 'alarmNotifierEvents'])) ?? [];
+  if (!Array.isArray(fixed)) throw new Error('custom.klaxon.alarmNotifierEvents must be a list of events');
+  return [...fixed, ...intakeTopicEvents()];
+}
+
+module.exports = { alarmNotifierEvents, intakeTopicEvents, readAlarmTopics };

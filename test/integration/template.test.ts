@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, repoText } from '../support/fixtures';
+
+const run = promisify(execFile);
+
+const PD_SECRET = 'pd-routing-key-that-must-never-leak-0001';
+const SLACK_SECRET = 'https://hooks.slack.com/services/T0000/B0000/never-leak-0002';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
+let templateText: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'klaxon-package-'));
+  const config = join(dir, 'klaxon.yml');
+  writeFileSync(
+    config,
+    repoText('klaxon.yml').replace(
+      'alarmTopics: []',
+      'alarmTopics:\n    - arn: arn:aws:sns:us-west-2:111122223333:team-alarms\n      name: team-alarms',
+    ),
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SLS_TELEMETRY_DISABLED: '1',
+    KLAXON_CONFIG: config,
+    // Secrets present in the environment at package time must still not reach the template.
+    KLAXON_SECRET_PAGERDUTY_ONCALL: PD_SECRET,
+    KLAXON_SECRET_SLACK_ALERTS: SLACK_SECRET,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  await run(
+    join(REPO_ROOT, 'node_modules/.bin/serverless'),
+    ['package', '--stage', 'tpl', '--package', join(dir, 'out')],
+    {
+      cwd: REPO_ROOT,
+      env,
+      timeout: 120_000,
+    },
+  );
+  templateText = readFileSync(join(dir, 'out/cloudformation-template-update-stack.json'), 'utf8');
+  template = JSON.parse(templateText);
+}, 150_000);
+
+function resourcesOfType(type: string): Array<[string, Resource]> {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+describe('packaged CloudFormation template', () => {
+  it('contains no secret value', () => {
+    expect(templateText).not.toContain(PD_SECRET);
+    expect(templateText).not.toContain(SLACK_SECRET);
+    expect(templateText).not.toContain('hooks.slack.com');
+  });
+
+  it('lets the function read SSM parameters under its stage prefix only', () => {
+    const role = resourcesOfType('AWS::IAM::Role').map(([, r]) => r)[0];
+    const statements = (
+      role?.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
+    expect(ssm).toHaveLength(1);
+    expect(ssm[0]?.Action).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(ssm[0]?.Resource)).toContain(':parameter/klaxon/tpl/*');
+    const fn = resourcesOfType('AWS::Lambda::Function')[0]?.[1];
+    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(variables.KLAXON_SSM_PREFIX).toBe('/klaxon/tpl');
+  });
+
+  it('runs Node.js 22 on arm64 with tracing and a 30-day log retention', () => {
+    const fn = resourcesOfType('AWS::Lambda::Function')[0]?.[1];
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
+    const [, logGroup] = resourcesOfType('AWS::Logs::LogGroup')[0] ?? [];
+    expect(logGroup?.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('wires all three intake paths and the configured topics', () => {
+    const permissions = resourcesOfType('AWS::Lambda::Permission').map(([, r]) => r.Properties.Principal);
+    expect(permissions).toContain('lambda.alarms.cloudwatch.amazonaws.com');
+    expect(permissions).toContain('sns.amazonaws.com');
+    expect(permissions).toContain('events.amazonaws.com');
+    const rule = resourcesOfType('AWS::Events::Rule')[0]?.[1];
+    expect(rule?.Properties.EventPattern).toMatchObject({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
+    });
+    const topics = resourcesOfType('AWS::SNS::Subscription').map(([, r]) =>
+      JSON.stringify(r.Properties.TopicArn),
+    );
+    expect(topics.some((t) => t.includes('arn:aws:sns:us-west-2:111122223333:team-alarms'))).toBe(true);
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining(['AlarmTopicArn', 'AlarmNotifierFunctionArn']),
+    );
+  });
+});
