@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { KlaxonConfig } from '../shared/config/load';
+import { Dispatcher } from '../shared/delivery/dispatcher';
 import { silentObserver } from '../shared/observability/observer';
 import { type PipelineDeps, type ProcessResult, processEventText } from '../shared/pipeline';
 import { createReceivers, systemClock } from '../shared/receivers/factory';

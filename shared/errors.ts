@@ -45,3 +45,8 @@ export class DeliveryError extends Error {
   /** How long the peer asked us to wait (Slack's `Retry-After`), in milliseconds. */
   readonly retryAfterMs?: number;
 }
+
+/** The state table could not be read or written; callers fail open and record the degradation. */
+export class StateStoreError extends Error {
+  override readonly name = 'StateStoreError';
+}

@@ -3,9 +3,11 @@ import type { Alert } from './alert/alert';
 import type { KlaxonConfig } from './config/load';
 import type { MetricDimensions } from './observability/metrics';
 import type { PipelineObserver } from './observability/observer';
+import { DeliveryIncompleteError, type Dispatcher } from './delivery/dispatcher';
 import type { DeliveryResult, Receiver } from './receivers/types';
 import { classify, type Decision, decide } from './routing/decide';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
+import { redactedExcerpt } from './redact';
 import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
 
@@ -19,6 +21,8 @@ export interface PipelineDeps {
   mode: PipelineMode;
   observer: PipelineObserver;
   now: () => Date;
+  /** Required in deliver mode: exactly-once, paced, durably retried delivery. */
+  dispatcher?: Dispatcher;
 }
 
 /** One alert's decision, deliveries, and (in preview mode) the exact payload per receiver. */
@@ -45,6 +49,8 @@ export interface ProcessResult {
   notices: NoticeOutcome[];
   errors: Array<{ record: number; error: string }>;
   ignored: Array<{ record: number; reason: string }>;
+  /** Set when a delivery could neither finish nor be queued: the invocation must be retried. */
+  incomplete?: string;
 }
 
 function pathOf(record: IntakeRecord): MetricDimensions<'EventsInvalid'>['path'] {
@@ -60,6 +66,17 @@ function pathOf(record: IntakeRecord): MetricDimensions<'EventsInvalid'>['path']
   }
 }
 
+/** The text of one record, for the notice excerpt and identity (the SNS message, else the event). */
+function recordText(record: IntakeRecord, raw: unknown): string {
+  if (record.kind === 'sns') return record.message;
+  if (record.kind === 'eventbridge') return JSON.stringify(record.event);
+  if (record.kind === 'alarm-action') return JSON.stringify(record.payload);
+  const whole = JSON.stringify(raw) ?? String(raw);
+  return Array.isArray((raw as { Records?: unknown } | null)?.Records)
+    ? (JSON.stringify((raw as { Records: unknown[] }).Records[record.index]) ?? whole)
+    : whole;
+}
+
 function suppressionReason(decision: Decision): MetricDimensions<'AlertsSuppressed'>['reason'] {
   const text = decision.suppressed ?? '';
   if (text.startsWith('muted')) return 'muted';
@@ -72,39 +89,27 @@ async function deliverTo(
   receiverNames: readonly string[],
   alert: Alert,
   deps: PipelineDeps,
+  groups?: Decision['groups'],
 ): Promise<{ deliveries: DeliveryResult[]; payloads: Record<string, unknown> }> {
   const payloads: Record<string, unknown> = {};
-  const deliveries = await Promise.all(
-    receiverNames.map(async (name): Promise<DeliveryResult> => {
-      const receiver = deps.receivers.get(name);
-      if (!receiver) {
-        return {
-          receiver: name,
-          type: 'console',
-          outcome: 'failed',
-          attempts: 0,
-          error: `receiver ${name} is not built`,
-        };
-      }
-      if (deps.mode === 'preview') {
-        payloads[name] = receiver.preview(alert);
-        return { receiver: name, type: receiver.type, outcome: 'dry-run', attempts: 0 };
-      }
-      const result = await deps.observer.span(`deliver ${receiver.type}`, () => receiver.send(alert), {
+  if (deps.mode === 'deliver') {
+    if (!deps.dispatcher) throw new Error('a pipeline in deliver mode needs a dispatcher');
+    return { deliveries: await deps.dispatcher.dispatch(alert, receiverNames, groups), payloads };
+  }
+  const deliveries = receiverNames.map((name): DeliveryResult => {
+    const receiver = deps.receivers.get(name);
+    if (!receiver) {
+      return {
         receiver: name,
-        receiverType: receiver.type,
-      });
-      if (result.outcome === 'delivered')
-        deps.observer.count('NotificationsDelivered', { receiverType: receiver.type });
-      else {
-        deps.observer.count('NotificationsFailed', {
-          receiverType: receiver.type,
-          retryable: result.retryable ? 'true' : 'false',
-        });
-      }
-      return result;
-    }),
-  );
+        type: 'console',
+        outcome: 'failed',
+        attempts: 0,
+        error: `receiver ${name} is not built`,
+      };
+    }
+    payloads[name] = receiver.preview(alert);
+    return { receiver: name, type: receiver.type, outcome: 'dry-run', attempts: 0 };
+  });
   return { deliveries, payloads };
 }
 
@@ -122,7 +127,7 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
           reason: suppressionReason(decision),
         });
       }
-      const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps);
+      const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps, decision.groups);
       deps.observer.decided(decision, deliveries);
       return { decision, deliveries, payloads };
     },
@@ -135,26 +140,48 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
   );
 }
 
-/** Builds the "unrecognized event" notice alert sent to the catch-all receiver. */
-export function noticeAlert(reason: string, record: number, now: Date): Alert {
-  const digest = createHash('sha256').update(reason).digest('hex').slice(0, 16);
+/**
+ * Builds the "unrecognized event" notice alert sent to the catch-all receiver. Its identity comes
+ * from the input itself, so a redelivered poison event is reported once, not once per delivery.
+ */
+export function noticeAlert(reason: string, record: number, now: Date, input: string): Alert {
+  const digest = createHash('sha256').update(reason).update('\0').update(input).digest('hex').slice(0, 24);
   const at = now.toISOString();
   return {
     labels: { source: 'klaxon', account: 'unknown', region: 'unknown', kind: 'notice' },
     annotations: {
       summary: `Klaxon could not use an event (record ${record}): ${reason}`.slice(0, 900),
       reason,
+      excerpt: redactedExcerpt(input),
     },
     severity: 'info',
     status: 'firing',
     fingerprint: `klaxon:notice:${digest}`,
-    transitionId: `klaxon:notice:${digest}:${at}`,
+    transitionId: `klaxon:notice:${digest}`,
     startsAt: at,
     observedAt: at,
     path: 'sns',
     links: [],
     raw: undefined,
   };
+}
+
+/** Runs a delivery step; a DeliveryIncompleteError marks the result for an invocation retry instead of aborting the batch. */
+async function incompleteAware<T>(
+  result: ProcessResult,
+  deps: PipelineDeps,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DeliveryIncompleteError)) throw error;
+    result.incomplete = error.message;
+    deps.observer.note('error', 'delivery incomplete; the invocation will be retried', {
+      error: error.message,
+    });
+    return undefined;
+  }
 }
 
 /** Runs one invocation payload through envelope → normalize → classify → route → deliver. Never throws for bad input. */
@@ -169,7 +196,10 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
     if (normalized.kind === 'alerts') {
-      for (const draft of normalized.drafts) result.alerts.push(await processDraft(draft, deps));
+      for (const draft of normalized.drafts) {
+        const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps));
+        if (outcome) result.alerts.push(outcome);
+      }
       continue;
     }
     const reason = normalized.reason;
@@ -183,9 +213,9 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
     }
     if (normalized.kind === 'invalid' || normalized.notice) {
       const receivers = [deps.config.route.receiver];
-      const notice = noticeAlert(reason, record.index, deps.now());
-      const { deliveries, payloads } = await deliverTo(receivers, notice, deps);
-      result.notices.push({ record: record.index, reason, receivers, deliveries, payloads });
+      const notice = noticeAlert(reason, record.index, deps.now(), recordText(record, raw));
+      const sent = await incompleteAware(result, deps, () => deliverTo(receivers, notice, deps));
+      if (sent) result.notices.push({ record: record.index, reason, receivers, ...sent });
     }
   }
   if (result.alerts.length > 0) result.outcome = 'alerts';
@@ -209,7 +239,11 @@ export async function processEventText(text: string, deps: PipelineDeps): Promis
     deps.observer.rejected('invalid', reason, 0);
     deps.observer.count('EventsInvalid', { path: 'unknown' });
     const receivers = [deps.config.route.receiver];
-    const { deliveries, payloads } = await deliverTo(receivers, noticeAlert(reason, 0, deps.now()), deps);
+    const { deliveries, payloads } = await deliverTo(
+      receivers,
+      noticeAlert(reason, 0, deps.now(), text),
+      deps,
+    );
     deps.observer.flush();
     return {
       outcome: 'invalid',

@@ -22,6 +22,7 @@ export interface RunbookRule {
 /** klaxon.yml validated and compiled: the only configuration type domain code sees. */
 export interface KlaxonConfig {
   defaults: KlaxonConfigInput['defaults'];
+  delivery: KlaxonConfigInput['delivery'];
   intake: KlaxonConfigInput['intake'];
   severityRules: SeverityRule[];
   runbooks: RunbookRule[];
@@ -102,10 +103,32 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     }
     topicNames.add(name);
   });
+  const fallback = input.delivery.fallbackReceiver;
+  if (fallback !== undefined && !receiverNames.has(fallback)) {
+    problems.push({
+      path: 'delivery.fallbackReceiver',
+      message: `unknown receiver "${fallback}" (defined: ${[...receiverNames].join(', ') || 'none'})`,
+    });
+  }
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
+  const warnings = severityCoverageWarnings(tree);
+  const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
+  if (retrySeconds < 3600) {
+    warnings.push({
+      path: 'delivery.retrySchedule',
+      message: `durable retries span ${retrySeconds} s; an outage of Slack or PagerDuty often lasts longer than an hour`,
+    });
+  }
+  if (fallback === undefined) {
+    warnings.push({
+      path: 'delivery.fallbackReceiver',
+      message: 'no fallback receiver: a delivery given up on is only dead-lettered and logged',
+    });
+  }
 
   return {
     defaults: input.defaults,
+    delivery: input.delivery,
     intake: input.intake,
     severityRules: input.severity.map((rule, index) => ({
       matcher: compileMatcher(rule.match),
@@ -115,7 +138,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     runbooks: input.runbooks.map((rule) => ({ matcher: compileMatcher(rule.match), url: rule.url })),
     receivers: input.receivers,
     route: tree,
-    warnings: severityCoverageWarnings(tree),
+    warnings,
   };
 }
 

@@ -43,6 +43,8 @@ export const secretRefSchema = z.union([
 ]);
 
 const timeout = z.number().int().min(100).max(30_000);
+/** Messages per second a destination accepts (Slack ~1 per webhook, PagerDuty ~2 per routing key). */
+const ratePerSecond = z.number().positive().max(100);
 
 const pagerDutyReceiver = z.strictObject({
   type: z.literal('pagerduty'),
@@ -50,12 +52,14 @@ const pagerDutyReceiver = z.strictObject({
   /** Override for tests and EU service region; defaults to https://events.pagerduty.com/v2/enqueue. */
   url: z.url({ protocol: /^https?$/ }).optional(),
   timeoutMs: timeout.optional(),
+  ratePerSecond: ratePerSecond.optional(),
 });
 
 const slackReceiver = z.strictObject({
   type: z.literal('slack'),
   webhookUrl: secretRefSchema,
   timeoutMs: timeout.optional(),
+  ratePerSecond: ratePerSecond.optional(),
 });
 
 const webhookReceiver = z.strictObject({
@@ -68,6 +72,16 @@ const webhookReceiver = z.strictObject({
     })
     .optional(),
   timeoutMs: timeout.optional(),
+  ratePerSecond: ratePerSecond.optional(),
+});
+
+const snsReceiver = z.strictObject({
+  type: z.literal('sns'),
+  /** A topic for email/SMS subscribers; omitted, the stack's own ops topic (KLAXON_OPS_TOPIC_ARN). */
+  topicArn: z
+    .string()
+    .regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
+    .optional(),
 });
 
 const consoleReceiver = z.strictObject({ type: z.literal('console') });
@@ -77,8 +91,15 @@ export const receiverSchema = z.discriminatedUnion('type', [
   pagerDutyReceiver,
   slackReceiver,
   webhookReceiver,
+  snsReceiver,
   consoleReceiver,
 ]);
+
+/** Storm grouping of a route: alerts sharing these labels within the window go out as one message. */
+export const groupSchema = z.strictObject({
+  by: z.array(z.string().min(1)).min(1, 'name at least one label to group by'),
+  windowSeconds: z.number().int().min(1).max(300).default(10),
+});
 
 /** A node of the route tree, as written in klaxon.yml. */
 export interface RouteInput {
@@ -86,6 +107,7 @@ export interface RouteInput {
   match?: Record<string, z.infer<typeof matcherValueSchema>>;
   receiver?: string;
   continue?: boolean;
+  group?: z.infer<typeof groupSchema>;
   routes?: RouteInput[];
 }
 
@@ -98,6 +120,7 @@ const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
     match: matchSchema.optional(),
     receiver: z.string().optional(),
     continue: z.boolean().optional(),
+    group: groupSchema.optional(),
     routes: z.array(routeSchema).optional(),
   }),
 );
@@ -132,6 +155,18 @@ export const klaxonConfigSchema = z.strictObject({
     .prefault({}),
   severity: z.array(z.strictObject({ match: matchSchema, severity })).default([]),
   runbooks: z.array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) })).default([]),
+  delivery: z
+    .strictObject({
+      /** Told when a delivery is given up on (dead-lettered) or rejected for good. */
+      fallbackReceiver: z.string().optional(),
+      /** Seconds before each durable retry (SQS delays, at most 900 each). */
+      retrySchedule: z
+        .array(z.number().int().min(0).max(900))
+        .min(1)
+        .max(20)
+        .default([60, 300, 900, 900, 900, 900]),
+    })
+    .prefault({}),
   receivers: z.record(
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'),
     receiverSchema,

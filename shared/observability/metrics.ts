@@ -14,6 +14,18 @@ export const METRIC_DIMENSIONS = {
   NotificationsDelivered: ['receiverType'],
   /** A receiver failed a notification after its retries. */
   NotificationsFailed: ['receiverType', 'retryable'],
+  /** A delivery skipped because the same transition already went (or is going) to that receiver. */
+  DeliveriesDeduplicated: ['receiverType'],
+  /** A delivery handed to the durable retry queue (after failures, for pacing, or as a storm group). */
+  DeliveriesQueued: ['receiverType', 'reason'],
+  /** A delivery given up on: dead-lettered and reported to the fallback receiver. */
+  DeliveriesDeadLettered: ['receiverType'],
+  /** The fallback receiver could not be told either. */
+  FallbackFailed: [],
+  /** The state table failed; Klaxon delivered anyway (fail open). */
+  StateStoreDegraded: [],
+  /** Milliseconds from the alarm's state change (or event time) to the receiver accepting it. */
+  NotificationLatency: ['receiverType'],
   /** An input could not be understood (reported as an "unrecognized event" notice). */
   EventsInvalid: ['path'],
   /** A valid input that needs no notification. */
@@ -27,8 +39,8 @@ export type MetricName = keyof typeof METRIC_DIMENSIONS;
 export const DIMENSION_VALUES = {
   source: ['cloudwatch-alarm', 'cloudtrail', 'guardduty', 'securityhub', 'klaxon'] satisfies AlertSource[],
   severity: ['critical', 'error', 'warning', 'info'] satisfies Severity[],
-  reason: ['muted', 'actions-suppressed', 'no-data-policy', 'other'],
-  receiverType: ['pagerduty', 'slack', 'webhook', 'console'] satisfies Array<ReceiverConfig['type']>,
+  reason: ['muted', 'actions-suppressed', 'no-data-policy', 'other', 'retry', 'paced', 'grouped'],
+  receiverType: ['pagerduty', 'slack', 'webhook', 'sns', 'console'] satisfies Array<ReceiverConfig['type']>,
   retryable: ['true', 'false'],
   path: ['sns', 'eventbridge', 'alarm-action', 'unknown'],
 } as const;

@@ -12,6 +12,10 @@ export interface PipelineObserver {
   span<T>(name: string, work: () => Promise<T>, annotations?: Record<string, string>): Promise<T>;
   /** Counts one occurrence of a metric from the fixed list. */
   count<N extends MetricName>(name: N, dimensions: MetricDimensions<N>): void;
+  /** Records one time measurement in milliseconds (published as a distribution: p50/p95/p99 work). */
+  timing<N extends MetricName>(name: N, dimensions: MetricDimensions<N>, milliseconds: number): void;
+  /** A log line about delivery mechanics (degradation, dead letters), naming the alert it concerns. */
+  note(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
   /** One structured decision line per alert. */
   decided(decision: Decision, deliveries: readonly DeliveryResult[]): void;
   /** An input that could not be used: logged with the reason and a redacted excerpt. */
@@ -24,6 +28,8 @@ export interface PipelineObserver {
 export const silentObserver: PipelineObserver = {
   span: (_name, work) => work(),
   count: () => {},
+  timing: () => {},
+  note: () => {},
   decided: () => {},
   rejected: () => {},
   flush: () => {},
@@ -35,6 +41,8 @@ export class PowertoolsObserver implements PipelineObserver {
     string,
     { name: MetricName; dimensions: Record<string, string>; value: number }
   >();
+  private readonly timings: Array<{ name: MetricName; dimensions: Record<string, string>; value: number }> =
+    [];
 
   constructor(
     private readonly logger: Logger,
@@ -69,9 +77,22 @@ export class PowertoolsObserver implements PipelineObserver {
     else this.counts.set(key, { name, dimensions: dims, value: 1 });
   }
 
+  timing<N extends MetricName>(name: N, dimensions: MetricDimensions<N>, milliseconds: number): void {
+    this.timings.push({
+      name,
+      dimensions: dimensions as Record<string, string>,
+      value: Math.max(0, milliseconds),
+    });
+  }
+
+  note(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    this.logger[level](message, fields);
+  }
+
   decided(decision: Decision, deliveries: readonly DeliveryResult[]): void {
     const { alert } = decision;
     const failed = deliveries.filter((d) => d.outcome === 'failed');
+    const queued = deliveries.some((d) => d.outcome === 'queued');
     const entry = {
       fingerprint: alert.fingerprint,
       transitionId: alert.transitionId,
@@ -84,7 +105,13 @@ export class PowertoolsObserver implements PipelineObserver {
       receivers: decision.receivers,
       skipped: decision.skipped.length > 0 ? decision.skipped : undefined,
       suppressed: decision.suppressed,
-      outcome: decision.suppressed ? 'suppressed' : failed.length > 0 ? 'failed' : 'delivered',
+      outcome: decision.suppressed
+        ? 'suppressed'
+        : failed.length > 0
+          ? 'failed'
+          : queued
+            ? 'queued'
+            : 'delivered',
       deliveries: deliveries.map((d) => ({
         receiver: d.receiver,
         outcome: d.outcome,
@@ -109,5 +136,11 @@ export class PowertoolsObserver implements PipelineObserver {
       single.addMetric(name, MetricUnit.Count, value);
     }
     this.counts.clear();
+    for (const { name, dimensions, value } of this.timings) {
+      const single = this.metrics.singleMetric();
+      single.addDimensions(dimensions);
+      single.addMetric(name, MetricUnit.Milliseconds, value);
+    }
+    this.timings.length = 0;
   }
 }

@@ -5,9 +5,10 @@ import { describeSecretRef, redactSecrets, type SecretResolver } from '../secret
 import { checkStatus, type PostJson, retryAfterMillis } from './http';
 import { PAGERDUTY_EVENTS_URL, renderPagerDutyEvent } from './pagerduty';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
-import { renderSlackMessage } from './slack';
-import type { DeliveryResult, Receiver } from './types';
-import { isAllowedWebhookUrl, renderWebhookBody } from './webhook';
+import { renderSlackGroupMessage, renderSlackMessage } from './slack';
+import { renderSnsGroupMessage, renderSnsMessage, type SnsPublish } from './sns';
+import type { AlertGroup, DeliveryResult, Receiver } from './types';
+import { isAllowedWebhookUrl, renderWebhookBody, renderWebhookGroupBody } from './webhook';
 
 /** A clock receivers use for backoff; injected so tests need not wait. */
 export interface Clock {
@@ -27,6 +28,10 @@ export interface ReceiverDeps {
   post: PostJson;
   clock: Clock;
   retry?: RetryPolicy;
+  /** Publishes to SNS (the `sns` receiver); absent where no SNS client exists. */
+  publish?: SnsPublish;
+  /** The stack's own ops topic, used by `sns` receivers without a `topicArn`. */
+  opsTopicArn?: string;
   /** Where the console receiver writes (the logger in Lambda, stdout in replays). */
   consoleSink: (alert: Alert, receiver: string) => void;
 }
@@ -40,24 +45,60 @@ interface HttpRequestPlan {
   secrets: string[];
 }
 
+type Payload = { kind: 'alert'; alert: Alert } | { kind: 'group'; group: AlertGroup };
+
+function result(
+  receiver: Receiver,
+  outcome: DeliveryResult['outcome'],
+  attempts: number,
+  extra: Partial<DeliveryResult> = {},
+): DeliveryResult {
+  return { receiver: receiver.name, type: receiver.type, outcome, attempts, ...extra };
+}
+
+function policyWithin(deps: ReceiverDeps, budgetMs: number | undefined): RetryPolicy {
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  return budgetMs === undefined
+    ? policy
+    : { ...policy, budgetMs: Math.max(0, Math.min(policy.budgetMs, budgetMs)) };
+}
+
 class HttpJsonReceiver implements Receiver {
+  readonly sendGroup?: (group: AlertGroup, budgetMs?: number) => Promise<DeliveryResult>;
+  readonly previewGroup?: (group: AlertGroup) => unknown;
+
   constructor(
     readonly name: string,
     readonly type: ReceiverConfig['type'],
     private readonly what: string,
     private readonly okStatuses: readonly number[],
     private readonly timeoutMs: number,
-    private readonly plan: (alert: Alert) => Promise<HttpRequestPlan>,
-    readonly preview: (alert: Alert) => unknown,
+    private readonly plan: (payload: Payload) => Promise<HttpRequestPlan>,
+    private readonly render: (payload: Payload, placeholders: boolean) => unknown,
     private readonly deps: ReceiverDeps,
-  ) {}
+    groups: boolean,
+  ) {
+    if (groups) {
+      this.sendGroup = (group, budgetMs) => this.deliver({ kind: 'group', group }, budgetMs);
+      this.previewGroup = (group) => this.render({ kind: 'group', group }, true);
+    }
+  }
 
-  async send(alert: Alert): Promise<DeliveryResult> {
+  preview(alert: Alert): unknown {
+    return this.render({ kind: 'alert', alert }, true);
+  }
+
+  send(alert: Alert, budgetMs?: number): Promise<DeliveryResult> {
+    return this.deliver({ kind: 'alert', alert }, budgetMs);
+  }
+
+  private async deliver(payload: Payload, budgetMs: number | undefined): Promise<DeliveryResult> {
     let request: HttpRequestPlan;
     try {
-      request = await this.plan(alert);
+      request = await this.plan(payload);
     } catch (error) {
-      return this.result('failed', 0, { error: (error as Error).message, retryable: false });
+      // Unreadable secrets and bad URLs are configuration faults: retrying cannot help.
+      return result(this, 'failed', 0, { error: (error as Error).message, retryable: false });
     }
     const body = JSON.stringify(request.body);
     const outcome = await withRetry(
@@ -76,24 +117,17 @@ class HttpJsonReceiver implements Receiver {
         }
         return response.status;
       },
-      this.deps.retry ?? DEFAULT_RETRY,
+      policyWithin(this.deps, budgetMs),
       this.deps.clock,
     );
     if (outcome.value !== undefined)
-      return this.result('delivered', outcome.attempts, { status: outcome.value });
-    return this.result('failed', outcome.attempts, {
+      return result(this, 'delivered', outcome.attempts, { status: outcome.value });
+    return result(this, 'failed', outcome.attempts, {
       status: outcome.error?.status,
       error: redactSecrets(outcome.error?.message ?? 'unknown failure', request.secrets),
       retryable: outcome.error?.retryable,
+      retryAfterMs: outcome.error?.retryAfterMs,
     });
-  }
-
-  private result(
-    outcome: DeliveryResult['outcome'],
-    attempts: number,
-    extra: Partial<DeliveryResult>,
-  ): DeliveryResult {
-    return { receiver: this.name, type: this.type, outcome, attempts, ...extra };
   }
 }
 
@@ -101,78 +135,152 @@ function placeholder(ref: SecretRef): string {
   return `<secret ${describeSecretRef(ref)}>`;
 }
 
+function pagerDuty(name: string, config: Extract<ReceiverConfig, { type: 'pagerduty' }>, deps: ReceiverDeps) {
+  const render = (payload: Payload, routingKey: string) => {
+    if (payload.kind === 'group') throw new Error('PagerDuty events are never grouped');
+    return renderPagerDutyEvent(payload.alert, routingKey);
+  };
+  return new HttpJsonReceiver(
+    name,
+    'pagerduty',
+    'PagerDuty',
+    [200, 202],
+    config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    async (payload) => {
+      const routingKey = await deps.secrets.resolve(config.routingKey);
+      return {
+        url: config.url ?? PAGERDUTY_EVENTS_URL,
+        body: render(payload, routingKey),
+        secrets: [routingKey],
+      };
+    },
+    (payload) => render(payload, placeholder(config.routingKey)),
+    deps,
+    false,
+  );
+}
+
+function slack(name: string, config: Extract<ReceiverConfig, { type: 'slack' }>, deps: ReceiverDeps) {
+  const render = (payload: Payload) =>
+    payload.kind === 'alert' ? renderSlackMessage(payload.alert) : renderSlackGroupMessage(payload.group);
+  return new HttpJsonReceiver(
+    name,
+    'slack',
+    'Slack',
+    [200],
+    config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    async (payload) => {
+      const url = await deps.secrets.resolve(config.webhookUrl);
+      return { url, body: render(payload), secrets: [url] };
+    },
+    render,
+    deps,
+    true,
+  );
+}
+
+function webhook(name: string, config: Extract<ReceiverConfig, { type: 'webhook' }>, deps: ReceiverDeps) {
+  const render = (payload: Payload) =>
+    payload.kind === 'alert'
+      ? renderWebhookBody(payload.alert, name)
+      : renderWebhookGroupBody(payload.group, name);
+  return new HttpJsonReceiver(
+    name,
+    'webhook',
+    `webhook ${name}`,
+    [200, 201, 202, 204],
+    config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    async (payload) => {
+      const url = await deps.secrets.resolve(config.url);
+      if (!isAllowedWebhookUrl(url)) {
+        throw new DeliveryError(
+          `webhook ${name}: ${describeSecretRef(config.url)} must be an https URL (plain http only to loopback)`,
+          false,
+        );
+      }
+      const secrets = [url];
+      const headers: Record<string, string> = {};
+      if (config.secretHeader) {
+        const value = await deps.secrets.resolve(config.secretHeader.value);
+        headers[config.secretHeader.name] = value;
+        secrets.push(value);
+      }
+      return { url, body: render(payload), headers, secrets };
+    },
+    render,
+    deps,
+    true,
+  );
+}
+
+function sns(name: string, config: Extract<ReceiverConfig, { type: 'sns' }>, deps: ReceiverDeps): Receiver {
+  const topicArn = config.topicArn ?? deps.opsTopicArn;
+  const publish = async (
+    receiver: Receiver,
+    message: { subject: string; message: string },
+  ): Promise<DeliveryResult> => {
+    if (!topicArn || !deps.publish) {
+      return result(receiver, 'failed', 0, {
+        error: `sns receiver ${name}: no topic (set topicArn, or deploy the stack's ops topic)`,
+        retryable: false,
+      });
+    }
+    try {
+      await deps.publish(topicArn, message.subject, message.message);
+      return result(receiver, 'delivered', 1);
+    } catch (error) {
+      const retryable = !/NotFound|InvalidParameter|AuthorizationError/.test((error as Error).name);
+      return result(receiver, 'failed', 1, {
+        error: `SNS publish failed: ${(error as Error).name}`,
+        retryable,
+      });
+    }
+  };
+  const receiver: Receiver = {
+    name,
+    type: 'sns',
+    preview: (alert) => ({ topicArn: topicArn ?? '<the stack ops topic>', ...renderSnsMessage(alert) }),
+    send: (alert) => publish(receiver, renderSnsMessage(alert)),
+    previewGroup: (group) => ({
+      topicArn: topicArn ?? '<the stack ops topic>',
+      ...renderSnsGroupMessage(group),
+    }),
+    sendGroup: (group) => publish(receiver, renderSnsGroupMessage(group)),
+  };
+  return receiver;
+}
+
+function consoleReceiver(name: string, deps: ReceiverDeps): Receiver {
+  const receiver: Receiver = {
+    name,
+    type: 'console',
+    preview: (alert) => renderWebhookBody(alert, name),
+    send: async (alert) => {
+      deps.consoleSink(alert, name);
+      return result(receiver, 'delivered', 1);
+    },
+    previewGroup: (group) => renderWebhookGroupBody(group, name),
+    sendGroup: async (group) => {
+      for (const alert of group.alerts) deps.consoleSink(alert, name);
+      return result(receiver, 'delivered', 1);
+    },
+  };
+  return receiver;
+}
+
 /** Builds the receiver named `name` from its configuration. */
 export function createReceiver(name: string, config: ReceiverConfig, deps: ReceiverDeps): Receiver {
   switch (config.type) {
     case 'pagerduty':
-      return new HttpJsonReceiver(
-        name,
-        'pagerduty',
-        'PagerDuty',
-        [200, 202],
-        config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        async (alert) => {
-          const routingKey = await deps.secrets.resolve(config.routingKey);
-          return {
-            url: config.url ?? PAGERDUTY_EVENTS_URL,
-            body: renderPagerDutyEvent(alert, routingKey),
-            secrets: [routingKey],
-          };
-        },
-        (alert) => renderPagerDutyEvent(alert, placeholder(config.routingKey)),
-        deps,
-      );
+      return pagerDuty(name, config, deps);
     case 'slack':
-      return new HttpJsonReceiver(
-        name,
-        'slack',
-        'Slack',
-        [200],
-        config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        async (alert) => {
-          const url = await deps.secrets.resolve(config.webhookUrl);
-          return { url, body: renderSlackMessage(alert), secrets: [url] };
-        },
-        (alert) => renderSlackMessage(alert),
-        deps,
-      );
+      return slack(name, config, deps);
     case 'webhook':
-      return new HttpJsonReceiver(
-        name,
-        'webhook',
-        `webhook ${name}`,
-        [200, 201, 202, 204],
-        config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        async (alert) => {
-          const url = await deps.secrets.resolve(config.url);
-          if (!isAllowedWebhookUrl(url)) {
-            throw new DeliveryError(
-              `webhook ${name}: ${describeSecretRef(config.url)} must be an https URL (plain http only to loopback)`,
-              false,
-            );
-          }
-          const secrets = [url];
-          const headers: Record<string, string> = {};
-          if (config.secretHeader) {
-            const value = await deps.secrets.resolve(config.secretHeader.value);
-            headers[config.secretHeader.name] = value;
-            secrets.push(value);
-          }
-          return { url, body: renderWebhookBody(alert, name), headers, secrets };
-        },
-        (alert) => renderWebhookBody(alert, name),
-        deps,
-      );
+      return webhook(name, config, deps);
+    case 'sns':
+      return sns(name, config, deps);
     case 'console':
-      return {
-        name,
-        type: 'console',
-        preview: (alert) => renderWebhookBody(alert, name),
-        send: async (alert) => {
-          deps.consoleSink(alert, name);
-          return { receiver: name, type: 'console', outcome: 'delivered', attempts: 1 };
-        },
-      };
+      return consoleReceiver(name, deps);
   }
 }
 

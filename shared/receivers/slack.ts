@@ -1,5 +1,6 @@
-import type { Alert, Severity } from '../alert/alert';
+import { type Alert, compareSeverity, type Severity } from '../alert/alert';
 import { escapeAndTruncate, truncate } from './text';
+import type { AlertGroup } from './types';
 
 /** Block Kit limits (Slack's Block Kit reference; see shared/reference/limits.md). */
 export const SLACK_LIMITS = {
@@ -137,4 +138,50 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
       .map((text) => ({ type: 'mrkdwn' as const, text: escapeAndTruncate(text, 300) })),
   });
   return { text: truncate(alert.annotations.summary, 1000), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+}
+
+/** How many alerts a grouped Slack message lists before saying "and N more". */
+export const GROUP_LIST_LIMIT = 40;
+
+/** Renders a group of alerts (a storm) as one Block Kit message listing them. */
+export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
+  const resolved = group.status === 'resolved';
+  const worst = [...group.alerts].sort((a, b) => compareSeverity(a.severity, b.severity))[0];
+  const shared = Object.entries(group.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const heading = resolved
+    ? `:large_green_circle: RESOLVED ${group.alerts.length} alerts`
+    : `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${group.alerts.length} alerts firing`;
+  const listed = group.alerts.slice(0, GROUP_LIST_LIMIT).map((alert) => {
+    const link = alert.annotations.consoleUrl;
+    const name = escapeAndTruncate(alert.labels.alarmName ?? alert.annotations.summary, 120);
+    return `• *${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}`;
+  });
+  const more = group.alerts.length - listed.length;
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of listed) {
+    if (current.length + line.length + 1 > 2800) {
+      chunks.push(current);
+      current = '';
+    }
+    current += `${current ? '\n' : ''}${line}`;
+  }
+  if (current) chunks.push(current);
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(heading, SLACK_LIMITS.headerText), emoji: true },
+    },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: escapeAndTruncate(`grouped by ${shared || 'route'} (${group.route})`, 300) },
+      ],
+    },
+    ...chunks.slice(0, 8).map((text): Block => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+  ];
+  if (more > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${more} more` }] });
+  return { text: truncate(`${heading} (${shared})`, 1000), blocks };
 }

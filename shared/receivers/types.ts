@@ -1,8 +1,12 @@
 import type { Alert } from '../alert/alert';
 import type { ReceiverConfig } from '../config/schema';
 
-/** What happened to one delivery. */
-export type DeliveryOutcome = 'delivered' | 'failed' | 'dry-run';
+/**
+ * What happened to one delivery: sent (`delivered`), given up on (`failed`, then dead-lettered),
+ * previewed (`dry-run`), skipped because it already went out or is going out (`duplicate`), handed to
+ * the durable retry queue (`queued`), or added to a notification group sent later (`grouped`).
+ */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'dry-run' | 'duplicate' | 'queued' | 'grouped';
 
 /** The result of handing one alert to one receiver. */
 export interface DeliveryResult {
@@ -14,6 +18,17 @@ export interface DeliveryResult {
   /** Why it failed; never contains a secret. */
   error?: string;
   retryable?: boolean;
+  /** How long the destination asked us to wait before trying again. */
+  retryAfterMs?: number;
+}
+
+/** Alerts sent together as one message (a storm grouped by labels within a window). */
+export interface AlertGroup {
+  /** The route that grouped them and the label values they share. */
+  route: string;
+  labels: Record<string, string>;
+  status: Alert['status'];
+  alerts: Alert[];
 }
 
 /** The one-method port every notification destination implements (plus a secret-free preview for dry runs). */
@@ -22,6 +37,10 @@ export interface Receiver {
   readonly type: ReceiverConfig['type'];
   /** The exact request body this receiver would send, with secrets replaced by their references. */
   preview(alert: Alert): unknown;
-  /** Delivers the alert, retrying what is retryable; never throws. */
-  send(alert: Alert): Promise<DeliveryResult>;
+  /** Delivers the alert, retrying what is retryable within `budgetMs`; never throws. */
+  send(alert: Alert, budgetMs?: number): Promise<DeliveryResult>;
+  /** Receivers that can list many alerts in one message implement grouping; pagers do not. */
+  sendGroup?(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult>;
+  /** The exact body a group would be sent as (secrets replaced by references). */
+  previewGroup?(group: AlertGroup): unknown;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from '../alert/alert';
+import type { AlertGroup } from './types';
 
 /** The body of the generic JSON webhook: the canonical alert minus the raw event (version 1, additive changes only). */
 export function renderWebhookBody(alert: Alert, receiver: string): Record<string, unknown> {
@@ -14,6 +15,16 @@ export function renderWebhookBody(alert: Alert, receiver: string): Record<string
     links: alert.links,
     startsAt: alert.startsAt,
     observedAt: alert.observedAt,
+  };
+}
+
+/** The body of the generic JSON webhook for a group: the shared labels and every alert (version 1). */
+export function renderWebhookGroupBody(group: AlertGroup, receiver: string): Record<string, unknown> {
+  return {
+    version: '1',
+    receiver,
+    group: { route: group.route, labels: group.labels, status: group.status, size: group.alerts.length },
+    alerts: group.alerts.map((alert) => renderWebhookBody(alert, receiver)),
   };
 }
 

@@ -20,6 +20,8 @@ export interface Decision {
   skipped: Array<{ receiver: string; reason: string }>;
   /** Why nothing is delivered at all, when that is the decision. */
   suppressed?: string;
+  /** Storm grouping for a receiver, from the first matched route that delivers to it. */
+  groups: Record<string, { route: string; by: readonly string[]; windowSeconds: number }>;
 }
 
 /** Settles severity, runbook and console link of a normalized alert (the classify and link stages). */
@@ -78,7 +80,13 @@ export function decide(
     routes: matched.map((route) => route.name),
     receivers: [],
     skipped: [],
+    groups: {},
   };
+  for (const route of matched) {
+    if (route.group && !(route.receiver in decision.groups)) {
+      decision.groups[route.receiver] = { route: route.name, ...route.group };
+    }
+  }
   if (draft.suppressedBySource) {
     decision.suppressed = draft.suppressedBySource;
     return decision;

@@ -10,6 +10,8 @@ export interface CompiledRoute {
   readonly matcher: CompiledMatcher;
   readonly receiver: string;
   readonly continue: boolean;
+  /** Storm grouping, inherited from the parent unless the route sets its own. */
+  readonly group?: { by: readonly string[]; windowSeconds: number };
   readonly routes: readonly CompiledRoute[];
 }
 
@@ -34,7 +36,7 @@ export function compileRouteTree(
       message: 'the root route is the catch-all and must not have a match',
     });
   }
-  const tree = compileNode(root, 'route', 'root', root.receiver ?? '', receiverNames, errors);
+  const tree = compileNode(root, 'route', 'root', root.receiver ?? '', undefined, receiverNames, errors);
   return { tree: errors.length === 0 ? tree : undefined, errors };
 }
 
@@ -43,10 +45,12 @@ function compileNode(
   configPath: string,
   defaultName: string,
   inheritedReceiver: string,
+  inheritedGroup: CompiledRoute['group'],
   receiverNames: ReadonlySet<string>,
   errors: RouteProblem[],
 ): CompiledRoute {
   const receiver = input.receiver ?? inheritedReceiver;
+  const group = input.group ?? inheritedGroup;
   if (input.receiver !== undefined && !receiverNames.has(input.receiver)) {
     errors.push({
       path: `${configPath}.receiver`,
@@ -60,6 +64,7 @@ function compileNode(
       `${configPath}.routes[${index}]`,
       `${configPath}.routes[${index}]`,
       receiver,
+      group,
       receiverNames,
       errors,
     ),
@@ -84,6 +89,7 @@ function compileNode(
     matcher: compileMatcher(input.match),
     receiver,
     continue: input.continue ?? false,
+    group,
     routes: compiled,
   };
 }

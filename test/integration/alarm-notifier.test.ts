@@ -85,7 +85,15 @@ afterEach(() => {
 describe('alarm notifier against moto SSM and loopback PagerDuty/Slack', () => {
   it('pages and posts an SNS alarm, with the secrets read from SSM', async () => {
     const result = await notifier()(fixture('cloudwatch-alarm/sns-metric-alarm-5xx.json'));
-    expect(result).toEqual({ outcome: 'alerts', alerts: 1, delivered: 2, failed: 0, invalid: 0 });
+    expect(result).toEqual({
+      outcome: 'alerts',
+      alerts: 1,
+      delivered: 2,
+      queued: 0,
+      duplicates: 0,
+      failed: 0,
+      invalid: 0,
+    });
     const [event] = pagerDuty.requests;
     expect(pagerDutyProblems(event?.body)).toEqual([]);
     expect(event?.body).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: ARN });

@@ -1,0 +1,411 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../alert/alert';
+import type { KlaxonConfig } from '../config/load';
+import type { ReceiverConfig } from '../config/schema';
+import { StateStoreError } from '../errors';
+import type { MetricDimensions } from '../observability/metrics';
+import type { PipelineObserver } from '../observability/observer';
+import type { Clock } from '../receivers/factory';
+import type { AlertGroup, DeliveryResult, Receiver } from '../receivers/types';
+import type { StateStore } from '../state/store';
+import { type DeliveryJob, queuedAlert } from './jobs';
+import type { DeliveryQueue } from './queue';
+
+/** Default pace per destination type, in messages per second (Slack and PagerDuty documented limits). */
+export const DEFAULT_RATE_PER_SECOND: Readonly<Record<ReceiverConfig['type'], number>> = {
+  slack: 1,
+  pagerduty: 2,
+  webhook: 10,
+  sns: 10,
+  console: Number.POSITIVE_INFINITY,
+};
+
+/** Time kept in reserve at the end of an invocation for writing state and queue messages. */
+const RESERVE_MS = 3_000;
+
+/** What deliveries run over; built once per cold start. */
+export interface DispatcherDeps {
+  config: KlaxonConfig;
+  receivers: ReadonlyMap<string, Receiver>;
+  /** Absent in local runs: no deduplication, grouping or distributed pacing. */
+  store?: StateStore;
+  /** Absent in local runs: a failure is final at once. */
+  queue?: DeliveryQueue;
+  clock: Clock;
+  observer: PipelineObserver;
+  /** Milliseconds this invocation may still spend. */
+  remainingMs: () => number;
+  /** How long a claim protects an in-flight delivery: longer than one invocation, shorter than Lambda's retry delay. */
+  leaseMs: number;
+}
+
+/** A delivery could not be finished nor handed over durably: the invocation must fail so Lambda retries it. */
+export class DeliveryIncompleteError extends Error {
+  override readonly name = 'DeliveryIncompleteError';
+}
+
+type Queued = MetricDimensions<'DeliveriesQueued'>['reason'];
+
+function unitResult(
+  receiver: Receiver,
+  outcome: DeliveryResult['outcome'],
+  extra: Partial<DeliveryResult> = {},
+) {
+  return {
+    receiver: receiver.name,
+    type: receiver.type,
+    outcome,
+    attempts: 0,
+    ...extra,
+  } satisfies DeliveryResult;
+}
+
+/** Sends alerts to receivers exactly once per transition, paced, grouped, retried durably, with a fallback. */
+export class Dispatcher {
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** Delivers one alert to each named receiver, in parallel; a failing receiver never holds up another. */
+  async dispatch(
+    alert: Alert,
+    receiverNames: readonly string[],
+    groups: Readonly<Record<string, { route: string; by: readonly string[]; windowSeconds: number }>> = {},
+  ): Promise<DeliveryResult[]> {
+    return Promise.all(receiverNames.map((name) => this.dispatchOne(alert, name, groups[name])));
+  }
+
+  /** Runs one job from the retry queue (a retried delivery, or a group whose window closed). */
+  async runJob(job: DeliveryJob): Promise<DeliveryResult | undefined> {
+    const receiver = this.deps.receivers.get(job.receiver);
+    if (!receiver) {
+      this.deps.observer.note('error', 'queued delivery names an unknown receiver', {
+        receiver: job.receiver,
+      });
+      return undefined;
+    }
+    if (job.kind === 'flush-group') return this.flushGroup(job, receiver);
+    const fresh = await this.guard('claim retry', () =>
+      this.deps.store
+        ? this.deps.store.claimOnce(`job#${job.key}#${job.attempt}`, this.deps.clock.now())
+        : true,
+    );
+    if (fresh === false) {
+      this.count('DeliveriesDeduplicated', receiver);
+      return unitResult(receiver, 'duplicate');
+    }
+    return this.attempt(receiver, job);
+  }
+
+  private async dispatchOne(
+    alert: Alert,
+    name: string,
+    group: { route: string; by: readonly string[]; windowSeconds: number } | undefined,
+  ): Promise<DeliveryResult> {
+    const receiver = this.deps.receivers.get(name);
+    if (!receiver) {
+      return {
+        receiver: name,
+        type: 'console',
+        outcome: 'failed',
+        attempts: 0,
+        error: `receiver ${name} is not built`,
+      };
+    }
+    const key = `${alert.transitionId}|${name}`;
+    const claim = await this.guard('claim', () =>
+      this.deps.store?.claimDelivery(key, this.deps.clock.now(), this.deps.leaseMs),
+    );
+    if (claim === 'done' || claim === 'in-flight') {
+      this.count('DeliveriesDeduplicated', receiver);
+      return unitResult(receiver, 'duplicate');
+    }
+    if (group && receiver.sendGroup && this.deps.store && this.deps.queue) {
+      const grouped = await this.addToGroup(alert, receiver, key, group);
+      if (grouped) return grouped;
+    }
+    return this.attempt(receiver, {
+      kind: 'deliver',
+      key,
+      receiver: name,
+      alerts: [queuedAlert(alert)],
+      attempt: 0,
+    });
+  }
+
+  private async addToGroup(
+    alert: Alert,
+    receiver: Receiver,
+    key: string,
+    group: { route: string; by: readonly string[]; windowSeconds: number },
+  ): Promise<DeliveryResult | undefined> {
+    const now = this.deps.clock.now();
+    const windowMs = group.windowSeconds * 1000;
+    const bucket = Math.floor(now / windowMs);
+    const labels = Object.fromEntries(group.by.map((label) => [label, alert.labels[label] ?? '']));
+    const digest = createHash('sha256')
+      .update(JSON.stringify([group.route, receiver.name, alert.status, labels]))
+      .digest('hex')
+      .slice(0, 24);
+    const groupKey = `${digest}#${bucket}`;
+    const store = this.deps.store;
+    const queue = this.deps.queue;
+    if (!store || !queue) return undefined;
+    const added = await this.guard('group', () =>
+      store.addToGroup(groupKey, { transitionId: alert.transitionId, alert: queuedAlert(alert) }, now),
+    );
+    if (!added) return undefined;
+    if (added.created) {
+      const delay = Math.ceil(((bucket + 1) * windowMs - now) / 1000) + 1;
+      try {
+        await queue.retry(
+          {
+            kind: 'flush-group',
+            groupKey,
+            receiver: receiver.name,
+            route: group.route,
+            labels,
+            status: alert.status,
+          },
+          delay,
+        );
+      } catch (error) {
+        // Without a scheduled flush the group would never go out: close it and send this alert now.
+        this.deps.observer.note('error', 'could not schedule a group flush; sending directly', {
+          fingerprint: alert.fingerprint,
+          error: (error as Error).message,
+        });
+        await this.guard('group close', () => store.takeGroup(groupKey));
+        return undefined;
+      }
+    }
+    await this.guard('complete', () => store.completeDelivery(key, 'queued', this.deps.clock.now()));
+    this.count('DeliveriesQueued', receiver, 'grouped');
+    return unitResult(receiver, 'grouped');
+  }
+
+  private async flushGroup(
+    job: Extract<DeliveryJob, { kind: 'flush-group' }>,
+    receiver: Receiver,
+  ): Promise<DeliveryResult | undefined> {
+    const members = await this.guard('group take', () => this.deps.store?.takeGroup(job.groupKey));
+    if (!members || members.length === 0) return undefined;
+    const alerts = members.map((member) => member.alert as Alert);
+    return this.attempt(receiver, {
+      kind: 'deliver',
+      key: `group#${job.groupKey}|${job.receiver}`,
+      receiver: job.receiver,
+      alerts,
+      group: { route: job.route, labels: job.labels, status: job.status },
+      attempt: 0,
+    });
+  }
+
+  /** One attempt (with in-invocation retries) of a deliver job, then: done, queued for later, or given up. */
+  private async attempt(
+    receiver: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+  ): Promise<DeliveryResult> {
+    const paced = await this.pace(receiver);
+    if (paced > 0 && this.deps.queue) {
+      return this.requeue(receiver, job, job.attempt, Math.ceil(paced / 1000), 'paced');
+    }
+    const budget = Math.max(0, this.deps.remainingMs() - RESERVE_MS);
+    const first = job.alerts[0] as Alert;
+    const group = job.group;
+    const result = await this.deps.observer.span(
+      `deliver ${receiver.type}`,
+      () =>
+        group && receiver.sendGroup
+          ? receiver.sendGroup({ ...group, alerts: job.alerts }, budget)
+          : receiver.send(first, budget),
+      { receiver: receiver.name, receiverType: receiver.type },
+    );
+    if (result.outcome === 'delivered') {
+      await this.guard('complete', () =>
+        this.deps.store?.completeDelivery(job.key, 'sent', this.deps.clock.now()),
+      );
+      this.count('NotificationsDelivered', receiver);
+      for (const alert of job.alerts) {
+        const started = Date.parse(alert.startsAt);
+        if (!Number.isNaN(started)) {
+          this.deps.observer.timing(
+            'NotificationLatency',
+            { receiverType: receiver.type },
+            this.deps.clock.now() - started,
+          );
+        }
+      }
+      return result;
+    }
+    this.deps.observer.count('NotificationsFailed', {
+      receiverType: receiver.type,
+      retryable: result.retryable ? 'true' : 'false',
+    });
+    const schedule = this.deps.config.delivery.retrySchedule;
+    if (result.retryable && this.deps.queue && job.attempt < schedule.length) {
+      const delay = Math.max(schedule[job.attempt] ?? 0, Math.ceil((result.retryAfterMs ?? 0) / 1000));
+      const queued = await this.requeue(
+        receiver,
+        { ...job, lastError: result.error },
+        job.attempt + 1,
+        delay,
+        'retry',
+      );
+      return {
+        ...queued,
+        attempts: result.attempts,
+        status: result.status,
+        error: result.error,
+        retryable: true,
+      };
+    }
+    await this.giveUp(receiver, { ...job, lastError: result.error }, result.error ?? 'failed');
+    return result;
+  }
+
+  private async requeue(
+    receiver: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+    attempt: number,
+    delaySeconds: number,
+    reason: Queued,
+  ): Promise<DeliveryResult> {
+    const queue = this.deps.queue;
+    if (!queue) throw new DeliveryIncompleteError(`no retry queue for ${receiver.name}`);
+    try {
+      await queue.retry({ ...job, attempt }, Math.min(900, delaySeconds));
+    } catch (error) {
+      throw new DeliveryIncompleteError(
+        `could not queue the delivery to ${receiver.name} (${(error as Error).name}); the invocation must be retried`,
+        { cause: error },
+      );
+    }
+    await this.guard('complete', () =>
+      this.deps.store?.completeDelivery(job.key, 'queued', this.deps.clock.now()),
+    );
+    this.count('DeliveriesQueued', receiver, reason);
+    return unitResult(receiver, 'queued');
+  }
+
+  private async giveUp(
+    receiver: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+    reason: string,
+  ): Promise<void> {
+    const first = job.alerts[0] as Alert;
+    this.deps.observer.note('error', 'delivery given up', {
+      fingerprint: first.fingerprint,
+      transitionId: first.transitionId,
+      receiver: receiver.name,
+      attempts: job.attempt,
+      reason,
+    });
+    this.count('DeliveriesDeadLettered', receiver);
+    if (this.deps.queue) {
+      try {
+        await this.deps.queue.deadLetter(job, reason);
+      } catch (error) {
+        this.deps.observer.note('error', 'could not dead-letter a delivery', {
+          fingerprint: first.fingerprint,
+          receiver: receiver.name,
+          error: (error as Error).message,
+        });
+      }
+    }
+    await this.guard('complete', () =>
+      this.deps.store?.completeDelivery(job.key, 'failed', this.deps.clock.now()),
+    );
+    await this.tellFallback(receiver, job, reason);
+  }
+
+  private async tellFallback(
+    failed: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+    reason: string,
+  ): Promise<void> {
+    const name = this.deps.config.delivery.fallbackReceiver;
+    const fallback = name ? this.deps.receivers.get(name) : undefined;
+    if (!fallback || fallback.name === failed.name) return;
+    const first = job.alerts[0] as Alert;
+    const what =
+      job.alerts.length > 1 ? `${job.alerts.length} grouped alerts` : `"${first.annotations.summary}"`;
+    const notice: Alert = {
+      ...first,
+      labels: { ...first.labels, kind: 'delivery-failure', failedReceiver: failed.name },
+      annotations: {
+        summary: `Klaxon could not deliver ${what} to ${failed.name}: ${reason}`.slice(0, 1000),
+        reason,
+        description: job.alerts.map((a) => a.annotations.summary).join('\n'),
+        runbookUrl: first.annotations.runbookUrl,
+        consoleUrl: first.annotations.consoleUrl,
+      },
+      fingerprint: `klaxon:delivery-failure:${first.fingerprint}`,
+      transitionId: `klaxon:delivery-failure:${job.key}`,
+    };
+    const result = await fallback.send(notice, Math.max(0, this.deps.remainingMs() - RESERVE_MS));
+    if (result.outcome !== 'delivered') {
+      this.deps.observer.count('FallbackFailed', {});
+      this.deps.observer.note('error', 'fallback receiver failed too', {
+        fingerprint: first.fingerprint,
+        receiver: fallback.name,
+        error: result.error,
+      });
+    }
+  }
+
+  /** Waits for a rate slot while the invocation has time; returns how long to defer (0 = go now). */
+  private async pace(receiver: Receiver): Promise<number> {
+    const store = this.deps.store;
+    const config = this.deps.config.receivers[receiver.name];
+    const perSecond =
+      (config && 'ratePerSecond' in config ? config.ratePerSecond : undefined) ??
+      DEFAULT_RATE_PER_SECOND[receiver.type];
+    if (!store || !Number.isFinite(perSecond)) return 0;
+    const windowMs = perSecond >= 1 ? 1000 : Math.ceil(1000 / perSecond);
+    const limit = perSecond >= 1 ? Math.floor(perSecond) : 1;
+    for (let tries = 0; tries < 30; tries++) {
+      const now = this.deps.clock.now();
+      const granted = await this.guard('rate', () =>
+        store.acquireRate(`rate#${receiver.name}`, limit, now, windowMs),
+      );
+      if (granted !== false) return 0;
+      const wait = windowMs - (now % windowMs) + 5;
+      if (this.deps.remainingMs() - RESERVE_MS < wait + 5_000) return wait;
+      await this.deps.clock.sleep(wait);
+    }
+    return windowMs;
+  }
+
+  /** Runs a state-table call; on failure Klaxon fails open: it logs, counts, and carries on as if the store were absent. */
+  private async guard<T>(what: string, work: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof StateStoreError)) throw error;
+      this.deps.observer.count('StateStoreDegraded', {});
+      this.deps.observer.note('warn', 'state table unavailable; delivering without it (fail open)', {
+        operation: what,
+        error: error.message,
+      });
+      return undefined;
+    }
+  }
+
+  private count(
+    name: 'DeliveriesDeduplicated' | 'NotificationsDelivered' | 'DeliveriesDeadLettered',
+    receiver: Receiver,
+  ): void;
+  private count(name: 'DeliveriesQueued', receiver: Receiver, reason: Queued): void;
+  private count(name: MetricName, receiver: Receiver, reason?: Queued): void {
+    if (name === 'DeliveriesQueued') {
+      this.deps.observer.count('DeliveriesQueued', {
+        receiverType: receiver.type,
+        reason: reason ?? 'retry',
+      });
+    } else {
+      this.deps.observer.count(name as 'DeliveriesDeduplicated', { receiverType: receiver.type });
+    }
+  }
+}
+
+type MetricName =
+  'DeliveriesDeduplicated' | 'NotificationsDelivered' | 'DeliveriesDeadLettered' | 'DeliveriesQueued';

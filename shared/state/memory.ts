@@ -1,0 +1,52 @@
+import type { ClaimResult, DeliveryState, GroupMember, StateStore } from './store';
+
+/** A StateStore kept in process memory: for local replays and tests (one process, nothing durable). */
+export class MemoryStateStore implements StateStore {
+  private readonly deliveries = new Map<string, { state: DeliveryState | 'pending'; claimedAt: number }>();
+  private readonly groups = new Map<string, { members: GroupMember[]; taken: boolean }>();
+  private readonly rates = new Map<string, number>();
+  private readonly once = new Set<string>();
+
+  async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
+    const existing = this.deliveries.get(key);
+    if (existing && existing.state !== 'pending') return 'done';
+    if (existing && now - existing.claimedAt < leaseMs) return 'in-flight';
+    this.deliveries.set(key, { state: 'pending', claimedAt: now });
+    return 'claimed';
+  }
+
+  async completeDelivery(key: string, state: DeliveryState, now: number): Promise<void> {
+    this.deliveries.set(key, { state, claimedAt: now });
+  }
+
+  async addToGroup(groupKey: string, member: GroupMember): Promise<{ created: boolean }> {
+    const group = this.groups.get(groupKey);
+    if (group && !group.taken) {
+      if (!group.members.some((m) => m.transitionId === member.transitionId)) group.members.push(member);
+      return { created: false };
+    }
+    this.groups.set(groupKey, { members: [member], taken: false });
+    return { created: true };
+  }
+
+  async takeGroup(groupKey: string): Promise<GroupMember[] | undefined> {
+    const group = this.groups.get(groupKey);
+    if (!group || group.taken) return undefined;
+    group.taken = true;
+    return group.members;
+  }
+
+  async acquireRate(key: string, limit: number, now: number, windowMs: number): Promise<boolean> {
+    const window = `${key}#${Math.floor(now / windowMs)}`;
+    const count = this.rates.get(window) ?? 0;
+    if (count >= limit) return false;
+    this.rates.set(window, count + 1);
+    return true;
+  }
+
+  async claimOnce(key: string): Promise<boolean> {
+    if (this.once.has(key)) return false;
+    this.once.add(key);
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+/** The answer to a delivery claim. */
+export type ClaimResult =
+  /** This invocation owns the delivery and must send it. */
+  | 'claimed'
+  /** It already went out (or was handed to the retry queue or fallback): do not send again. */
+  | 'done'
+  /** Another invocation is sending it right now (its lease has not expired). */
+  | 'in-flight';
+
+/** How a claimed delivery ended. */
+export type DeliveryState = 'sent' | 'queued' | 'failed';
+
+/** One alert waiting in a notification group. */
+export interface GroupMember {
+  transitionId: string;
+  alert: unknown;
+}
+
+/**
+ * Klaxon's durable memory: delivery claims (exactly-once effect), notification groups, rate
+ * windows and one-off notices. Adapters: DynamoDB (deployed) and in-memory (local runs, tests).
+ */
+export interface StateStore {
+  /** Claims (transition, receiver) for this invocation, or says why not; a claim whose lease ran out can be taken over. */
+  claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult>;
+  /** Records how a claimed delivery ended, so duplicates and retries of the invocation skip it. */
+  completeDelivery(key: string, state: DeliveryState, now: number): Promise<void>;
+  /** Adds a member to the group; `created` is true for the first member, whose invocation schedules the flush. */
+  addToGroup(groupKey: string, member: GroupMember, now: number): Promise<{ created: boolean }>;
+  /** Takes every member of a group exactly once (later calls get undefined). */
+  takeGroup(groupKey: string): Promise<GroupMember[] | undefined>;
+  /** Counts one event in the rate window `key`; false when `limit` is already reached. */
+  acquireRate(key: string, limit: number, now: number, windowMs: number): Promise<boolean>;
+  /** True the first time a key is seen within its retention (used to report a poison event once). */
+  claimOnce(key: string, now: number): Promise<boolean>;
+}
+
+/** How long state rows live (TTL), in seconds: long enough to cover every retry and duplicate path. */
+export const STATE_TTL_SECONDS = 7 * 24 * 3600;
