@@ -85,20 +85,30 @@ async function writePayloads(outDir: string, file: string, result: ProcessResult
 export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
   const files = (await Promise.all(options.paths.map(collectFiles))).flat();
   const log = options.json ? options.stderr : options.stdout;
+  const receivers = createReceivers(options.config.receivers, {
+    secrets: new LocalSecretResolver(options.env),
+    post: postJson,
+    clock: systemClock,
+    consoleSink: (alert, receiver) =>
+      log(
+        `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,
+      ),
+  });
   const deps: PipelineDeps = {
     config: options.config,
-    receivers: createReceivers(options.config.receivers, {
-      secrets: new LocalSecretResolver(options.env),
-      post: postJson,
-      clock: systemClock,
-      consoleSink: (alert, receiver) =>
-        log(
-          `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,
-        ),
-    }),
+    receivers,
     mode: options.live ? 'deliver' : 'preview',
     observer: silentObserver,
     now: () => new Date(),
+    // A local live run has no state table or queues: no deduplication, and a failure is final.
+    dispatcher: new Dispatcher({
+      config: options.config,
+      receivers,
+      clock: systemClock,
+      observer: silentObserver,
+      remainingMs: () => 60_000,
+      leaseMs: 45_000,
+    }),
   };
   const results: ProcessResult[] = [];
   const rows: Array<{ file: string; result: ProcessResult }> = [];

@@ -6,7 +6,7 @@ import { StateStoreError } from '../errors';
 import type { MetricDimensions } from '../observability/metrics';
 import type { PipelineObserver } from '../observability/observer';
 import type { Clock } from '../receivers/factory';
-import type { AlertGroup, DeliveryResult, Receiver } from '../receivers/types';
+import type { DeliveryResult, Receiver } from '../receivers/types';
 import type { StateStore } from '../state/store';
 import { type DeliveryJob, queuedAlert } from './jobs';
 import type { DeliveryQueue } from './queue';
