@@ -85,4 +85,29 @@ async function alarmNotifierEvents({ resolveConfigurationProperty }) {
   return [...fixed, ...intakeTopicEvents()];
 }
 
-module.exports = { alarmNotifierEvents, intakeTopicEvents, readAlarmTopics };
+/** Topic ARNs that `sns` receivers in klaxon.yml publish to (the stack's ops topic is added by the caller). */
+function snsReceiverTopics(file = configPath()) {
+  const config = YAML.parse(fs.readFileSync(file, 'utf8')) ?? {};
+  const receivers =
+    config.receivers && typeof config.receivers === 'object' ? Object.values(config.receivers) : [];
+  return [
+    ...new Set(
+      receivers
+        .filter((r) => r && r.type === 'sns' && typeof r.topicArn === 'string' && TOPIC_ARN.test(r.topicArn))
+        .map((r) => r.topicArn),
+    ),
+  ];
+}
+
+/** The IAM resources of `sns:Publish`: the stack's ops topic and every topic an `sns` receiver names. */
+function snsPublishResources() {
+  return [{ Ref: 'OpsTopic' }, ...snsReceiverTopics()];
+}
+
+module.exports = {
+  alarmNotifierEvents,
+  intakeTopicEvents,
+  readAlarmTopics,
+  snsPublishResources,
+  snsReceiverTopics,
+};
