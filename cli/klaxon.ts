@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type KlaxonConfig, loadConfig } from '../shared/config/load';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { redriveDeadLetters } from '../shared/delivery/redrive';
 import { ConfigError } from '../shared/errors';
 import { replay, UnreadablePathError } from './replay';
 
@@ -13,12 +15,15 @@ const HELP = `klaxon — CloudWatch alarms and AWS security events to PagerDuty 
 Usage:
   klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--out out/replay]
   klaxon validate [klaxon.yml]
+  klaxon redrive --stage <stage> [--region r] [--dry-run] [--max n]
 
 replay    Runs fixture events through the same pipeline the Lambda runs. By default nothing is
           sent: the exact payloads are written under --out. --live delivers for real, reading
           secrets from the environment ({env: NAME}, or KLAXON_SECRET_<NAME> for {ssm: name}).
           --json prints one NDJSON line per file (shared/contracts/replay-output.md).
 validate  Checks klaxon.yml and names every bad key.
+redrive   Moves deliveries Klaxon gave up on (the klaxon-<stage>-delivery-dlq queue) back to the
+          retry queue with a fresh retry schedule. Uses your AWS credentials; --dry-run lists them.
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 unreadable path, 4 invalid configuration.
 `;
@@ -92,6 +97,48 @@ export async function main(argv: string[]): Promise<number> {
         stderr: err,
         env: process.env,
       });
+      return EXIT.ok;
+    }
+    if (verb === 'redrive') {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          stage: { type: 'string' },
+          region: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
+          max: { type: 'string', default: '1000' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) {
+        out(HELP);
+        return EXIT.ok;
+      }
+      if (!values.stage) {
+        err('klaxon redrive: --stage is required (the stage you deployed, e.g. prod)\n');
+        return EXIT.usage;
+      }
+      const max = Number(values.max);
+      if (!Number.isInteger(max) || max < 1) {
+        err('klaxon redrive: --max must be a positive integer\n');
+        return EXIT.usage;
+      }
+      const sqs = new SQSClient(values.region ? { region: values.region } : {});
+      const url = async (name: string) => {
+        const found = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+        if (!found.QueueUrl) throw new Error(`queue ${name} not found`);
+        return found.QueueUrl;
+      };
+      const report = await redriveDeadLetters(
+        sqs,
+        await url(`klaxon-${values.stage}-delivery-dlq`),
+        await url(`klaxon-${values.stage}-delivery-retry`),
+        { dryRun: values['dry-run'], max },
+      );
+      for (const line of report.lines) out(`${line}\n`);
+      out(
+        `${report.moved} ${values['dry-run'] ? 'would be moved' : 'moved'} to the retry queue, ${report.unreadable} left (unreadable).\n`,
+      );
       return EXIT.ok;
     }
     err(`klaxon: unknown verb "${verb}"\n\n${HELP}`);

@@ -85,7 +85,10 @@ export class Dispatcher {
     if (job.kind === 'flush-group') return this.flushGroup(job, receiver);
     const fresh = await this.guard('claim retry', () =>
       this.deps.store
-        ? this.deps.store.claimOnce(`job#${job.key}#${job.attempt}`, this.deps.clock.now())
+        ? this.deps.store.claimOnce(
+            `job#${job.key}#${job.attempt}#${job.redrive ?? 0}`,
+            this.deps.clock.now(),
+          )
         : true,
     );
     if (fresh === false) {

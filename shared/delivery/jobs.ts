@@ -34,6 +34,8 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     /** Durable attempts made so far (0 when it was only paced). */
     attempt: z.number().int().min(0),
     lastError: z.string().optional(),
+    /** How many times an operator moved it back from the dead-letter queue. */
+    redrive: z.number().int().min(0).optional(),
   }),
   z.strictObject({
     kind: z.literal('flush-group'),

@@ -1,0 +1,142 @@
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqsDeliveryQueue } from '../../shared/delivery/queue';
+import { StateStoreError } from '../../shared/errors';
+import { DynamoStateStore } from '../../shared/state/dynamodb';
+import { useMotoEnv } from '../support/aws-env';
+import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
+import { testAlert } from '../support/delivery-fakes';
+import { type MotoServer, startMoto } from '../support/moto';
+
+let moto: MotoServer;
+let restore: () => void;
+let store: DynamoStateStore;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  restore = useMotoEnv(moto.endpoint);
+  await createStateTable('state');
+  store = new DynamoStateStore(new DynamoDBClient({}), 'state');
+});
+
+afterAll(async () => {
+  restore();
+  await moto.stop();
+});
+
+describe('DynamoStateStore against moto', () => {
+  const t0 = Date.UTC(2026, 2, 14, 10, 0, 0);
+
+  it('claims a delivery once, reports in-flight during the lease, and done after completion', async () => {
+    expect(await store.claimDelivery('t1|chat', t0, 45_000)).toBe('claimed');
+    expect(await store.claimDelivery('t1|chat', t0 + 1, 45_000)).toBe('in-flight');
+    await store.completeDelivery('t1|chat', 'sent', t0 + 2);
+    expect(await store.claimDelivery('t1|chat', t0 + 100_000, 45_000)).toBe('done');
+  });
+
+  it('lets a later invocation take over a claim whose lease ran out', async () => {
+    expect(await store.claimDelivery('t2|chat', t0, 45_000)).toBe('claimed');
+    expect(await store.claimDelivery('t2|chat', t0 + 46_000, 45_000)).toBe('claimed');
+  });
+
+  it('grants exactly one of many concurrent claims', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.claimDelivery('t3|pager', t0, 45_000)),
+    );
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+  });
+
+  it('collects a group and hands it out exactly once', async () => {
+    expect(await store.addToGroup('g1', { transitionId: 'a', alert: testAlert(1) }, t0)).toEqual({
+      created: true,
+    });
+    expect(await store.addToGroup('g1', { transitionId: 'b', alert: testAlert(2) }, t0)).toEqual({
+      created: false,
+    });
+    const members = await store.takeGroup('g1');
+    expect(members?.map((m) => m.transitionId)).toEqual(['a', 'b']);
+    expect(await store.takeGroup('g1')).toBeUndefined();
+    expect(await store.takeGroup('never')).toBeUndefined();
+  });
+
+  it('counts a rate window and refuses past the limit', async () => {
+    const granted = [];
+    for (let i = 0; i < 4; i++) granted.push(await store.acquireRate('slack', 2, t0, 1000));
+    expect(granted).toEqual([true, true, false, false]);
+    expect(await store.acquireRate('slack', 2, t0 + 1000, 1000)).toBe(true);
+  });
+
+  it('says true only the first time for a one-off key', async () => {
+    expect(await store.claimOnce('notice#x', t0)).toBe(true);
+    expect(await store.claimOnce('notice#x', t0)).toBe(false);
+  });
+
+  it('raises a named error carrying the cause when the table is gone', async () => {
+    await createStateTable('doomed');
+    const doomed = new DynamoStateStore(new DynamoDBClient({}), 'doomed');
+    await new DynamoDBClient({}).send(new DeleteTableCommand({ TableName: 'doomed' }));
+    const error = await doomed.claimDelivery('x', t0, 1000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateStoreError);
+    expect((error as Error).message).toBe('state table claim failed: ResourceNotFoundException');
+    expect((error as Error).cause).toBeDefined();
+  });
+});
+
+describe('SqsDeliveryQueue against moto', () => {
+  it('schedules retries with their delay and dead-letters with the reason', async () => {
+    const { retryUrl, deadUrl } = await createDeliveryQueues('q');
+    const queue = new SqsDeliveryQueue(new SQSClient({}), retryUrl, deadUrl);
+    const job = { kind: 'deliver' as const, key: 'k', receiver: 'chat', alerts: [testAlert(1)], attempt: 1 };
+    await queue.retry(job, 0);
+    await queue.deadLetter(job, 'Slack answered HTTP 404: no_service');
+    const sqs = new SQSClient({});
+    const retried = await sqs.send(new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1 }));
+    expect(JSON.parse(retried.Messages?.[0]?.Body ?? '{}')).toMatchObject({
+      kind: 'deliver',
+      key: 'k',
+      attempt: 1,
+    });
+    const dead = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deadUrl, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
+    expect(dead.Messages?.[0]?.MessageAttributes?.reason?.StringValue).toBe(
+      'Slack answered HTTP 404: no_service',
+    );
+  });
+
+  it('clamps delays to what SQS accepts', async () => {
+    const { retryUrl, deadUrl } = await createDeliveryQueues('clamp');
+    const queue = new SqsDeliveryQueue(new SQSClient({}), retryUrl, deadUrl);
+    await expect(
+      queue.retry({ kind: 'deliver', key: 'k', receiver: 'chat', alerts: [testAlert(1)], attempt: 1 }, 5000),
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('klaxon redrive against moto', () => {
+  it('moves dead-lettered jobs back with a fresh schedule and leaves unreadable ones', async () => {
+    const { main } = await import('../../cli/klaxon');
+    const { retryUrl, deadUrl } = await createDeliveryQueues('klaxon-ops1-delivery');
+    const sqs = new SQSClient({});
+    const queue = new SqsDeliveryQueue(sqs, retryUrl, deadUrl);
+    const job = { kind: 'deliver' as const, key: 'k', receiver: 'chat', alerts: [testAlert(7)], attempt: 6 };
+    await queue.deadLetter(job, 'HTTP 500 after every retry');
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    await sqs.send(new SendMessageCommand({ QueueUrl: deadUrl, MessageBody: 'not a job' }));
+    const stdout: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(['redrive', '--stage', 'ops1']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    expect(stdout.join('')).toContain('moved chat: ALARM: alarm-7 (HTTP 500 after every retry)');
+    expect(stdout.join('')).toContain('1 moved to the retry queue, 1 left (unreadable).');
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1 }));
+    expect(JSON.parse(moved.Messages?.[0]?.Body ?? '{}')).toMatchObject({ key: 'k', attempt: 0, redrive: 1 });
+  });
+});
