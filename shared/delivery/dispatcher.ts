@@ -20,6 +20,9 @@ export const DEFAULT_RATE_PER_SECOND: Readonly<Record<ReceiverConfig['type'], nu
   console: Number.POSITIVE_INFINITY,
 };
 
+/** Added to the nominal spacing between two messages to one destination. */
+const PACING_MARGIN_MS = 50;
+
 /** Time kept in reserve at the end of an invocation for writing state and queue messages. */
 const RESERVE_MS = 3_000;
 
@@ -355,7 +358,7 @@ export class Dispatcher {
     }
   }
 
-  /** Waits for a rate slot while the invocation has time; returns how long to defer (0 = go now). */
+  /** Waits for a send slot while the invocation has time; returns how long to defer (0 = go now). */
   private async pace(receiver: Receiver): Promise<number> {
     const store = this.deps.store;
     const config = this.deps.config.receivers[receiver.name];
@@ -363,19 +366,17 @@ export class Dispatcher {
       (config && 'ratePerSecond' in config ? config.ratePerSecond : undefined) ??
       DEFAULT_RATE_PER_SECOND[receiver.type];
     if (!store || !Number.isFinite(perSecond)) return 0;
-    const windowMs = perSecond >= 1 ? 1000 : Math.ceil(1000 / perSecond);
-    const limit = perSecond >= 1 ? Math.floor(perSecond) : 1;
-    for (let tries = 0; tries < 30; tries++) {
-      const now = this.deps.clock.now();
-      const granted = await this.guard('rate', () =>
-        store.acquireRate(`rate#${receiver.name}`, limit, now, windowMs),
+    // A small margin over the nominal spacing absorbs network jitter between us and the destination.
+    const intervalMs = Math.ceil(1000 / perSecond) + PACING_MARGIN_MS;
+    for (let tries = 0; tries < 60; tries++) {
+      const wait = await this.guard('pace', () =>
+        store.acquireSlot(`pace#${receiver.name}`, intervalMs, this.deps.clock.now()),
       );
-      if (granted !== false) return 0;
-      const wait = windowMs - (now % windowMs) + 5;
+      if (!wait) return 0;
       if (this.deps.remainingMs() - RESERVE_MS < wait + 5_000) return wait;
       await this.deps.clock.sleep(wait);
     }
-    return windowMs;
+    return intervalMs;
   }
 
   /** Runs a state-table call; on failure Klaxon fails open: it logs, counts, and carries on as if the store were absent. */

@@ -123,24 +123,27 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async acquireRate(key: string, limit: number, now: number, windowMs: number): Promise<boolean> {
-    const window = Math.floor(now / windowMs);
-    return this.conditional('rate', () =>
+  async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
+    const pk = `slot#${key}`;
+    const granted = await this.conditional('pace', () =>
       this.client.send(
-        new UpdateItemCommand({
+        new PutItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(`rate#${key}#${window}`) },
-          UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':one': N(1),
-            ':limit': N(limit),
-            ':expires': N(Math.floor(now / 1000) + 3600),
-          },
+          Item: { pk: S(pk), next: N(now + intervalMs), expiresAt: N(Math.floor(now / 1000) + 3600) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #next <= :now',
+          ExpressionAttributeNames: { '#next': 'next' },
+          ExpressionAttributeValues: { ':now': N(now) },
         }),
       ),
     );
+    if (granted) return 0;
+    const existing = await this.call('read pace', () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk) }, ConsistentRead: true }),
+      ),
+    );
+    const next = Number(existing.Item?.next?.N ?? now);
+    return Math.max(1, next - now);
   }
 
   async claimOnce(key: string, now: number): Promise<boolean> {

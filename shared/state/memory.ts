@@ -4,7 +4,7 @@ import type { ClaimResult, DeliveryState, GroupMember, StateStore } from './stor
 export class MemoryStateStore implements StateStore {
   private readonly deliveries = new Map<string, { state: DeliveryState | 'pending'; claimedAt: number }>();
   private readonly groups = new Map<string, { members: GroupMember[]; taken: boolean }>();
-  private readonly rates = new Map<string, number>();
+  private readonly slots = new Map<string, number>();
   private readonly once = new Set<string>();
 
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
@@ -36,12 +36,11 @@ export class MemoryStateStore implements StateStore {
     return group.members;
   }
 
-  async acquireRate(key: string, limit: number, now: number, windowMs: number): Promise<boolean> {
-    const window = `${key}#${Math.floor(now / windowMs)}`;
-    const count = this.rates.get(window) ?? 0;
-    if (count >= limit) return false;
-    this.rates.set(window, count + 1);
-    return true;
+  async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
+    const next = this.slots.get(key) ?? 0;
+    if (next > now) return next - now;
+    this.slots.set(key, now + intervalMs);
+    return 0;
   }
 
   async claimOnce(key: string): Promise<boolean> {

@@ -29,8 +29,12 @@ export interface StateStore {
   addToGroup(groupKey: string, member: GroupMember, now: number): Promise<{ created: boolean }>;
   /** Takes every member of a group exactly once (later calls get undefined). */
   takeGroup(groupKey: string): Promise<GroupMember[] | undefined>;
-  /** Counts one event in the rate window `key`; false when `limit` is already reached. */
-  acquireRate(key: string, limit: number, now: number, windowMs: number): Promise<boolean>;
+  /**
+   * Reserves the next send slot of a paced destination: granted (0) when the last slot was at least
+   * `intervalMs` ago, else how many milliseconds to wait. Spacing, not counting per fixed window,
+   * keeps any sliding one-second window under the limit.
+   */
+  acquireSlot(key: string, intervalMs: number, now: number): Promise<number>;
   /** True the first time a key is seen within its retention (used to report a poison event once). */
   claimOnce(key: string, now: number): Promise<boolean>;
 }

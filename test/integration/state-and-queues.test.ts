@@ -60,11 +60,12 @@ describe('DynamoStateStore against moto', () => {
     expect(await store.takeGroup('never')).toBeUndefined();
   });
 
-  it('counts a rate window and refuses past the limit', async () => {
-    const granted = [];
-    for (let i = 0; i < 4; i++) granted.push(await store.acquireRate('slack', 2, t0, 1000));
-    expect(granted).toEqual([true, true, false, false]);
-    expect(await store.acquireRate('slack', 2, t0 + 1000, 1000)).toBe(true);
+  it('spaces send slots: one per interval, and says how long to wait', async () => {
+    expect(await store.acquireSlot('slack', 1000, t0)).toBe(0);
+    expect(await store.acquireSlot('slack', 1000, t0 + 300)).toBe(700);
+    expect(await store.acquireSlot('slack', 1000, t0 + 1000)).toBe(0);
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => store.acquireSlot('pd', 500, t0)));
+    expect(concurrent.filter((wait) => wait === 0)).toHaveLength(1);
   });
 
   it('says true only the first time for a one-off key', async () => {
