@@ -6,6 +6,8 @@ import type { DeliveryResult } from '../receivers/types';
 import type { Decision } from '../routing/decide';
 import type { MetricDimensions, MetricName } from './metrics';
 
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
 /** The pipeline's view of observability: decisions, counts and trace spans, whatever backs them. */
 export interface PipelineObserver {
   /** Runs `work` inside a trace subsegment named `name`, with optional annotations. */
@@ -130,17 +132,29 @@ export class PowertoolsObserver implements PipelineObserver {
   }
 
   flush(): void {
-    for (const { name, dimensions, value } of this.counts.values()) {
-      const single = this.metrics.singleMetric();
-      single.addDimensions(dimensions);
-      single.addMetric(name, MetricUnit.Count, value);
-    }
+    // One EMF blob per dimension set, holding every metric of that set: fewer log bytes per alert.
+    const sets = new Map<
+      string,
+      { dimensions: Record<string, string>; entries: Array<[MetricName, Unit, number]> }
+    >();
+    const add = (name: MetricName, dimensions: Record<string, string>, unit: Unit, value: number) => {
+      const key = Object.entries(dimensions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const set = sets.get(key) ?? { dimensions, entries: [] };
+      set.entries.push([name, unit, value]);
+      sets.set(key, set);
+    };
+    for (const { name, dimensions, value } of this.counts.values())
+      add(name, dimensions, MetricUnit.Count, value);
+    for (const { name, dimensions, value } of this.timings)
+      add(name, dimensions, MetricUnit.Milliseconds, value);
     this.counts.clear();
-    for (const { name, dimensions, value } of this.timings) {
-      const single = this.metrics.singleMetric();
-      single.addDimensions(dimensions);
-      single.addMetric(name, MetricUnit.Milliseconds, value);
-    }
     this.timings.length = 0;
+    for (const { dimensions, entries } of sets.values()) {
+      this.metrics.addDimensions(dimensions);
+      for (const [name, unit, value] of entries) this.metrics.addMetric(name, unit, value);
+      this.metrics.publishStoredMetrics();
+    }
   }
 }
