@@ -7,12 +7,15 @@ import {
   transitionFromEventBridge,
   transitionFromSns,
 } from './cloudwatch-alarm/normalize';
+import { CLOUDTRAIL_REGISTRY_KEYS, normalizeCloudTrail } from './cloudtrail/normalize';
 import {
   type EventBridgeEnvelope,
   eventBridgeEnvelopeSchema,
   snsAlarmMessageSchema,
 } from './cloudwatch-alarm/schemas';
 import type { IntakeRecord } from './envelope';
+import { normalizeGuardDuty } from './guardduty/normalize';
+import { normalizeSecurityHub } from './securityhub/normalize';
 import type { NormalizeResult } from './types';
 
 type EventBridgeNormalizer = (event: EventBridgeEnvelope, raw: unknown, topicArn?: string) => NormalizeResult;
@@ -34,6 +37,12 @@ export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormali
     kind: 'ignored',
     reason: 'alarm configuration change: not a state change',
   }),
+  // CloudTrail API calls (one row per service source) and console sign-ins: the detection catalog.
+  ...Object.fromEntries(
+    CLOUDTRAIL_REGISTRY_KEYS.map((key): [string, EventBridgeNormalizer] => [key, normalizeCloudTrail]),
+  ),
+  'aws.guardduty|GuardDuty Finding': normalizeGuardDuty,
+  'aws.securityhub|Security Hub Findings - Imported': normalizeSecurityHub,
 };
 
 function excerpt(text: string, max = 200): string {

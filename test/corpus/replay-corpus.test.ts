@@ -115,6 +115,384 @@ const EXPECTED: Record<string, Expected> = {
   'sns/sns-plain-text.json': { outcome: 'ignored' },
   'unrecognized/not-json.json': { outcome: 'invalid', reason: /^not JSON/ },
   'unrecognized/unknown-shape.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
+  // Security detections and findings (issue 4): severity from the catalog / the finding.
+  'cloudtrail/eventbridge-cis-4-15-organizations-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-4-15-organizations-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-negative-failed-login.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-negative-invoked-by-service.json': {
+    outcome: 'ignored',
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-positive-session-call.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-10-security-group-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-10-security-group-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-12-network-gateway-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-12-network-gateway-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-13-route-table-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-13-route-table-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-14-vpc-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-14-vpc-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-negative-head-bucket.json': {
+    outcome: 'ignored',
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-positive-access-denied-read.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-3-console-sign-in-without-mfa-negative-federated.json': {
+    outcome: 'ignored',
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-3-console-sign-in-without-mfa-negative-mfa-upper-case.json': {
+    outcome: 'ignored',
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-3-console-sign-in-without-mfa-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-3-console-sign-in-without-mfa-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-negative-access-denied.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-5-cloudtrail-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-5-cloudtrail-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-positive-masked-user-name.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-7-cmk-disabled-or-deleted-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-7-cmk-disabled-or-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-8-s3-bucket-policy-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-8-s3-bucket-policy-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cis-cloudwatch-9-config-changes-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cis-cloudwatch-9-config-changes-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cloudtrail-logging-disabled-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cloudtrail-logging-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-cloudtrail-management-events-disabled-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cloudtrail-management-events-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-config-recording-stopped-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-config-recording-stopped-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-ebs-default-encryption-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ebs-default-encryption-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ec2-user-data-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ec2-user-data-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-guardduty-detector-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-guardduty-detector-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-guardduty-findings-suppressed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-guardduty-findings-suppressed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-access-key-for-another-user-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-access-key-for-another-user-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-admin-policy-attached-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-admin-policy-attached-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-login-profile-for-another-user-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-login-profile-for-another-user-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-mfa-deactivated-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-mfa-deactivated-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-role-trust-policy-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-role-trust-policy-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-root-access-key-created-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-root-access-key-created-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-kms-key-policy-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-kms-key-policy-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-lambda-function-url-public-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-lambda-function-url-public-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-organizations-leave-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-organizations-leave-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-rds-instance-made-public-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-rds-instance-made-public-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-root-password-recovery-requested-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-root-password-recovery-requested-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-account-block-public-access-removed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-s3-account-block-public-access-removed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-s3-bucket-block-public-access-removed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-s3-bucket-block-public-access-removed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-bucket-made-public-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-bucket-made-public-positive-acl.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-s3-bucket-made-public-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-s3-versioning-suspended-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-s3-versioning-suspended-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-securityhub-findings-suppressed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-securityhub-findings-suppressed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-sg-open-to-world-admin-port-negative-https.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-sg-open-to-world-admin-port-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-sg-open-to-world-admin-port-positive-ipv6.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: ['log'] },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-sg-open-to-world-admin-port-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: ['log'] },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-made-public-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-snapshot-or-image-made-public-positive-ami.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-made-public-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-shared-cross-account-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-snapshot-or-image-shared-cross-account-positive-rds.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-shared-cross-account-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-sts-assume-root-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-sts-assume-root-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-vpc-flow-logs-deleted-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'cloudtrail/eventbridge-vpc-flow-logs-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'guardduty/eventbridge-finding-archived.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'resolved', receivers: CHAT }],
+  },
+  'guardduty/eventbridge-finding-critical-credential-exfiltration.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'guardduty/eventbridge-finding-low-port-probe.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+  },
+  'guardduty/eventbridge-finding-new.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'guardduty/eventbridge-finding-sdk-pascal-case.json': {
+    outcome: 'invalid',
+    reason: /^GuardDuty finding: accountId/,
+  },
+  'guardduty/eventbridge-finding-updated.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-archived.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'resolved', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-critical-root-access-key.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'securityhub/eventbridge-findings-imported-empty.json': {
+    outcome: 'invalid',
+    reason: /^Security Hub findings: findings/,
+  },
+  'securityhub/eventbridge-findings-imported-from-guardduty.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-new.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-passed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: ['log'] }],
+  },
+  'securityhub/eventbridge-findings-imported-resolved.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'resolved', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-suppressed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'resolved', receivers: CHAT }],
+  },
+  'securityhub/eventbridge-findings-imported-updated.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
 };
 
 const eventsDir = join(REPO_ROOT, 'events');

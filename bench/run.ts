@@ -1,0 +1,554 @@
+/**
+ * `npm run bench`: bundle sizes, module load time against a dependency floor, hot-path throughput,
+ * peak RSS and log bytes per alert; writes bench/results.json and checks bench/budgets.json.
+ * See bench/README.md.
+ *
+ *   npm run bench -- [--check] [--deterministic-only] [--profile] [--runs 21] [--events 100000]
+ *                    [--reps 3] [--log-alerts 1000] [--keep]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import type { LogBytesResult } from './children/log-bytes';
+import type { PassResult, ThroughputResult } from './children/throughput';
+import { type BundleStats, buildBundle, resolveEntry } from './lib/build';
+import { writeFloorEntry } from './lib/floor';
+import { type CorpusSummary, writeCorpus } from './lib/corpus';
+import { lambdaEnv, loadOnce } from './lib/load';
+import { bundleModuleMap, summarizeProfile } from './lib/profile';
+import { readServerlessConfig } from './lib/serverless';
+import { fixed, kb, median, percentile, table } from './lib/stats';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values: args } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    'deterministic-only': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '21' },
+    events: { type: 'string', default: '100000' },
+    reps: { type: 'string', default: '3' },
+    'log-alerts': { type: 'string', default: '1000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Math.max(15, Number(args.runs));
+const EVENTS = Number(args.events);
+const REPS = Math.max(1, Number(args.reps));
+const LOG_ALERTS = Number(args['log-alerts']);
+const deterministicOnly = args['deterministic-only'] === true;
+
+interface Budgets {
+  bundles: Record<string, { maxMinifiedBytes: number }>;
+  maxLoadRatio: number;
+  minEventsPerSecond: number;
+  maxJsonFloorRatio: number;
+  maxReplayMs: number;
+  maxPeakRssBytes: number;
+  maxLogBytesPerAlert: number;
+}
+
+interface LoadFigures {
+  runs: number;
+  bundleMs: number;
+  bundleP90Ms: number;
+  floorMs: number;
+  floorP90Ms: number;
+  ratio: number;
+  /** The same with NODE_OPTIONS=--enable-source-maps, as serverless.yml deploys it. */
+  bundleSourceMapsMs: number;
+  floorSourceMapsMs: number;
+  /** deployedDeps() on first use (config parse/validate/compile, receivers, SSM client), when exported. */
+  firstUseInitMs: number | null;
+}
+
+function measureLoads(functionName: string, bundle: string, floor: string): LoadFigures {
+  const env = lambdaEnv(functionName);
+  const mapsEnv = lambdaEnv(functionName, { NODE_OPTIONS: '--enable-source-maps' });
+  const series = {
+    bundle: [] as number[],
+    floor: [] as number[],
+    bundleMaps: [] as number[],
+    floorMaps: [] as number[],
+    init: [] as number[],
+  };
+  loadOnce(bundle, env); // warm the file cache
+  loadOnce(floor, env);
+  for (let i = 0; i < RUNS; i += 1) {
+    const b = loadOnce(bundle, env);
+    series.bundle.push(b.loadMs);
+    if (b.initMs !== null) series.init.push(b.initMs);
+    series.floor.push(loadOnce(floor, env).loadMs);
+    series.bundleMaps.push(loadOnce(bundle, mapsEnv).loadMs);
+    series.floorMaps.push(loadOnce(floor, mapsEnv).loadMs);
+  }
+  const bundleMs = median(series.bundle);
+  const floorMs = median(series.floor);
+  return {
+    runs: RUNS,
+    bundleMs,
+    bundleP90Ms: percentile(series.bundle, 90),
+    floorMs,
+    floorP90Ms: percentile(series.floor, 90),
+    ratio: bundleMs / floorMs,
+    bundleSourceMapsMs: median(series.bundleMaps),
+    floorSourceMapsMs: median(series.floorMaps),
+    firstUseInitMs: series.init.length > 0 ? median(series.init) : null,
+  };
+}
+
+/** Bundles a bench child (not minified, so CPU profiles keep names) for plain `node`. */
+async function buildChild(name: string, outdir: string): Promise<string> {
+  const outfile = join(outdir, `${name}.cjs`);
+  await build({
+    entryPoints: [join(ROOT, 'bench/children', `${name}.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+  });
+  return outfile;
+}
+
+function runChild(
+  script: string,
+  childArgs: string[],
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): void {
+  const child = spawnSync(process.execPath, [...nodeArgs, script, ...childArgs], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0)
+    throw new Error(`${script} failed (exit ${child.status}):\n${child.stderr}${child.stdout}`);
+}
+
+interface ThroughputFigures {
+  events: number;
+  alerts: number;
+  reps: number;
+  eventsPerSecond: number;
+  usPerEvent: number;
+  hotPathUsPerEvent: number;
+  floorUsPerEvent: number;
+  floorHotUsPerEvent: number;
+  /** Pipeline work / JSON floor work, per event (streaming excluded from both). */
+  floorRatio: number;
+  /** The same with streaming included in both. */
+  floorRatioWithStreaming: number;
+  replayWallMs: number;
+  peakRssBytes: number;
+  peakRssAllPassesBytes: number;
+  configLoadMs: number;
+  corpus: CorpusSummary;
+}
+
+function throughputFigures(result: ThroughputResult, corpus: CorpusSummary): ThroughputFigures {
+  const of = (kind: PassResult['kind']) => result.passes.filter((p) => p.kind === kind);
+  const pipeline = of('pipeline');
+  const floor = of('floor');
+  const first = pipeline[0] as PassResult;
+  const events = first.events;
+  const wall = median(pipeline.map((p) => p.wallMs));
+  const work = median(pipeline.map((p) => p.workMs));
+  const floorWall = median(floor.map((p) => p.wallMs));
+  const floorWork = median(floor.map((p) => p.workMs));
+  return {
+    events,
+    alerts: first.alerts,
+    reps: pipeline.length,
+    eventsPerSecond: events / (wall / 1000),
+    usPerEvent: (wall * 1000) / events,
+    hotPathUsPerEvent: (work * 1000) / events,
+    floorUsPerEvent: (floorWall * 1000) / events,
+    floorHotUsPerEvent: (floorWork * 1000) / events,
+    floorRatio: work / floorWork,
+    floorRatioWithStreaming: wall / floorWall,
+    replayWallMs: first.wallMs,
+    peakRssBytes: result.maxRssAfterFirstPipelineBytes,
+    peakRssAllPassesBytes: result.maxRssBytes,
+    configLoadMs: result.configLoadMs,
+    corpus,
+  };
+}
+
+interface LogFigures extends LogBytesResult {
+  bytesPerAlert: number;
+  logBytesPerAlert: number;
+  emfBytesPerAlert: number;
+  avgDecisionLineBytes: number;
+}
+
+interface FunctionResult {
+  name: string;
+  handler: string;
+  floorEntry: string;
+  bundle: Omit<BundleStats, 'file'>;
+  floor: Omit<BundleStats, 'file'>;
+  load?: LoadFigures;
+}
+
+interface Check {
+  target: string;
+  budget: string;
+  measured: string;
+  met: boolean;
+  deterministic: boolean;
+}
+
+function checks(
+  budgets: Budgets,
+  functions: FunctionResult[],
+  tp?: ThroughputFigures,
+  logs?: LogFigures,
+): Check[] {
+  const list: Check[] = [];
+  for (const fn of functions) {
+    const budget = budgets.bundles[fn.name] ?? budgets.bundles.default;
+    if (budget) {
+      list.push({
+        target: `${fn.name} bundle (minified)`,
+        budget: `<= ${kb(budget.maxMinifiedBytes)}`,
+        measured: kb(fn.bundle.bytes),
+        met: fn.bundle.bytes <= budget.maxMinifiedBytes,
+        deterministic: true,
+      });
+    }
+    if (fn.load) {
+      list.push({
+        target: `${fn.name} load / floor`,
+        budget: `<= ${budgets.maxLoadRatio}x`,
+        measured: `${fixed(fn.load.ratio, 2)}x`,
+        met: fn.load.ratio <= budgets.maxLoadRatio,
+        deterministic: false,
+      });
+    }
+  }
+  if (tp) {
+    list.push(
+      {
+        target: 'hot path throughput',
+        budget: `>= ${budgets.minEventsPerSecond.toLocaleString('en-US')} events/s`,
+        measured: `${Math.round(tp.eventsPerSecond).toLocaleString('en-US')} events/s`,
+        met: tp.eventsPerSecond >= budgets.minEventsPerSecond,
+        deterministic: false,
+      },
+      {
+        target: 'hot path / JSON floor',
+        budget: `<= ${budgets.maxJsonFloorRatio}x`,
+        measured: `${fixed(tp.floorRatio, 2)}x`,
+        met: tp.floorRatio <= budgets.maxJsonFloorRatio,
+        deterministic: false,
+      },
+      {
+        target: `${tp.events.toLocaleString('en-US')}-event replay`,
+        budget: `<= ${budgets.maxReplayMs / 1000} s`,
+        measured: `${fixed(tp.replayWallMs / 1000, 2)} s`,
+        met: tp.replayWallMs <= budgets.maxReplayMs,
+        deterministic: false,
+      },
+      {
+        target: 'peak RSS (replay)',
+        budget: `<= ${Math.round(budgets.maxPeakRssBytes / 1048576)} MB`,
+        measured: `${fixed(tp.peakRssBytes / 1048576)} MB`,
+        met: tp.peakRssBytes <= budgets.maxPeakRssBytes,
+        deterministic: false,
+      },
+    );
+  }
+  if (logs) {
+    list.push({
+      target: 'log bytes per alert',
+      budget: `<= ${budgets.maxLogBytesPerAlert} B`,
+      measured: `${Math.round(logs.bytesPerAlert)} B`,
+      met: logs.bytesPerAlert <= budgets.maxLogBytesPerAlert,
+      deterministic: false,
+    });
+  }
+  return list;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const budgets = JSON.parse(await readFile(join(ROOT, 'bench/budgets.json'), 'utf8')) as Budgets;
+  const { functions, esbuild } = await readServerlessConfig(ROOT);
+  const tmp = await mkdtemp(join(tmpdir(), 'klaxon-bench-'));
+  const out = (text = '') => process.stdout.write(`${text}\n`);
+  try {
+    // 1. Bundles, with the options serverless.yml gives serverless-esbuild.
+    const results: FunctionResult[] = [];
+    for (const fn of functions) {
+      const dir = join(tmp, 'functions', fn.name);
+      const bundle = await buildBundle(ROOT, resolveEntry(ROOT, fn.entry), esbuild, join(dir, 'bundle'));
+      const floorFile = await writeFloorEntry(ROOT, fn.name, bundle.metafile);
+      const floor = await buildBundle(ROOT, floorFile, esbuild, join(dir, 'floor'));
+      process.stderr.write(`built ${fn.name}: ${kb(bundle.bytes)} (floor ${kb(floor.bytes)})\n`);
+      const load = deterministicOnly ? undefined : measureLoads(fn.name, bundle.file, floor.file);
+      const strip = ({ file: _file, metafile: _meta, ...rest }: BundleStats & { metafile?: unknown }) => rest;
+      results.push({
+        name: fn.name,
+        handler: fn.handler,
+        floorEntry: floorFile,
+        bundle: strip(bundle),
+        floor: strip(floor),
+        load,
+      });
+    }
+
+    // 2-3. Throughput, RSS and log bytes, each in a child process of its own.
+    let tp: ThroughputFigures | undefined;
+    let logs: LogFigures | undefined;
+    let profile: Awaited<ReturnType<typeof summarizeProfile>> | undefined;
+    if (!deterministicOnly) {
+      const corpusFile = join(tmp, 'corpus.ndjson');
+      const corpusStarted = Date.now();
+      const corpus = await writeCorpus(ROOT, corpusFile, EVENTS);
+      process.stderr.write(
+        `corpus: ${corpus.events.toLocaleString('en-US')} events, ${kb(corpus.bytes)} in ${Date.now() - corpusStarted} ms\n`,
+      );
+      const childDir = join(tmp, 'children');
+      await mkdir(childDir, { recursive: true });
+      const throughputScript = await buildChild('throughput', childDir);
+      const logScript = await buildChild('log-bytes', childDir);
+      const config = join(ROOT, 'klaxon.yml');
+      const env = lambdaEnv('throughput');
+
+      const tpFile = join(tmp, 'throughput.json');
+      runChild(throughputScript, [corpusFile, config, tpFile, String(REPS)], env);
+      tp = throughputFigures(JSON.parse(await readFile(tpFile, 'utf8')) as ThroughputResult, corpus);
+
+      const logFile = join(tmp, 'log-bytes.json');
+      runChild(logScript, [corpusFile, config, logFile, String(LOG_ALERTS)], lambdaEnv('alarmNotifier'));
+      const raw = JSON.parse(await readFile(logFile, 'utf8')) as LogBytesResult;
+      const total = raw.stdoutBytes + raw.stderrBytes;
+      logs = {
+        ...raw,
+        bytesPerAlert: total / raw.alerts,
+        logBytesPerAlert: raw.logBytes / raw.alerts,
+        emfBytesPerAlert: raw.emfBytes / raw.alerts,
+        avgDecisionLineBytes: raw.decisionBytes / Math.max(1, raw.decisionLines),
+      };
+
+      if (args.profile) {
+        const profDir = join(tmp, 'profile');
+        runChild(
+          throughputScript,
+          [corpusFile, config, join(tmp, 'profiled.json'), '1', 'pipeline-only'],
+          env,
+          ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+        );
+        const [profFile] = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+        if (profFile) {
+          const lookup = await bundleModuleMap(throughputScript);
+          profile = await summarizeProfile(join(profDir, profFile), (url, line) =>
+            url.endsWith('throughput.cjs') ? lookup(line) : undefined,
+          );
+        }
+      }
+    }
+
+    // 4. Report.
+    out('\nBundles (esbuild with serverless.yml custom.esbuild; KB = 1024 B)');
+    out(
+      table(
+        [
+          ['function', 'minified', 'gzip', 'floor min.', 'floor gzip', 'own code +'],
+          ...results.map((r) => [
+            r.name,
+            kb(r.bundle.bytes),
+            kb(r.bundle.gzipBytes),
+            kb(r.floor.bytes),
+            kb(r.floor.gzipBytes),
+            kb(r.bundle.bytes - r.floor.bytes),
+          ]),
+        ],
+        new Set([1, 2, 3, 4, 5]),
+      ),
+    );
+    if (!deterministicOnly) {
+      out(`\nModule load (require() in a fresh node ${process.version}, median of ${RUNS} runs, ms)`);
+      out(
+        table(
+          [
+            [
+              'function',
+              'bundle',
+              'p90',
+              'floor',
+              'p90',
+              'ratio',
+              '+src maps',
+              'floor+maps',
+              'first-use init',
+            ],
+            ...results.map((r) => {
+              const l = r.load as LoadFigures;
+              return [
+                r.name,
+                fixed(l.bundleMs),
+                fixed(l.bundleP90Ms),
+                fixed(l.floorMs),
+                fixed(l.floorP90Ms),
+                `${fixed(l.ratio, 2)}x`,
+                fixed(l.bundleSourceMapsMs),
+                fixed(l.floorSourceMapsMs),
+                l.firstUseInitMs === null ? '-' : fixed(l.firstUseInitMs),
+              ];
+            }),
+          ],
+          new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+        ),
+      );
+    }
+    for (const r of results) {
+      out(`\nTop 15 inputs of ${r.name} (bytes in the minified output)`);
+      out(
+        table(
+          [['input', 'bytes'], ...r.bundle.topInputs.map((i) => [i.path, i.bytes.toLocaleString('en-US')])],
+          new Set([1]),
+        ),
+      );
+      out(
+        `By package: ${r.bundle.packages
+          .slice(0, 10)
+          .map((p) => `${p.name} ${kb(p.bytes)}`)
+          .join(', ')}`,
+      );
+    }
+    if (tp) {
+      out(
+        `\nHot path (preview mode, no network; ${tp.events.toLocaleString('en-US')} events → ${tp.alerts.toLocaleString('en-US')} alerts, ${kb(tp.corpus.bytes)} NDJSON; median of ${tp.reps} passes)`,
+      );
+      out(
+        table(
+          [
+            ['figure', 'value'],
+            ['events/s (streamed, one core)', Math.round(tp.eventsPerSecond).toLocaleString('en-US')],
+            ['µs/event (streamed)', fixed(tp.usPerEvent, 2)],
+            ['µs/event (pipeline work only)', fixed(tp.hotPathUsPerEvent, 2)],
+            ['µs/event JSON floor (parse+stringify)', fixed(tp.floorHotUsPerEvent, 2)],
+            ['ratio to JSON floor (work)', `${fixed(tp.floorRatio, 2)}x`],
+            ['ratio to JSON floor (streamed)', `${fixed(tp.floorRatioWithStreaming, 2)}x`],
+            ['100k replay wall (first, cold pass)', `${fixed(tp.replayWallMs / 1000, 2)} s`],
+            ['peak RSS after replay', `${fixed(tp.peakRssBytes / 1048576)} MB`],
+            ['klaxon.yml load (parse+zod+compile)', `${fixed(tp.configLoadMs, 2)} ms`],
+          ],
+          new Set([1]),
+        ),
+      );
+    }
+    if (logs) {
+      out(
+        `\nLog output (PowertoolsObserver, deliver mode, ${logs.alerts} alerts in ${logs.invocations} invocations)`,
+      );
+      out(
+        table(
+          [
+            ['figure', 'value'],
+            ['bytes per alert (logs + EMF)', Math.round(logs.bytesPerAlert).toString()],
+            [
+              '  log lines per alert',
+              `${Math.round(logs.logBytesPerAlert)} B (${fixed(logs.logLines / logs.alerts, 2)} lines)`,
+            ],
+            [
+              '  EMF per alert',
+              `${Math.round(logs.emfBytesPerAlert)} B (${fixed(logs.emfLines / logs.alerts, 2)} blobs)`,
+            ],
+            ['average decision line', `${Math.round(logs.avgDecisionLineBytes)} B`],
+            ['largest line', `${logs.largestLineBytes} B`],
+          ],
+          new Set([1]),
+        ),
+      );
+    }
+    if (profile) {
+      out(`\nCPU profile of one pipeline pass (${fixed(profile.totalMs, 0)} ms sampled): top self time`);
+      out(
+        table(
+          [
+            ['function', 'module', 'self ms', '%'],
+            ...profile.functions.map((f) => [f.name, f.module, fixed(f.selfMs, 0), fixed(f.selfPercent)]),
+          ],
+          new Set([2, 3]),
+        ),
+      );
+      out('\nSelf time by module/package');
+      out(
+        table(
+          [
+            ['module', 'self ms', '%'],
+            ...profile.modules.map((m) => [m.module, fixed(m.selfMs, 0), fixed(m.selfPercent)]),
+          ],
+          new Set([1, 2]),
+        ),
+      );
+    }
+
+    const all = checks(budgets, results, tp, logs);
+    const checked = deterministicOnly ? all.filter((c) => c.deterministic) : all;
+    out('\nTargets (bench/budgets.json)');
+    out(
+      table(
+        [
+          ['target', 'budget', 'measured', 'status'],
+          ...checked.map((c) => [c.target, c.budget, c.measured, c.met ? 'met' : 'MISSED']),
+        ],
+        new Set([2]),
+      ),
+    );
+    const missed = checked.filter((c) => !c.met);
+    out(
+      missed.length === 0
+        ? `\nAll ${checked.length} targets met.`
+        : `\n${missed.length} of ${checked.length} targets MISSED: ${missed.map((c) => c.target).join('; ')}`,
+    );
+
+    const resultsFile = join(ROOT, 'bench/results.json');
+    await writeFile(
+      resultsFile,
+      `${JSON.stringify(
+        {
+          measuredAt: new Date().toISOString(),
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          mode: deterministicOnly ? 'deterministic-only' : 'full',
+          esbuildOptions: esbuild,
+          functions: results,
+          throughput: tp,
+          logs,
+          profile,
+          checks: checked,
+          durationMs: Date.now() - started,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    out(`Wrote bench/results.json in ${fixed((Date.now() - started) / 1000)} s.`);
+    return args.check && missed.length > 0 ? 1 : 0;
+  } finally {
+    if (args.keep) process.stderr.write(`kept ${tmp}\n`);
+    else await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { CatalogError, DETECTIONS, type Detection, validateCatalog } from '../../../shared/security/catalog';
+
+const base = DETECTIONS.find((d) => d.id === 'cis-cloudwatch-7-cmk-disabled-or-deleted') as Detection;
+
+describe('detection catalog', () => {
+  it('covers CIS CloudWatch.1 to .14 and CIS 4.15', () => {
+    const controls = new Set(DETECTIONS.flatMap((d) => d.controls));
+    for (let n = 1; n <= 14; n++) expect(controls, `CloudWatch.${n}`).toContain(`CIS CloudWatch.${n}`);
+    expect(controls).toContain('CIS 1.5 4.15');
+  });
+
+  it('has at least 15 detections beyond the CIS ones', () => {
+    expect(DETECTIONS.filter((d) => !d.id.startsWith('cis-')).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('has unique kebab-case ids and https runbooks', () => {
+    expect(new Set(DETECTIONS.map((d) => d.id)).size).toBe(DETECTIONS.length);
+    for (const d of DETECTIONS) expect(d.runbookUrl).toMatch(/^https:\/\//);
+  });
+
+  it('marks global-service detections us-east-1 and only credential-vending or root/denied reads read-only', () => {
+    const global = DETECTIONS.filter((d) => d.region === 'us-east-1').map((d) => d.id);
+    expect(global).toEqual(
+      expect.arrayContaining([
+        'cis-cloudwatch-4-iam-policy-changes',
+        'cis-4-15-organizations-changes',
+        'organizations-leave',
+        'iam-root-access-key-created',
+      ]),
+    );
+    expect(
+      DETECTIONS.filter((d) => d.readOnly)
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['cis-cloudwatch-1-root-usage', 'cis-cloudwatch-2-unauthorized-api-calls', 'sts-assume-root']);
+  });
+
+  it('names AWS-owned runbooks for the remediable detections', () => {
+    const remediation = Object.fromEntries(
+      DETECTIONS.filter((d) => d.remediation).map((d) => [d.id, d.remediation?.document]),
+    );
+    expect(remediation['sg-open-to-world-admin-port']).toBe('AWS-DisablePublicAccessForSecurityGroup');
+    expect(remediation['s3-account-block-public-access-removed']).toBe(
+      'AWSConfigRemediation-ConfigureS3PublicAccessBlock',
+    );
+  });
+
+  it('rejects duplicate ids, malformed patterns and error policies the pattern contradicts', () => {
+    const problems = (entries: Detection[]) => {
+      try {
+        validateCatalog(entries);
+        return '';
+      } catch (error) {
+        expect(error).toBeInstanceOf(CatalogError);
+        return (error as Error).message;
+      }
+    };
+    expect(problems([base])).toBe('');
+    expect(problems([base, base])).toMatch(/duplicate id/);
+    expect(problems([{ ...base, id: 'Bad Id' }])).toMatch(/kebab-case/);
+    expect(problems([{ ...base, pattern: { source: [] } }])).toMatch(/pattern/);
+    expect(
+      problems([
+        { ...base, pattern: { source: ['aws.kms'], detail: { eventName: [{ wildcard: '*' }] } } as never },
+      ]),
+    ).toMatch(/pattern/);
+    expect(problems([{ ...base, errors: 'include' }])).toMatch(/contradicts/);
+    expect(
+      problems([{ ...base, pattern: { 'detail-type': ['x'], detail: { eventName: ['DisableKey'] } } }]),
+    ).toMatch(/requires detail.errorCode/);
+    expect(problems([{ ...base, runbookUrl: 'http://insecure.example.com' }])).toMatch(/runbookUrl/);
+    expect(problems([{ ...base, remediation: { document: 'MyOwnDoc', parameters: {} } }])).toMatch(
+      /AWS-owned/,
+    );
+  });
+});
