@@ -7,9 +7,13 @@ import { DeliveryIncompleteError, type Dispatcher } from './delivery/dispatcher'
 import type { DeliveryResult, Receiver } from './receivers/types';
 import { classify, type Decision, decide } from './routing/decide';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
+import { StateStoreError } from './errors';
 import { redactedExcerpt } from './redact';
+import { type FailedLoginCounter, InMemoryFailedLoginCounter } from './security/failed-logins';
+import { type FindingMemory, findingMemory, isFinding, securityStage } from './security/stage';
 import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
+import type { StateStore } from './state/store';
 
 /** `deliver` sends to receivers; `preview` renders what would be sent and sends nothing. */
 export type PipelineMode = 'deliver' | 'preview';
@@ -23,6 +27,12 @@ export interface PipelineDeps {
   now: () => Date;
   /** Required in deliver mode: exactly-once, paced, durably retried delivery. */
   dispatcher?: Dispatcher;
+  /** The state table, for what the pipeline remembers itself (finding updates); absent in replays. */
+  store?: StateStore;
+  /** Counts failed console sign-ins; defaults to an in-process counter. */
+  failedLogins?: FailedLoginCounter;
+  /** ARNs of Klaxon's own roles, whose calls never raise a detection. */
+  ownRoleArns?: readonly string[];
 }
 
 /** One alert's decision, deliveries, and (in preview mode) the exact payload per receiver. */
@@ -114,8 +124,17 @@ async function deliverTo(
 }
 
 async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<AlertOutcome> {
-  const classified = classify(draft, deps.config);
-  const decision = decide(draft, classified, deps.config);
+  let classified = classify(draft, deps.config);
+  let decided = draft;
+  let remember: FindingMemory | undefined;
+  const store = deps.store;
+  if (store && isFinding(classified.alert)) {
+    remember = await failOpen(deps, 'finding state', () => findingMemory(classified.alert, store));
+    if (remember?.severity)
+      classified = { ...classified, alert: { ...classified.alert, severity: remember.severity } };
+    if (remember?.suppressed) decided = { ...draft, suppressedBySource: remember.suppressed };
+  }
+  const decision = decide(decided, classified, deps.config);
   const { alert } = decision;
   return deps.observer.span(
     'alert',
@@ -128,6 +147,12 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
         });
       }
       const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps, decision.groups);
+      if (store && remember && !decision.suppressed) {
+        const next = remember.next;
+        await failOpen(deps, 'save finding state', () =>
+          store.saveFindingState(alert.fingerprint, next, deps.now().getTime()),
+        );
+      }
       deps.observer.decided(decision, deliveries);
       return { decision, deliveries, payloads };
     },
@@ -166,6 +191,32 @@ export function noticeAlert(reason: string, record: number, now: Date, input: st
   };
 }
 
+/** Failed sign-ins counted in this process, when no state table is configured (replays, tests). */
+const localFailedLogins = new InMemoryFailedLoginCounter();
+
+function degraded(deps: PipelineDeps, operation: string, error: Error): void {
+  deps.observer.count('StateStoreDegraded', {});
+  deps.observer.note('warn', 'state table unavailable; carrying on without it (fail open)', {
+    operation,
+    error: error.message,
+  });
+}
+
+/** Runs a state-table read or write; on StateStoreError logs and counts the degradation and returns undefined. */
+async function failOpen<T>(
+  deps: PipelineDeps,
+  operation: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof StateStoreError)) throw error;
+    degraded(deps, operation, error);
+    return undefined;
+  }
+}
+
 /** Runs a delivery step; a DeliveryIncompleteError marks the result for an invocation retry instead of aborting the batch. */
 async function incompleteAware<T>(
   result: ProcessResult,
@@ -196,7 +247,19 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
     if (normalized.kind === 'alerts') {
-      for (const draft of normalized.drafts) {
+      const security = await securityStage(normalized.drafts, {
+        config: deps.config.security,
+        ownRoleArns: deps.ownRoleArns ?? [],
+        counter: deps.failedLogins ?? localFailedLogins,
+        now: deps.now(),
+        degraded: (operation, error) => degraded(deps, operation, error),
+      });
+      for (const dropped of security.dropped) {
+        result.ignored.push({ record: record.index, reason: dropped.reason });
+        deps.observer.rejected('ignored', dropped.reason, record.index);
+        deps.observer.count('EventsIgnored', { path: pathOf(record) });
+      }
+      for (const draft of security.drafts) {
         const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps));
         if (outcome) result.alerts.push(outcome);
       }

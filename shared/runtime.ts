@@ -21,6 +21,8 @@ export interface RuntimeEnv {
   KLAXON_DEAD_LETTER_QUEUE_URL?: string;
   KLAXON_OPS_TOPIC_ARN?: string;
   KLAXON_CLAIM_LEASE_MS?: string;
+  /** Comma-separated ARNs of the stack's own roles (loop prevention for security detections). */
+  KLAXON_OWN_ROLE_ARNS?: string;
   [name: string]: string | undefined;
 }
 
@@ -86,5 +88,20 @@ export function deployedPipeline(
     remainingMs: () => invocation.remainingMs(),
     leaseMs: Number(env.KLAXON_CLAIM_LEASE_MS ?? 45_000),
   });
-  return { config, receivers, mode: 'deliver', observer, now: () => new Date(), dispatcher };
+  return {
+    config,
+    receivers,
+    mode: 'deliver',
+    observer,
+    now: () => new Date(),
+    dispatcher,
+    store,
+    failedLogins: store
+      ? { record: (key, at, windowMs) => store.countEvent(key, at.getTime(), windowMs) }
+      : undefined,
+    ownRoleArns: (env.KLAXON_OWN_ROLE_ARNS ?? '')
+      .split(',')
+      .map((arn) => arn.trim())
+      .filter(Boolean),
+  };
 }

@@ -2,6 +2,7 @@ import { isMap, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { ConfigError, type ConfigProblem } from '../errors';
+import { compileSecurityConfig, type SecurityConfig } from '../security/allowlist';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { type CompiledRoute, compileRouteTree, matchRoutes } from '../routing/routes';
 import { type KlaxonConfigInput, klaxonConfigSchema, type ReceiverConfig } from './schema';
@@ -23,6 +24,7 @@ export interface RunbookRule {
 export interface KlaxonConfig {
   defaults: KlaxonConfigInput['defaults'];
   delivery: KlaxonConfigInput['delivery'];
+  security: SecurityConfig;
   intake: KlaxonConfigInput['intake'];
   severityRules: SeverityRule[];
   runbooks: RunbookRule[];
@@ -129,6 +131,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   return {
     defaults: input.defaults,
     delivery: input.delivery,
+    security: compileSecurityConfig(input.security),
     intake: input.intake,
     severityRules: input.severity.map((rule, index) => ({
       matcher: compileMatcher(rule.match),

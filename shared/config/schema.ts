@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../alert/alert';
+import { securityConfigSchema } from '../security/allowlist';
 
 const severity = z.enum(SEVERITIES);
 
@@ -167,6 +168,8 @@ export const klaxonConfigSchema = z.strictObject({
         .default([60, 300, 900, 900, 900, 900]),
     })
     .prefault({}),
+  /** Security detections: which run, severity overrides, allowlists, failed sign-in threshold. */
+  security: securityConfigSchema.prefault({}),
   receivers: z.record(
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'),
     receiverSchema,

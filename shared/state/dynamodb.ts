@@ -10,6 +10,7 @@ import { StateStoreError } from '../errors';
 import {
   type ClaimResult,
   type DeliveryState,
+  type FindingState,
   type GroupMember,
   STATE_TTL_SECONDS,
   type StateStore,
@@ -153,6 +154,77 @@ export class DynamoStateStore implements StateStore {
           TableName: this.tableName,
           Item: { pk: S(`once#${key}`), expiresAt: ttl(now) },
           ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async countEvent(key: string, at: number, windowMs: number): Promise<number> {
+    const pk = `events#${key}`;
+    const result = await this.call('count', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(pk) },
+          UpdateExpression:
+            'SET events = list_append(if_not_exists(events, :empty), :at), expiresAt = :expires',
+          ExpressionAttributeValues: {
+            ':empty': { L: [] },
+            ':at': { L: [N(at)] },
+            ':expires': N(Math.floor((at + windowMs) / 1000) + 3600),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    const times = (result.Attributes?.events?.L ?? []).map((item) => Number(item.N));
+    const inWindow = times.filter((t) => t > at - windowMs && t <= at);
+    if (times.length > 200) {
+      // Keep the list short: rewrite it with only the events still inside the window.
+      await this.call('count prune', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: S(pk),
+              events: { L: inWindow.map(N) },
+              expiresAt: N(Math.floor((at + windowMs) / 1000) + 3600),
+            },
+          }),
+        ),
+      );
+    }
+    return inWindow.length;
+  }
+
+  async findingState(fingerprint: string): Promise<FindingState | undefined> {
+    const result = await this.call('finding state', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`finding#${fingerprint}`) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const status = result.Item?.status?.S;
+    const severity = result.Item?.severity?.S;
+    if (!status || !severity) return undefined;
+    return { status, severity } as FindingState;
+  }
+
+  async saveFindingState(fingerprint: string, state: FindingState, now: number): Promise<void> {
+    await this.call('save finding state', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: S(`finding#${fingerprint}`),
+            status: S(state.status),
+            severity: S(state.severity),
+            // Findings live long (GuardDuty re-publishes for months); keep their state 90 days.
+            expiresAt: N(Math.floor(now / 1000) + 90 * 86_400),
+          },
         }),
       ),
     );

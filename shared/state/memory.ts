@@ -1,4 +1,4 @@
-import type { ClaimResult, DeliveryState, GroupMember, StateStore } from './store';
+import type { ClaimResult, DeliveryState, FindingState, GroupMember, StateStore } from './store';
 
 /** A StateStore kept in process memory: for local replays and tests (one process, nothing durable). */
 export class MemoryStateStore implements StateStore {
@@ -6,6 +6,8 @@ export class MemoryStateStore implements StateStore {
   private readonly groups = new Map<string, { members: GroupMember[]; taken: boolean }>();
   private readonly slots = new Map<string, number>();
   private readonly once = new Set<string>();
+  private readonly events = new Map<string, number[]>();
+  private readonly findings = new Map<string, FindingState>();
 
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
     const existing = this.deliveries.get(key);
@@ -47,5 +49,20 @@ export class MemoryStateStore implements StateStore {
     if (this.once.has(key)) return false;
     this.once.add(key);
     return true;
+  }
+
+  async countEvent(key: string, at: number, windowMs: number): Promise<number> {
+    const kept = (this.events.get(key) ?? []).filter((t) => t > at - windowMs && t <= at);
+    kept.push(at);
+    this.events.set(key, kept);
+    return kept.length;
+  }
+
+  async findingState(fingerprint: string): Promise<FindingState | undefined> {
+    return this.findings.get(fingerprint);
+  }
+
+  async saveFindingState(fingerprint: string, state: FindingState): Promise<void> {
+    this.findings.set(fingerprint, state);
   }
 }

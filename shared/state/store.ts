@@ -37,6 +37,18 @@ export interface StateStore {
   acquireSlot(key: string, intervalMs: number, now: number): Promise<number>;
   /** True the first time a key is seen within its retention (used to report a poison event once). */
   claimOnce(key: string, now: number): Promise<boolean>;
+  /** Records one event for `key` at `at` and returns how many fell within the last `windowMs` (failed sign-ins). */
+  countEvent(key: string, at: number, windowMs: number): Promise<number>;
+  /** What was last notified for a finding (undefined when never). */
+  findingState(fingerprint: string): Promise<FindingState | undefined>;
+  /** Records what was just notified for a finding. */
+  saveFindingState(fingerprint: string, state: FindingState, now: number): Promise<void>;
+}
+
+/** What was last notified for a security finding. */
+export interface FindingState {
+  status: 'firing' | 'resolved';
+  severity: 'critical' | 'error' | 'warning' | 'info';
 }
 
 /** How long state rows live (TTL), in seconds: long enough to cover every retry and duplicate path. */
