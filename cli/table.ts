@@ -12,7 +12,8 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
     for (const outcome of result.alerts) {
       const { decision } = outcome;
       const { alert } = decision;
-      const name = alert.labels.alarmName ?? alert.fingerprint;
+      const name =
+        alert.labels.alarmName ?? alert.labels.detection ?? alert.labels.findingType ?? alert.fingerprint;
       const target = decision.suppressed
         ? `suppressed: ${decision.suppressed}`
         : `${decision.routes.join(' + ')} → ${decision.receivers.join(', ') || '(no receiver)'}`;

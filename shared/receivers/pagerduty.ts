@@ -78,7 +78,9 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
       ? { href: alert.annotations.consoleUrl, text: 'Open in AWS console' }
       : undefined,
     ...alert.links.map((link) => ({ href: link.url, text: link.text })),
-  ].filter((l): l is { href: string; text: string } => l !== undefined);
+  ]
+    .filter((l): l is { href: string; text: string } => l !== undefined)
+    .filter((link, index, all) => all.findIndex((other) => other.href === link.href) === index);
   const metric = alert.metric;
   return {
     routing_key: routingKey,

@@ -111,9 +111,12 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
     { text: 'Runbook', url: alert.annotations.runbookUrl, id: 'runbook' },
     { text: 'Open in console', url: alert.annotations.consoleUrl, id: 'console' },
     ...alert.links.map((link, index) => ({ text: link.text, url: link.url, id: `link-${index}` })),
-  ].filter(
-    (b): b is { text: string; url: string; id: string } => !!b.url && b.url.length <= SLACK_LIMITS.buttonUrl,
-  );
+  ]
+    .filter(
+      (b): b is { text: string; url: string; id: string } =>
+        !!b.url && b.url.length <= SLACK_LIMITS.buttonUrl,
+    )
+    .filter((button, index, all) => all.findIndex((other) => other.url === button.url) === index);
   if (buttons.length > 0) {
     blocks.push({
       type: 'actions',

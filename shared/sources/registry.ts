@@ -8,6 +8,7 @@ import {
   transitionFromSns,
 } from './cloudwatch-alarm/normalize';
 import { CLOUDTRAIL_REGISTRY_KEYS, normalizeCloudTrail } from './cloudtrail/normalize';
+import { API_CALL_DETAIL_TYPE, SIGN_IN_DETAIL_TYPES } from './cloudtrail/schema';
 import {
   type EventBridgeEnvelope,
   eventBridgeEnvelopeSchema,
@@ -45,6 +46,8 @@ export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormali
   'aws.securityhub|Security Hub Findings - Imported': normalizeSecurityHub,
 };
 
+const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([API_CALL_DETAIL_TYPE, ...SIGN_IN_DETAIL_TYPES]);
+
 function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
@@ -60,7 +63,10 @@ function normalizeEventBridge(raw: Record<string, unknown>, topicArn?: string): 
     };
   }
   const key = `${envelope.data.source}|${envelope.data['detail-type']}`;
-  const normalizer = EVENTBRIDGE_NORMALIZERS[key];
+  // CloudTrail events of a service the table does not list still go to the detection catalog.
+  const normalizer =
+    EVENTBRIDGE_NORMALIZERS[key] ??
+    (CLOUDTRAIL_DETAIL_TYPES.has(envelope.data['detail-type']) ? normalizeCloudTrail : undefined);
   if (!normalizer) {
     return {
       kind: 'ignored',

@@ -105,3 +105,39 @@ describe('packaged CloudFormation template', () => {
     );
   });
 });
+
+describe('security responder rules in the template', () => {
+  const generated = JSON.parse(repoText('deploy/security-rules.json')) as {
+    rules: Array<{ id: string; state: string; eventBridge: { pattern: unknown } }>;
+  };
+
+  it('deploys every generated rule with its state and pattern, targeting the responder with a dead-letter queue', () => {
+    const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    for (const rule of generated.rules) {
+      const deployed = rules.find(
+        (r) => String(r.Name).endsWith(`-sec-${rule.id}`) || String(r.Name).includes(rule.id.slice(0, 30)),
+      );
+      expect(deployed, rule.id).toBeDefined();
+      expect(deployed?.State).toBe(rule.state);
+      expect(deployed?.EventPattern).toEqual(rule.eventBridge.pattern);
+      expect(deployed?.Targets).toMatchObject([
+        {
+          Arn: { 'Fn::GetAtt': ['SecurityResponderLambdaFunction', 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        },
+      ]);
+      expect(String(deployed?.Name).length).toBeLessThanOrEqual(64);
+    }
+    expect(generated.rules.some((r) => r.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS')).toBe(
+      true,
+    );
+  });
+
+  it('tells every function its own role, so detections never fire on Klaxon itself', () => {
+    for (const [, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+    }
+  });
+});

@@ -240,3 +240,38 @@ describe('unrecognized input', () => {
     expect(results[0]?.kind).toBe('invalid');
   });
 });
+
+describe('CloudTrail events of a service the registry does not list', () => {
+  it('still reach the detection catalog instead of being reported unsupported', () => {
+    const event = {
+      version: '0',
+      id: '6f1c2a9e-0000-4000-8000-000000000001',
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.newservice',
+      account: '123456789012',
+      time: '2026-03-14T09:41:07Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        eventVersion: '1.09',
+        userIdentity: {
+          type: 'IAMUser',
+          arn: 'arn:aws:iam::123456789012:user/alice',
+          accountId: '123456789012',
+        },
+        eventTime: '2026-03-14T09:41:07Z',
+        eventSource: 'newservice.amazonaws.com',
+        eventName: 'DescribeThings',
+        awsRegion: 'us-east-1',
+        sourceIPAddress: '203.0.113.10',
+        eventID: '0b6e4a1c-0000-4000-8000-000000000001',
+        eventType: 'AwsApiCall',
+        readOnly: true,
+        recipientAccountId: '123456789012',
+      },
+    };
+    const [result] = splitEnvelope(event).map((record) => normalizeRecord(record));
+    expect(result?.kind).toBe('ignored');
+    expect(result?.kind === 'ignored' && result.notice).toBeUndefined();
+  });
+});

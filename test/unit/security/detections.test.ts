@@ -257,7 +257,7 @@ describe('CloudTrail detection traps', () => {
     expect(redactedJson({ list: Array.from({ length: 50 }, (_, i) => `item-${i}`) }, 120)).toHaveLength(120);
   });
 
-  it('reports a CloudTrail record it cannot parse as invalid, and unknown sources as unsupported', () => {
+  it('reports a CloudTrail record it cannot parse as invalid; other sources are evaluated, other detail-types unsupported', () => {
     const raw = fixture('cloudtrail/eventbridge-cloudtrail-logging-disabled-positive.json') as {
       detail: Record<string, unknown>;
     };
@@ -267,7 +267,15 @@ describe('CloudTrail detection traps', () => {
       kind: 'invalid',
       reason: expect.stringMatching(/^CloudTrail record: /),
     });
-    const [unknown] = splitEnvelope({ ...raw, source: 'aws.somethingnew' });
+    const [unlisted] = splitEnvelope({ ...raw, source: 'aws.somethingnew' });
+    const evaluated = unlisted && normalizeRecord(unlisted);
+    expect(evaluated).toMatchObject({ kind: 'ignored' });
+    expect(evaluated && 'notice' in evaluated ? evaluated.notice : undefined).toBeUndefined();
+    const [unknown] = splitEnvelope({
+      ...raw,
+      source: 'aws.somethingnew',
+      'detail-type': 'Something Happened',
+    });
     expect(unknown && normalizeRecord(unknown)).toMatchObject({
       kind: 'ignored',
       notice: 'unsupported event',
