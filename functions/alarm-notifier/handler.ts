@@ -12,11 +12,19 @@ const invocation = new InvocationClock();
 
 /** Builds the alarm notifier around dependencies created once, on first use (tests inject their own). */
 export function createAlarmNotifier(buildDeps: (clock: InvocationClock) => PipelineDeps) {
-  return createPipelineHandler('alarm-notifier', invocation, (c) => powertools.logger.addContext(c), buildDeps);
+  return createPipelineHandler(
+    'alarm-notifier',
+    invocation,
+    (c) => powertools.logger.addContext(c),
+    buildDeps,
+  );
 }
 
 /** The dependencies of the deployed function: bundled klaxon.yml, SSM secrets, state table and queues. */
-export function deployedDeps(configText: string = klaxonYml, clock: InvocationClock = invocation): PipelineDeps {
+export function deployedDeps(
+  configText: string = klaxonYml,
+  clock: InvocationClock = invocation,
+): PipelineDeps {
   return deployedPipeline(configText, process.env, powertools, clock);
 }
 

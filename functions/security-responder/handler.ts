@@ -12,11 +12,19 @@ const invocation = new InvocationClock();
 
 /** Builds the security responder around dependencies created once, on first use (tests inject their own). */
 export function createSecurityResponder(buildDeps: (clock: InvocationClock) => PipelineDeps) {
-  return createPipelineHandler('security-responder', invocation, (c) => powertools.logger.addContext(c), buildDeps);
+  return createPipelineHandler(
+    'security-responder',
+    invocation,
+    (c) => powertools.logger.addContext(c),
+    buildDeps,
+  );
 }
 
 /** The dependencies of the deployed function (the same pipeline as the alarm notifier). */
-export function deployedDeps(configText: string = klaxonYml, clock: InvocationClock = invocation): PipelineDeps {
+export function deployedDeps(
+  configText: string = klaxonYml,
+  clock: InvocationClock = invocation,
+): PipelineDeps {
   return deployedPipeline(configText, process.env, powertools, clock);
 }
 
