@@ -344,7 +344,7 @@ export function alarmTransitionToDraft(t: AlarmTransition, raw: unknown): AlertD
   const stateMillis =
     alarmTimeMillis(t.stateTime) ?? alarmTimeMillis(t.fallbackTime) ?? Date.parse(t.fallbackTime);
   const transitionId = `${fingerprint}|${t.state}|${Number.isNaN(stateMillis) ? t.stateTime : stateMillis}`;
-  const startsAt = isoTime(t.stateTime) ?? isoTime(t.fallbackTime) ?? t.observedAt;
+  const startsAt = Number.isNaN(stateMillis) ? t.observedAt : new Date(stateMillis).toISOString();
   const threshold = formatThreshold(t.metric);
   const where = `${t.arn.account}/${t.arn.region}`;
   const what = t.contributor ? `${t.alarmName} [${t.contributor.id}]` : t.alarmName;
