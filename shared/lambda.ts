@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { DeliveryIncompleteError } from './delivery/dispatcher';
 import { type PipelineDeps, type ProcessResult, processEvent } from './pipeline';
-import type { InvocationClock } from './runtime';
+import { createPowertools } from './observability/powertools';
+import { deployedPipeline, InvocationClock } from './runtime';
 
 /** What a pipeline function returns (ignored by async invokers; useful in tests and `invoke local`). */
 export interface PipelineHandlerResult {
@@ -48,4 +49,17 @@ export function createPipelineHandler(
       invalid: result.errors.length,
     };
   };
+}
+
+/** The pieces each pipeline Lambda function exports: a factory for tests, its deployed deps, its handler. */
+export function pipelineFunction(name: string, configText: string) {
+  const powertools = createPowertools(`klaxon-${name}`);
+  const invocation = new InvocationClock();
+  /** Builds the handler around dependencies created once, on first use (tests inject their own). */
+  const create = (buildDeps: (clock: InvocationClock) => PipelineDeps) =>
+    createPipelineHandler(name, invocation, (c) => powertools.logger.addContext(c), buildDeps);
+  /** The deployed dependencies: bundled klaxon.yml, SSM secrets, state table and queues. */
+  const deployedDeps = (text: string = configText, clock: InvocationClock = invocation): PipelineDeps =>
+    deployedPipeline(text, process.env, powertools, clock);
+  return { create, deployedDeps, handler: create((clock) => deployedDeps(configText, clock)) };
 }
