@@ -1,16 +1,17 @@
 import { defineConfig, type Plugin } from 'vitest/config';
+import { parse } from 'yaml';
 
-/** Loads `*.yml` imports as text, as esbuild's `text` loader does for the Lambda bundle. */
-const yamlAsText: Plugin = {
-  name: 'klaxon-yaml-as-text',
+/** Loads `*.yml` imports as parsed data, as deploy/esbuild-plugins.cjs does for the Lambda bundles. */
+const yamlAsData: Plugin = {
+  name: 'klaxon-yaml-as-data',
   transform(code, id) {
     if (!id.endsWith('.yml')) return undefined;
-    return { code: `export default ${JSON.stringify(code)};`, map: null };
+    return { code: `export default ${JSON.stringify(parse(code))};`, map: null };
   },
 };
 
 export default defineConfig({
-  plugins: [yamlAsText],
+  plugins: [yamlAsData],
   test: {
     globalSetup: ['test/support/moto-global-setup.ts'],
     testTimeout: 20_000,

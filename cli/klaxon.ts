@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type KlaxonConfig, loadConfig } from '../shared/config/load';
+import type { KlaxonConfig } from '../shared/config/load';
+import { loadConfig } from '../shared/config/yaml';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
 import { ConfigError } from '../shared/errors';

@@ -52,14 +52,14 @@ export function createPipelineHandler(
 }
 
 /** The pieces each pipeline Lambda function exports: a factory for tests, its deployed deps, its handler. */
-export function pipelineFunction(name: string, configText: string) {
+export function pipelineFunction(name: string, bundledConfig: unknown) {
   const powertools = createPowertools(`klaxon-${name}`);
   const invocation = new InvocationClock();
   /** Builds the handler around dependencies created once, on first use (tests inject their own). */
   const create = (buildDeps: (clock: InvocationClock) => PipelineDeps) =>
     createPipelineHandler(name, invocation, (c) => powertools.logger.addContext(c), buildDeps);
   /** The deployed dependencies: bundled klaxon.yml, SSM secrets, state table and queues. */
-  const deployedDeps = (text: string = configText, clock: InvocationClock = invocation): PipelineDeps =>
-    deployedPipeline(text, process.env, powertools, clock);
-  return { create, deployedDeps, handler: create((clock) => deployedDeps(configText, clock)) };
+  const deployedDeps = (config: unknown = bundledConfig, clock: InvocationClock = invocation): PipelineDeps =>
+    deployedPipeline(config, process.env, powertools, clock);
+  return { create, deployedDeps, handler: create((clock) => deployedDeps(bundledConfig, clock)) };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { createDynamoClient, createSnsPublish, createSqsClient, createSsmClient } from './aws/clients';
-import { type KlaxonConfig, loadConfig } from './config/load';
+import { type KlaxonConfig, validateConfig } from './config/load';
 import { Dispatcher } from './delivery/dispatcher';
 import { SqsDeliveryQueue } from './delivery/queue';
 import { PowertoolsObserver } from './observability/observer';
@@ -43,12 +43,12 @@ export class InvocationClock {
 
 /** Everything a deployed function needs, built once: config, receivers, state, queues, observer. */
 export function deployedPipeline(
-  configText: string,
+  configData: unknown,
   env: RuntimeEnv,
   powertools: { logger: Logger; metrics: Metrics; tracer: Tracer },
   invocation: InvocationClock,
 ): PipelineDeps & { dispatcher: Dispatcher; config: KlaxonConfig } {
-  const config = loadConfig(configText, 'klaxon.yml (bundled)');
+  const config = validateConfig(configData, 'klaxon.yml (bundled)');
   const { logger } = powertools;
   const secrets = new DeployedSecretResolver(
     env.KLAXON_SSM_PREFIX,

@@ -1,5 +1,8 @@
-/** klaxon.yml is bundled as text (esbuild `text` loader; a vitest plugin in tests). */
+/**
+ * klaxon.yml is bundled as data: parsed at build time (deploy/esbuild-plugins.cjs for the Lambda
+ * bundles, a plugin in vitest.config.ts for tests) and validated with zod at cold start.
+ */
 declare module '*.yml' {
-  const text: string;
-  export default text;
+  const config: unknown;
+  export default config;
 }

@@ -7,7 +7,7 @@
  * argv: <corpus.ndjson> <klaxon.yml> <result.json> <alerts wanted>
  */
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { Dispatcher } from '../../shared/delivery/dispatcher';
 import { PowertoolsObserver } from '../../shared/observability/observer';
 import { createPowertools } from '../../shared/observability/powertools';

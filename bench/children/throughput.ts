@@ -8,7 +8,7 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { silentObserver } from '../../shared/observability/observer';
 import { type PipelineDeps, processEventText } from '../../shared/pipeline';
 import { createReceivers, systemClock } from '../../shared/receivers/factory';

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { silentObserver } from '../../shared/observability/observer';
 import { type PipelineDeps, processEventText } from '../../shared/pipeline';
 import { createReceivers, systemClock } from '../../shared/receivers/factory';

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { parse, type ScalarTag } from 'yaml';
@@ -70,6 +71,10 @@ export async function readServerlessConfig(root: string): Promise<{
   const options: Record<string, unknown> = { bundle: true, platform: 'node', ...custom };
   for (const key of PLUGIN_ONLY_OPTIONS) delete options[key];
   options.external = external;
+  // serverless-esbuild's `plugins` is a path to a CommonJS file exporting esbuild plugins.
+  if (typeof custom.plugins === 'string') {
+    options.plugins = createRequire(import.meta.url)(join(root, custom.plugins)) as BuildOptions['plugins'];
+  }
 
   const functions = Object.entries(doc.functions ?? {}).map(([name, fn]): FunctionEntry => {
     const handler = fn.handler;

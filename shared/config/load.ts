@@ -1,7 +1,12 @@
-import { isMap, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { ConfigError, type ConfigProblem } from '../errors';
+import { compileEnrichment, type EnrichmentConfig } from '../enrichment/config';
+import {
+  compileRemediations,
+  type RemediationRule,
+  type RemediationSettings,
+} from '../remediation/config';
 import { compileSecurityConfig, type SecurityConfig } from '../security/allowlist';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { type CompiledRoute, compileRouteTree, matchRoutes } from '../routing/routes';
@@ -25,11 +30,17 @@ export interface KlaxonConfig {
   defaults: KlaxonConfigInput['defaults'];
   delivery: KlaxonConfigInput['delivery'];
   security: SecurityConfig;
+  /** Enrichment with live AWS context (tags, definition, datapoints, links) and its time budget. */
+  enrichment: EnrichmentConfig;
   intake: KlaxonConfigInput['intake'];
   severityRules: SeverityRule[];
   runbooks: RunbookRule[];
   receivers: Readonly<Record<string, ReceiverConfig>>;
   route: CompiledRoute;
+  /** Remediation rules, validated against the action catalog, in evaluation order. */
+  remediations: RemediationRule[];
+  /** Guardrails shared by every remediation rule. */
+  remediation: RemediationSettings;
   /** Problems that do not stop Klaxon but deserve a look (printed by `validate`). */
   warnings: ConfigProblem[];
 }
@@ -63,22 +74,16 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
   });
 }
 
-/** Parses, validates and compiles klaxon.yml text; throws ConfigError naming every bad key. */
-export function loadConfig(text: string, source = 'klaxon.yml'): KlaxonConfig {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: e.message.split('\n')[0] ?? e.message,
-      })),
-    );
-  }
-  if (!isMap(document.contents)) {
+/**
+ * Validates and compiles a parsed klaxon.yml (plain data); throws ConfigError naming every bad key.
+ * Deployed functions call this at cold start on the configuration bundled as data at build time;
+ * `loadConfig` in ./yaml parses YAML text first (CLI, tests), so the YAML parser stays out of bundles.
+ */
+export function validateConfig(input: unknown, source = 'klaxon.yml'): KlaxonConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError(source, [{ path: '', message: 'expected a mapping with receivers and route' }]);
   }
-  const parsed = klaxonConfigSchema.safeParse(document.toJS());
+  const parsed = klaxonConfigSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(source, zodProblems(parsed.error), { cause: parsed.error });
   return compileConfig(parsed.data, source);
 }
@@ -112,8 +117,10 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
       message: `unknown receiver "${fallback}" (defined: ${[...receiverNames].join(', ') || 'none'})`,
     });
   }
+  const remediation = compileRemediations(input.remediations, input.remediation, receiverNames);
+  problems.push(...remediation.problems);
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
-  const warnings = severityCoverageWarnings(tree);
+  const warnings = [...severityCoverageWarnings(tree), ...remediation.warnings];
   const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
   if (retrySeconds < 3600) {
     warnings.push({
@@ -132,6 +139,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     defaults: input.defaults,
     delivery: input.delivery,
     security: compileSecurityConfig(input.security),
+    enrichment: compileEnrichment(input.enrichment, tree),
     intake: input.intake,
     severityRules: input.severity.map((rule, index) => ({
       matcher: compileMatcher(rule.match),
@@ -141,6 +149,8 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     runbooks: input.runbooks.map((rule) => ({ matcher: compileMatcher(rule.match), url: rule.url })),
     receivers: input.receivers,
     route: tree,
+    remediations: remediation.rules,
+    remediation: remediation.settings,
     warnings,
   };
 }

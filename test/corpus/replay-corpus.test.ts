@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { silentObserver } from '../../shared/observability/observer';
 import { type ProcessResult, processEventText } from '../../shared/pipeline';
 import { createReceivers, systemClock } from '../../shared/receivers/factory';

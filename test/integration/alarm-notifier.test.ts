@@ -1,5 +1,6 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigYaml } from '../../shared/config/yaml';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
 import { DIMENSION_VALUES, METRIC_DIMENSIONS } from '../../shared/observability/metrics';
 import { useMotoEnv } from '../support/aws-env';
@@ -36,7 +37,7 @@ route:
 }
 
 function notifier(timeoutMs?: number) {
-  return createAlarmNotifier(() => deployedDeps(configText(timeoutMs)));
+  return createAlarmNotifier(() => deployedDeps(parseConfigYaml(configText(timeoutMs))));
 }
 
 async function putSecret(name: string, value: string): Promise<void> {

@@ -14,6 +14,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigYaml } from '../../shared/config/yaml';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
 import { createDeliveryRetrier } from '../../functions/delivery-retrier/handler';
 import { createPowertools } from '../../shared/observability/powertools';
@@ -303,9 +304,9 @@ afterAll(async () => {
 
 function handlers() {
   const powertools = createPowertools('klaxon-fault-injection');
-  const notifier = createAlarmNotifier((clock) => deployedDeps(config(), clock));
+  const notifier = createAlarmNotifier((clock) => deployedDeps(parseConfigYaml(config()), clock));
   const retrier = createDeliveryRetrier((clock) =>
-    deployedPipeline(config(), process.env, powertools, clock),
+    deployedPipeline(parseConfigYaml(config()), process.env, powertools, clock),
   );
   return { notifier, retrier };
 }

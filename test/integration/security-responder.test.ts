@@ -1,5 +1,6 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigYaml } from '../../shared/config/yaml';
 import { createSecurityResponder, deployedDeps } from '../../functions/security-responder/handler';
 import { useMotoEnv } from '../support/aws-env';
 import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
@@ -38,7 +39,7 @@ route:
 }
 
 function responder() {
-  return createSecurityResponder((clock) => deployedDeps(config(), clock));
+  return createSecurityResponder((clock) => deployedDeps(parseConfigYaml(config()), clock));
 }
 
 function withDetail<T>(path: string, change: (detail: Record<string, unknown>) => void, id?: string): T {

@@ -14,6 +14,7 @@ const SLACK_SECRET = 'https://hooks.slack.com/services/T0000/B0000/never-leak-00
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 let templateText: string;
+let packageDir: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'klaxon-package-'));
@@ -46,6 +47,7 @@ beforeAll(async () => {
       timeout: 120_000,
     },
   );
+  packageDir = join(dir, 'out');
   templateText = readFileSync(join(dir, 'out/cloudformation-template-update-stack.json'), 'utf8');
   template = JSON.parse(templateText);
 }, 150_000);
@@ -140,4 +142,36 @@ describe('security responder rules in the template', () => {
       expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
     }
   });
+});
+
+describe('packaged bundles', () => {
+  it.each(['alarmNotifier', 'securityResponder'])(
+    '%s loads with only environment credentials, carries klaxon.yml as data and no YAML parser',
+    async (fn) => {
+      const unpacked = join(packageDir, `${fn}-unpacked`);
+      await run('python3', ['-m', 'zipfile', '-e', join(packageDir, `${fn}.zip`), unpacked]);
+      const handlerDir = fn === 'alarmNotifier' ? 'alarm-notifier' : 'security-responder';
+      const bundle = join(unpacked, 'functions', handlerDir, 'handler.js');
+      expect(readFileSync(bundle, 'utf8')).not.toContain('YAMLParseError');
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(bundle)}).handler({ Records: [] }).then((r) => console.log('RESULT ' + JSON.stringify(r)))`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AWS_ACCESS_KEY_ID: 'x',
+            AWS_SECRET_ACCESS_KEY: 'y',
+            AWS_REGION: 'us-east-1',
+            POWERTOOLS_TRACE_ENABLED: 'false',
+          },
+          timeout: 30_000,
+        },
+      );
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      expect(JSON.parse(line?.slice(7) ?? '{}')).toMatchObject({ outcome: 'ignored', alerts: 0 });
+    },
+  );
 });

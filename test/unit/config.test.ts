@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { ConfigError } from '../../shared/errors';
 import { repoText } from '../support/fixtures';
 

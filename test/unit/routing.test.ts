@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config/load';
+import { loadConfig } from '../../shared/config/yaml';
 import { classify, decide } from '../../shared/routing/decide';
 import { compileMatcher, globToRegExp } from '../../shared/routing/matcher';
 import { matchRoutes } from '../../shared/routing/routes';

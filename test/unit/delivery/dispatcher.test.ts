@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../shared/config/load';
+import { loadConfig } from '../../../shared/config/yaml';
 import { DeliveryIncompleteError, Dispatcher } from '../../../shared/delivery/dispatcher';
 import type { DeliveryJob } from '../../../shared/delivery/jobs';
 import { StateStoreError } from '../../../shared/errors';

@@ -1,0 +1,35 @@
+'use strict';
+/**
+ * esbuild plugins for the Lambda bundles (serverless-esbuild `plugins:` option).
+ *
+ * klaxon.yml is parsed here, at build time, and bundled as plain data: the functions validate it
+ * with zod at cold start but never ship or run a YAML parser. A YAML syntax error fails the build
+ * with its line and column (the full schema check is `npm run validate`, run before packaging).
+ */
+const fs = require('node:fs');
+const YAML = require('yaml');
+
+const klaxonConfigAsData = {
+  name: 'klaxon-config-as-data',
+  setup(build) {
+    build.onLoad({ filter: /\.ya?ml$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, 'utf8');
+      const document = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+      if (document.errors.length > 0) {
+        const error = document.errors[0];
+        const at = error.linePos ? error.linePos[0] : { line: 0, col: 0 };
+        return {
+          errors: [
+            {
+              text: error.message.split('\n')[0],
+              location: { file: args.path, line: at.line, column: at.col },
+            },
+          ],
+        };
+      }
+      return { contents: `module.exports = ${JSON.stringify(document.toJS())};`, loader: 'js' };
+    });
+  },
+};
+
+module.exports = [klaxonConfigAsData];

@@ -1,0 +1,26 @@
+import { isMap, parseDocument } from 'yaml';
+import { ConfigError } from '../errors';
+import { type KlaxonConfig, validateConfig } from './load';
+
+/** Parses YAML text strictly (duplicate keys are errors); throws ConfigError with line and column. */
+export function parseConfigYaml(text: string, source = 'klaxon.yml'): unknown {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      document.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: e.message.split('\n')[0] ?? e.message,
+      })),
+    );
+  }
+  if (!isMap(document.contents)) {
+    throw new ConfigError(source, [{ path: '', message: 'expected a mapping with receivers and route' }]);
+  }
+  return document.toJS();
+}
+
+/** Parses, validates and compiles klaxon.yml text (CLI and tests); throws ConfigError naming every bad key. */
+export function loadConfig(text: string, source = 'klaxon.yml'): KlaxonConfig {
+  return validateConfig(parseConfigYaml(text, source), source);
+}
