@@ -44,7 +44,7 @@ interface AlarmTransition {
 }
 
 /** Labels a source can never overwrite with a dimension, tag or contributor attribute. */
-const RESERVED_LABELS = new Set([
+export const RESERVED_LABELS = new Set([
   'source',
   'account',
   'region',
@@ -127,6 +127,12 @@ function capitalizeStatistic(statistic: string | undefined): string | undefined 
 }
 
 type Configuration = AlarmStateChangeDetail['configuration'];
+
+/** Why a composite alarm's actions were suppressed (EventBridge and alarm-action payloads), if they were. */
+function actionsSuppression(state: AlarmStateChangeDetail['state']): string | undefined {
+  if (!state.actionsSuppressedBy) return undefined;
+  return state.actionsSuppressedReason ?? `actions suppressed by ${state.actionsSuppressedBy}`;
+}
 
 function fromConfiguration(
   configuration: Configuration,
@@ -218,9 +224,7 @@ export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?:
         : {},
     triggeringChildren: config.triggering,
     alarmRule: detail.configuration?.alarmRule,
-    actionsSuppressed: detail.state.actionsSuppressedBy
-      ? (detail.state.actionsSuppressedReason ?? `actions suppressed by ${detail.state.actionsSuppressedBy}`)
-      : undefined,
+    actionsSuppressed: actionsSuppression(detail.state),
     mutedBy: detail.muteDetail?.mutedByArn,
     evaluationState: detail.state.evaluationState,
     topicArn,
@@ -283,9 +287,7 @@ export function transitionFromAlarmAction(raw: unknown): AlarmTransition {
     tags,
     triggeringChildren: config.triggering,
     alarmRule: data.configuration?.alarmRule,
-    actionsSuppressed: data.state.actionsSuppressedBy
-      ? (data.state.actionsSuppressedReason ?? `actions suppressed by ${data.state.actionsSuppressedBy}`)
-      : undefined,
+    actionsSuppressed: actionsSuppression(data.state),
     mutedBy: data.muteDetail?.mutedByArn,
     evaluationState: data.state.evaluationState,
     observedAt: payload.time ?? data.state.timestamp,
@@ -376,6 +378,7 @@ export function alarmTransitionToDraft(t: AlarmTransition, raw: unknown): AlertD
     metric: t.metric,
     links: [],
     noData: t.state === 'INSUFFICIENT_DATA' ? true : undefined,
+    alarmTags: Object.keys(t.tags).length > 0 ? t.tags : undefined,
     severityHint: t.tags.severity ? { word: t.tags.severity, from: 'alarm tag "severity"' } : undefined,
     runbookHint: t.tags.runbook,
     partition: t.arn.partition,
