@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +11,11 @@ import type { SnsPublish } from '../receivers/sns';
 /** Builds the SSM client (secrets). */
 export function createSsmClient(): SSMClient {
   return new SSMClient({});
+}
+
+/** Builds the CloudWatch client (enrichment: alarm tags, definitions, datapoints). */
+export function createCloudWatchClient(): CloudWatchClient {
+  return new CloudWatchClient({});
 }
 
 /** Builds the DynamoDB client (state table). */
