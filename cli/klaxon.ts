@@ -7,6 +7,9 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
 import { ConfigError } from '../shared/errors';
 import { replay, UnreadablePathError } from './replay';
+import { parseAt, UsageError } from './preview';
+import { progressBar } from './progress';
+import { runVerb, VERB_USAGE } from './verbs';
 
 /** Exit codes with a meaning scripts can rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreadable: 3, badConfig: 4 } as const;
@@ -14,19 +17,27 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, unreadable: 3, badConfig: 4 }
 const HELP = `klaxon — CloudWatch alarms and AWS security events to PagerDuty and Slack
 
 Usage:
-  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--out out/replay]
+  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay]
   klaxon validate [klaxon.yml]
   klaxon redrive --stage <stage> [--region r] [--dry-run] [--max n]
+${VERB_USAGE}  klaxon approve <id> --stage <stage> [--by name] [--region r] [--config klaxon.yml]
 
 replay    Runs fixture events through the same pipeline the Lambda runs. By default nothing is
           sent: the exact payloads are written under --out. --live delivers for real, reading
           secrets from the environment ({env: NAME}, or KLAXON_SECRET_<NAME> for {ssm: name}).
           --json prints one NDJSON line per file (shared/contracts/replay-output.md).
+          Enrichment (alarm tags, datapoints) is off unless --enrich is given or AWS_ENDPOINT_URL
+          is set (e.g. moto_server); --enrich without it asks AWS with your credentials.
 validate  Checks klaxon.yml and names every bad key.
 redrive   Moves deliveries Klaxon gave up on (the klaxon-<stage>-delivery-dlq queue) back to the
           retry queue with a fresh retry schedule. Uses your AWS credentials; --dry-run lists them.
+approve   Approves a remediation waiting for approval (the id is in the alert) and starts it behind
+          the same guards as the Lambda. Uses your AWS credentials; --by names you in the audit.
 
-Exit codes: 0 ok, 1 failure, 2 usage error, 3 unreadable path, 4 invalid configuration.
+explain, test, diff, silence, drill: noise control and operator tools; klaxon <verb> --help.
+
+Exit codes: 0 ok, 1 failure (a test case failed, a diff with --exit-code, nothing found),
+2 usage error, 3 unreadable path, 4 invalid configuration.
 `;
 
 async function readConfig(path: string): Promise<KlaxonConfig> {
@@ -62,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
       const config = await readConfig(file);
       for (const warning of config.warnings) err(`warning: ${warning.path}: ${warning.message}\n`);
       out(
-        `${file} is valid: ${Object.keys(config.receivers).length} receivers, ${config.severityRules.length} severity rules, ${config.runbooks.length} runbooks.\n`,
+        `${file} is valid: ${Object.keys(config.receivers).length} receivers, ${config.severityRules.length} severity rules, ${config.runbooks.length} runbooks, ${config.remediations.length} remediations.\n`,
       );
       return EXIT.ok;
     }
@@ -73,8 +84,10 @@ export async function main(argv: string[]): Promise<number> {
         options: {
           config: { type: 'string', default: 'klaxon.yml' },
           live: { type: 'boolean', default: false },
+          enrich: { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
           out: { type: 'string', default: 'out/replay' },
+          at: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -91,14 +104,46 @@ export async function main(argv: string[]): Promise<number> {
         paths: positionals,
         config,
         live: values.live,
+        enrich: values.enrich,
         json: values.json,
         outDir: values.out,
         cwd: process.cwd(),
         stdout: out,
         stderr: err,
         env: process.env,
+        at: parseAt(values.at),
+        progress: progressBar(process.stderr, 'replay'),
       });
       return EXIT.ok;
+    }
+    if (verb === 'approve') {
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          stage: { type: 'string' },
+          region: { type: 'string' },
+          by: { type: 'string', default: process.env.USER ?? 'cli' },
+          config: { type: 'string', default: 'klaxon.yml' },
+        },
+      });
+      const id = positionals[0];
+      if (!id || !values.stage) {
+        err('klaxon approve: give the approval id and --stage (e.g. klaxon approve <id> --stage prod)\n');
+        return EXIT.usage;
+      }
+      const { approveRemediation } = await import('./approve');
+      const result = await approveRemediation({
+        id,
+        stage: values.stage,
+        region: values.region,
+        by: `${values.by} (klaxon approve)`,
+        config: await readConfig(values.config),
+      });
+      out(
+        `${result.rule}: ${result.action} ${result.outcome}${result.executionId ? ` ${result.executionId}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`,
+      );
+      return result.outcome === 'started' ? EXIT.ok : EXIT.failure;
     }
     if (verb === 'redrive') {
       const { values } = parseArgs({
@@ -142,12 +187,18 @@ export async function main(argv: string[]): Promise<number> {
       );
       return EXIT.ok;
     }
+    const code = await runVerb(verb, rest);
+    if (code !== undefined) return code;
     err(`klaxon: unknown verb "${verb}"\n\n${HELP}`);
     return EXIT.usage;
   } catch (error) {
     if (error instanceof ConfigError) {
       err(`${error.message}\n`);
       return EXIT.badConfig;
+    }
+    if (error instanceof UsageError) {
+      err(`${error.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof UnreadablePathError) {
       err(`klaxon: ${error.message}\n`);

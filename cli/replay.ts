@@ -1,12 +1,17 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { KlaxonConfig } from '../shared/config/load';
+import { createCloudWatchClient } from '../shared/aws/clients';
+import { cloudWatchPort } from '../shared/aws/cloudwatch';
 import { Dispatcher } from '../shared/delivery/dispatcher';
+import { AwsContextEnricher } from '../shared/enrichment/enricher';
 import { silentObserver } from '../shared/observability/observer';
 import { type PipelineDeps, type ProcessResult, processEventText } from '../shared/pipeline';
 import { createReceivers, systemClock } from '../shared/receivers/factory';
 import { postJson } from '../shared/receivers/http';
+import { Remediator } from '../shared/remediation/remediator';
 import { toReplayLine } from '../shared/replay/report';
+import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
 import { renderTable } from './table';
 
@@ -15,12 +20,18 @@ export interface ReplayOptions {
   paths: string[];
   config: KlaxonConfig;
   live: boolean;
+  /** Enrich from AWS (`--enrich`); also on when AWS_ENDPOINT_URL points at an emulator. */
+  enrich?: boolean;
   json: boolean;
   outDir: string;
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
+  /** The clock for silences and maintenance windows (default now). */
+  at?: Date;
+  /** Called after each file (a progress bar on a terminal's standard error). */
+  progress?: (done: number, total: number) => void;
 }
 
 /** A path the replay could not read (exit code 3). */
@@ -99,7 +110,17 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     receivers,
     mode: options.live ? 'deliver' : 'preview',
     observer: silentObserver,
-    now: () => new Date(),
+    now: () => options.at ?? new Date(),
+    // Static silences, maintenance windows and inhibition by alerts earlier in this run.
+    noise: new NoiseEngine({
+      config: options.config,
+      observer: silentObserver,
+      now: () => options.at ?? new Date(),
+    }),
+    enricher:
+      options.config.enrichment.enabled && (options.enrich || !!options.env.AWS_ENDPOINT_URL)
+        ? new AwsContextEnricher(cloudWatchPort(createCloudWatchClient()), options.config.enrichment)
+        : undefined,
     // A local live run has no state table or queues: no deduplication, and a failure is final.
     dispatcher: new Dispatcher({
       config: options.config,
@@ -109,6 +130,11 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
       remainingMs: () => 60_000,
       leaseMs: 45_000,
     }),
+    // No state table and no SSM client: a replay only shows what each remediation rule would do.
+    remediator:
+      options.config.remediations.length > 0
+        ? new Remediator({ config: options.config, observer: silentObserver, now: () => new Date() })
+        : undefined,
   };
   const results: ProcessResult[] = [];
   const rows: Array<{ file: string; result: ProcessResult }> = [];
@@ -120,6 +146,7 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     const result = await processEventText(text, deps);
     const shown = displayPath(file, options.cwd);
     results.push(result);
+    options.progress?.(results.length, files.length);
     if (!options.live) payloadCount += await writePayloads(options.outDir, shown, result);
     if (options.json) options.stdout(`${JSON.stringify(toReplayLine(shown, result))}\n`);
     else rows.push({ file: shown, result });

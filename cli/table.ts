@@ -23,6 +23,12 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
       lines.push(`             why: severity from ${decision.severitySource}; ${alert.annotations.summary}`);
       for (const skipped of decision.skipped)
         lines.push(`             skipped ${skipped.receiver}: ${skipped.reason}`);
+      const remediation = outcome.remediation;
+      if (remediation) {
+        lines.push(
+          `             remediation ${remediation.rule} (mode ${remediation.mode}): ${remediation.outcome}${remediation.executionId ? ` ${remediation.executionId}` : ''} — ${remediation.reason ?? remediation.action}`,
+        );
+      }
       for (const delivery of outcome.deliveries) {
         if (delivery.outcome === 'dry-run') continue;
         lines.push(

@@ -4,16 +4,19 @@ import type { KlaxonConfig } from './config/load';
 import type { MetricDimensions } from './observability/metrics';
 import type { PipelineObserver } from './observability/observer';
 import { DeliveryIncompleteError, type Dispatcher } from './delivery/dispatcher';
+import { type Enricher, enrich } from './enrichment/enricher';
 import type { DeliveryResult, Receiver } from './receivers/types';
 import { classify, type Decision, decide } from './routing/decide';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { StateStoreError } from './errors';
 import { redactedExcerpt } from './redact';
 import { type FailedLoginCounter, InMemoryFailedLoginCounter } from './security/failed-logins';
+import type { RemediationDecision, Remediator } from './remediation/remediator';
 import { type FindingMemory, findingMemory, isFinding, securityStage } from './security/stage';
 import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
 import type { StateStore } from './state/store';
+import type { NoiseStage } from './noise/engine';
 
 /** `deliver` sends to receivers; `preview` renders what would be sent and sends nothing. */
 export type PipelineMode = 'deliver' | 'preview';
@@ -33,6 +36,12 @@ export interface PipelineDeps {
   failedLogins?: FailedLoginCounter;
   /** ARNs of Klaxon's own roles, whose calls never raise a detection. */
   ownRoleArns?: readonly string[];
+  /** The remediation stage (shared/remediation), run once per alert after routing; absent without rules. */
+  remediator?: Pick<Remediator, 'consider'>;
+  /** Adds AWS context (alarm tags, definition, datapoints, links) before classify; absent: none. */
+  enricher?: Enricher;
+  /** Silences, maintenance windows, inhibition, flap damping, repeats, decision records (shared/noise); absent: none. */
+  noise?: NoiseStage;
 }
 
 /** One alert's decision, deliveries, and (in preview mode) the exact payload per receiver. */
@@ -40,6 +49,8 @@ export interface AlertOutcome {
   decision: Decision;
   deliveries: DeliveryResult[];
   payloads: Record<string, unknown>;
+  /** What the remediation stage decided, when a remediation rule matched (or for an SSM status report). */
+  remediation?: RemediationDecision;
 }
 
 /** A notice to humans about input Klaxon could not use, sent to the catch-all receiver. */
@@ -123,7 +134,9 @@ async function deliverTo(
   return { deliveries, payloads };
 }
 
-async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<AlertOutcome> {
+async function processDraft(input: AlertDraft, deps: PipelineDeps): Promise<AlertOutcome> {
+  // Before classify: promoted alarm tags must be able to decide severity and routes.
+  const draft = deps.enricher ? await enrich(input, deps) : input;
   let classified = classify(draft, deps.config);
   let decided = draft;
   let remember: FindingMemory | undefined;
@@ -134,7 +147,11 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
       classified = { ...classified, alert: { ...classified.alert, severity: remember.severity } };
     if (remember?.suppressed) decided = { ...draft, suppressedBySource: remember.suppressed };
   }
-  const decision = decide(decided, classified, deps.config);
+  const routed = decide(decided, classified, deps.config);
+  // Noise control (silences, windows, inhibition, flapping, repeat/resolve policy) may suppress; it records the decision.
+  const recordNoise = await deps.noise?.apply(routed, draft, deps.mode);
+  const remedied = await deps.remediator?.consider(routed, { mode: deps.mode });
+  const decision = remedied?.decision ?? routed;
   const { alert } = decision;
   return deps.observer.span(
     'alert',
@@ -147,6 +164,7 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
         });
       }
       const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps, decision.groups);
+      await recordNoise?.(deliveries);
       if (store && remember && !decision.suppressed) {
         const next = remember.next;
         await failOpen(deps, 'save finding state', () =>
@@ -154,7 +172,8 @@ async function processDraft(draft: AlertDraft, deps: PipelineDeps): Promise<Aler
         );
       }
       deps.observer.decided(decision, deliveries);
-      return { decision, deliveries, payloads };
+      const remediation = remedied?.remediation;
+      return { decision, deliveries, payloads, ...(remediation ? { remediation } : {}) };
     },
     {
       fingerprint: alert.fingerprint,

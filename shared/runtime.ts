@@ -1,17 +1,28 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { createDynamoClient, createSnsPublish, createSqsClient, createSsmClient } from './aws/clients';
+import {
+  createCloudWatchClient,
+  createDynamoClient,
+  createSnsPublish,
+  createSqsClient,
+  createSsmClient,
+} from './aws/clients';
+import { cloudWatchPort } from './aws/cloudwatch';
 import { type KlaxonConfig, validateConfig } from './config/load';
 import { Dispatcher } from './delivery/dispatcher';
 import { SqsDeliveryQueue } from './delivery/queue';
 import { PowertoolsObserver } from './observability/observer';
 import type { PipelineDeps } from './pipeline';
 import { createReceivers, systemClock } from './receivers/factory';
+import { Remediator } from './remediation/remediator';
+import { RunCommandAdapter, SsmAutomationAdapter } from './remediation/ssm';
 import { postJson } from './receivers/http';
 import { DeployedSecretResolver } from './secrets/secrets';
 import { ssmParameterReader } from './secrets/ssm';
 import { DynamoStateStore } from './state/dynamodb';
+import { AwsContextEnricher } from './enrichment/enricher';
+import { NoiseEngine } from './noise/engine';
 
 /** Environment a deployed function reads (set by serverless.yml). */
 export interface RuntimeEnv {
@@ -23,6 +34,8 @@ export interface RuntimeEnv {
   KLAXON_CLAIM_LEASE_MS?: string;
   /** Comma-separated ARNs of the stack's own roles (loop prevention for security detections). */
   KLAXON_OWN_ROLE_ARNS?: string;
+  /** The stage, shown in `klaxon approve <id> --stage <stage>` hints. */
+  KLAXON_STAGE?: string;
   [name: string]: string | undefined;
 }
 
@@ -47,7 +60,7 @@ export function deployedPipeline(
   env: RuntimeEnv,
   powertools: { logger: Logger; metrics: Metrics; tracer: Tracer },
   invocation: InvocationClock,
-): PipelineDeps & { dispatcher: Dispatcher; config: KlaxonConfig } {
+): PipelineDeps & { dispatcher: Dispatcher; config: KlaxonConfig; remediator?: Remediator } {
   const config = validateConfig(configData, 'klaxon.yml (bundled)');
   const { logger } = powertools;
   const secrets = new DeployedSecretResolver(
@@ -78,6 +91,27 @@ export function deployedPipeline(
     env.KLAXON_RETRY_QUEUE_URL && env.KLAXON_DEAD_LETTER_QUEUE_URL
       ? new SqsDeliveryQueue(createSqsClient(), env.KLAXON_RETRY_QUEUE_URL, env.KLAXON_DEAD_LETTER_QUEUE_URL)
       : undefined;
+  const ownRoleArns = (env.KLAXON_OWN_ROLE_ARNS ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  const approvalSecret = config.remediation.approval.secret;
+  const remediator =
+    config.remediations.length > 0
+      ? new Remediator({
+          config,
+          observer,
+          now: () => new Date(),
+          store,
+          queue,
+          automation: new SsmAutomationAdapter(createSsmClient()),
+          runCommand: new RunCommandAdapter(createSsmClient()),
+          ownRoleArns,
+          approvalKey: approvalSecret ? () => secrets.resolve(approvalSecret) : undefined,
+          stage: env.KLAXON_STAGE,
+        })
+      : undefined;
+  const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
   const dispatcher = new Dispatcher({
     config,
     receivers,
@@ -87,6 +121,8 @@ export function deployedPipeline(
     observer,
     remainingMs: () => invocation.remainingMs(),
     leaseMs: Number(env.KLAXON_CLAIM_LEASE_MS ?? 45_000),
+    noiseJob: (job, running) => noise.runJob(job, running),
+    verifyRemediation: remediator ? (job, d) => remediator.verify(job, d) : undefined,
   });
   return {
     config,
@@ -95,13 +131,15 @@ export function deployedPipeline(
     observer,
     now: () => new Date(),
     dispatcher,
+    noise,
     store,
     failedLogins: store
       ? { record: (key, at, windowMs) => store.countEvent(key, at.getTime(), windowMs) }
       : undefined,
-    ownRoleArns: (env.KLAXON_OWN_ROLE_ARNS ?? '')
-      .split(',')
-      .map((arn) => arn.trim())
-      .filter(Boolean),
+    enricher: config.enrichment.enabled
+      ? new AwsContextEnricher(cloudWatchPort(createCloudWatchClient()), config.enrichment)
+      : undefined,
+    ownRoleArns,
+    remediator,
   };
 }

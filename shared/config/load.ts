@@ -2,12 +2,9 @@ import type { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { ConfigError, type ConfigProblem } from '../errors';
 import { compileEnrichment, type EnrichmentConfig } from '../enrichment/config';
-import {
-  compileRemediations,
-  type RemediationRule,
-  type RemediationSettings,
-} from '../remediation/config';
+import { compileRemediations, type RemediationRule, type RemediationSettings } from '../remediation/config';
 import { compileSecurityConfig, type SecurityConfig } from '../security/allowlist';
+import { compileNoise, type NoiseConfig } from '../noise/config';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { type CompiledRoute, compileRouteTree, matchRoutes } from '../routing/routes';
 import { type KlaxonConfigInput, klaxonConfigSchema, type ReceiverConfig } from './schema';
@@ -43,6 +40,8 @@ export interface KlaxonConfig {
   remediation: RemediationSettings;
   /** Problems that do not stop Klaxon but deserve a look (printed by `validate`). */
   warnings: ConfigProblem[];
+  /** Silences, maintenance windows, inhibition, flap damping, repeat/resolve policy, decision records. */
+  noise: NoiseConfig;
 }
 
 /** Renders a zod issue path as `route.routes[1].receiver`. */
@@ -119,8 +118,10 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   }
   const remediation = compileRemediations(input.remediations, input.remediation, receiverNames);
   problems.push(...remediation.problems);
+  const noise = compileNoise(input, receiverNames);
+  problems.push(...noise.problems);
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
-  const warnings = [...severityCoverageWarnings(tree), ...remediation.warnings];
+  const warnings = [...severityCoverageWarnings(tree), ...remediation.warnings, ...noise.warnings];
   const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
   if (retrySeconds < 3600) {
     warnings.push({
@@ -152,6 +153,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     remediations: remediation.rules,
     remediation: remediation.settings,
     warnings,
+    noise: noise.config,
   };
 }
 

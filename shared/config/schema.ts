@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../alert/alert';
+import { remediationSchemas } from '../remediation/config';
 import { securityConfigSchema } from '../security/allowlist';
+import { noiseSchemas } from '../noise/config';
 
 const severity = z.enum(SEVERITIES);
 
@@ -109,7 +111,13 @@ export interface RouteInput {
   receiver?: string;
   continue?: boolean;
   group?: z.infer<typeof groupSchema>;
+  /** `false` turns AWS-context enrichment off for alerts routed here (inherited by children). */
+  enrichment?: boolean;
   routes?: RouteInput[];
+  /** Re-notify while an alert routed here keeps firing (shared/noise), e.g. `4h`; inherited. */
+  repeatInterval?: string;
+  /** `false`: resolves are not sent to this route's receiver (inherited; default true). */
+  sendResolved?: boolean;
 }
 
 const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
@@ -122,7 +130,10 @@ const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
     receiver: z.string().optional(),
     continue: z.boolean().optional(),
     group: groupSchema.optional(),
+    enrichment: z.boolean().optional(),
     routes: z.array(routeSchema).optional(),
+    repeatInterval: z.string().optional(),
+    sendResolved: z.boolean().optional(),
   }),
 );
 
@@ -135,6 +146,34 @@ const alarmTopic = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]+$/)
     .optional(),
 });
+
+/** Enrichment with live AWS context: alarm tags, definition, datapoints, related signals, links. */
+export const enrichmentSchema = z.strictObject({
+  /** Off: no AWS call and no added link (the local replay also needs --enrich or AWS_ENDPOINT_URL). */
+  enabled: z.boolean().default(true),
+  /** Total time enrichment may add to an alert, all calls in parallel. */
+  budgetMs: z.number().int().min(50).max(5000).default(800),
+  /** Each AWS call's own timeout (also cut to what is left of the budget). */
+  callTimeoutMs: z.number().int().min(50).max(5000).default(600),
+  /** Window of recent datapoints (and of the logs and traces links). */
+  lookbackMinutes: z.number().int().min(5).max(360).default(30),
+  tags: z.boolean().default(true),
+  definition: z.boolean().default(true),
+  datapoints: z.boolean().default(true),
+  related: z.boolean().default(true),
+  children: z.boolean().default(true),
+  links: z.boolean().default(true),
+  /** Alarm tags promoted to labels besides team, service, env, severity and runbook. */
+  promoteTags: z.array(labelName).default([]),
+  /** How long alarm tags are cached across warm invocations (0: not cached). */
+  tagCacheSeconds: z.number().int().min(0).max(3600).default(300),
+});
+
+/** The `remediation:` guardrails and `remediations:` rules (shared/remediation/config.ts). */
+const remediation = remediationSchemas({ matchSchema, secretRefSchema });
+
+/** Silences, maintenance windows, inhibition, flapping, decision records (shared/noise/config.ts). */
+const noise = noiseSchemas({ matchSchema });
 
 /** The whole klaxon.yml, as written by users (before compilation). */
 export const klaxonConfigSchema = z.strictObject({
@@ -170,11 +209,21 @@ export const klaxonConfigSchema = z.strictObject({
     .prefault({}),
   /** Security detections: which run, severity overrides, allowlists, failed sign-in threshold. */
   security: securityConfigSchema.prefault({}),
+  enrichment: enrichmentSchema.prefault({}),
+  /** Guardrails shared by every remediation rule (caps, circuit breaker, approval). */
+  remediation: remediation.settings.prefault({}),
+  /** Remediation rules: match an alert, name a catalog action, map its parameters from labels. */
+  remediations: remediation.rules.default([]),
   receivers: z.record(
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'),
     receiverSchema,
   ),
   route: routeSchema,
+  silences: noise.silences,
+  maintenanceWindows: noise.maintenanceWindows,
+  inhibit: noise.inhibit,
+  flapping: noise.flapping,
+  decisionRecords: noise.decisionRecords,
 });
 
 /** klaxon.yml after schema defaults are applied. */
@@ -183,5 +232,7 @@ export type KlaxonConfigInput = z.infer<typeof klaxonConfigSchema>;
 export type ReceiverConfig = z.infer<typeof receiverSchema>;
 /** A secret reference from klaxon.yml. */
 export type SecretRef = z.infer<typeof secretRefSchema>;
+/** The enrichment section after defaults. */
+export type EnrichmentInput = z.infer<typeof enrichmentSchema>;
 /** A match block from klaxon.yml. */
 export type MatchInput = z.infer<typeof matchSchema>;

@@ -40,6 +40,16 @@ export interface DispatcherDeps {
   remainingMs: () => number;
   /** How long a claim protects an in-flight delivery: longer than one invocation, shorter than Lambda's retry delay. */
   leaseMs: number;
+  /** Runs a `verify-remediation` job (shared/remediation); absent when no remediation is configured. */
+  verifyRemediation?: (
+    job: Extract<DeliveryJob, { kind: 'verify-remediation' }>,
+    dispatcher: Dispatcher,
+  ) => Promise<DeliveryResult | undefined>;
+  /** Runs a `noise` job (shared/noise/jobs.ts); absent: such jobs are dropped with a log line. */
+  noiseJob?: (
+    job: Extract<DeliveryJob, { kind: 'noise' }>,
+    dispatcher: Dispatcher,
+  ) => Promise<DeliveryResult | undefined>;
 }
 
 /** A delivery could not be finished nor handed over durably: the invocation must fail so Lambda retries it. */
@@ -78,6 +88,8 @@ export class Dispatcher {
 
   /** Runs one job from the retry queue (a retried delivery, or a group whose window closed). */
   async runJob(job: DeliveryJob): Promise<DeliveryResult | undefined> {
+    if (job.kind === 'verify-remediation') return this.deps.verifyRemediation?.(job, this);
+    if (job.kind === 'noise') return this.deps.noiseJob?.(job, this);
     const receiver = this.deps.receivers.get(job.receiver);
     if (!receiver) {
       this.deps.observer.note('error', 'queued delivery names an unknown receiver', {

@@ -45,6 +45,30 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     labels: z.record(z.string(), z.string()),
     status: z.enum(['firing', 'resolved']),
   }),
+  z.strictObject({
+    /** After a successful remediation: escalate unless the alert resolved meanwhile (shared/remediation). */
+    kind: z.literal('verify-remediation'),
+    /** The alert's first receiver, for logs; the escalation goes to the receivers recorded with the remediation. */
+    receiver: z.string(),
+    /** The remediation's token (its audit record in the state table). */
+    token: z.string(),
+    /** When to check (epoch ms); a job that arrives early is delayed again (SQS delays stop at 15 minutes). */
+    dueAt: z.number().int(),
+  }),
+  z.strictObject({
+    /** Noise control (shared/noise/jobs.ts): a mute ended, a repeat is due, or a flapping alarm may have settled. */
+    kind: z.literal('noise'),
+    action: z.enum(['unmute', 'repeat', 'flap-settle']),
+    /** unmute: the mute's key; repeat and flap-settle: the alert's fingerprint. */
+    key: z.string(),
+    /** A receiver name for logs (the receivers come from the alert's recorded state). */
+    receiver: z.string(),
+    /** When to act (epoch ms); a job that arrives early is delayed again (SQS delays stop at 15 minutes). */
+    dueAt: z.number().int(),
+    /** repeat: the transition the repeat belongs to, and how many repeats went out before. */
+    transitionId: z.string().optional(),
+    count: z.number().int().min(0).optional(),
+  }),
 ]);
 
 /** A message on the retry queue. */

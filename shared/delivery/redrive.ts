@@ -49,7 +49,14 @@ export async function redriveDeadLetters(
         report.lines.push(`skipped ${message.MessageId}: not a delivery job (${(error as Error).name})`);
         continue;
       }
-      const what = job.kind === 'deliver' ? (job.alerts[0]?.annotations.summary ?? job.key) : job.groupKey;
+      const what =
+        job.kind === 'deliver'
+          ? (job.alerts[0]?.annotations.summary ?? job.key)
+          : job.kind === 'flush-group'
+            ? job.groupKey
+            : job.kind === 'noise'
+              ? `noise ${job.action} ${job.key}`
+              : `remediation check ${job.token}`;
       report.lines.push(`${options.dryRun ? 'would move' : 'moved'} ${job.receiver}: ${what} (${reason})`);
       report.moved += 1;
       if (options.dryRun) continue;

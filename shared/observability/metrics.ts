@@ -30,6 +30,8 @@ export const METRIC_DIMENSIONS = {
   EventsInvalid: ['path'],
   /** A valid input that needs no notification. */
   EventsIgnored: ['path'],
+  /** A remediation rule matched an alert: what Klaxon decided (dry run, started, awaiting approval, skipped). */
+  RemediationsDecided: ['mode', 'outcome'],
 } as const;
 
 /** A metric name from the fixed list. */
@@ -43,6 +45,17 @@ export const DIMENSION_VALUES = {
   receiverType: ['pagerduty', 'slack', 'webhook', 'sns', 'console'] satisfies Array<ReceiverConfig['type']>,
   retryable: ['true', 'false'],
   path: ['sns', 'eventbridge', 'alarm-action', 'unknown'],
+  mode: ['dry-run', 'approve', 'auto'],
+  outcome: [
+    'dry-run',
+    'started',
+    'pending-approval',
+    'skipped',
+    'succeeded',
+    'failed',
+    'verified',
+    'escalated',
+  ],
 } as const;
 
 /** The dimensions a given metric takes, each restricted to its closed vocabulary. */

@@ -50,6 +50,12 @@ function customDetails(alert: Alert): Record<string, unknown> {
     dimensions: metric && Object.keys(metric.dimensions).length > 0 ? metric.dimensions : undefined,
     triggering_alarms: alert.annotations.triggeringAlarms,
     severity_note: alert.annotations.severityNote,
+    trend: alert.annotations.trend,
+    datapoints: alert.annotations.datapoints,
+    recent_values: alert.annotations.recentValues,
+    related_signals: alert.annotations.related?.split('\n'),
+    alarming_children: alert.annotations.alarmingChildren,
+    enrichment_missing: alert.annotations.enrichment,
     labels: alert.labels,
     transition_id: alert.transitionId,
   };

@@ -69,6 +69,44 @@ function describeDimensions(alert: Alert): string | undefined {
   return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : undefined;
 }
 
+/** Room for the enrichment section (trend, datapoints, related signals, what is missing). */
+const ENRICHMENT_BUDGET = 1800;
+
+/** The enrichment lines of an alert, escaped for mrkdwn (each one cut to fit on its own). */
+function enrichmentText(alert: Alert): string | undefined {
+  const a = alert.annotations;
+  const line = (label: string, value: string | undefined, max = 400) =>
+    value ? `*${label}:* ${escapeAndTruncate(value, max)}` : undefined;
+  const lines = [
+    line('Trend', a.trend),
+    a.datapoints ? `*Datapoints:* \`${escapeAndTruncate(a.datapoints, 300)}\`` : undefined,
+    line('Recent values', a.recentValues, 300),
+    a.related
+      ? `*Related signals:*\n${a.related
+          .split('\n')
+          .slice(0, 8)
+          .map((l) => `• \`${escapeAndTruncate(l, 150)}\``)
+          .join('\n')}`
+      : undefined,
+    line('Children in ALARM', a.alarmingChildren),
+    a.enrichment ? `:warning: *Enrichment missing:* ${escapeAndTruncate(a.enrichment, 400)}` : undefined,
+  ].filter((l): l is string => l !== undefined);
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
+/** Inserts the enrichment section before the buttons, in whatever room the message has left. */
+function withEnrichment(alert: Alert, blocks: Block[]): Block[] {
+  const text = alert.status === 'firing' ? enrichmentText(alert) : alert.annotations.enrichment;
+  if (!text) return blocks;
+  const room = Math.min(ENRICHMENT_BUDGET, 12_500 - JSON.stringify(blocks).length);
+  if (room < 200 || blocks.length >= SLACK_LIMITS.blocks) return blocks;
+  const shown =
+    alert.status === 'firing' ? text : `:warning: *Enrichment missing:* ${escapeAndTruncate(text, 400)}`;
+  const section: Block = { type: 'section', text: { type: 'mrkdwn', text: truncate(shown, room) } };
+  const at = blocks.findIndex((b) => b.type === 'actions' || b.type === 'context');
+  return at < 0 ? [...blocks, section] : [...blocks.slice(0, at), section, ...blocks.slice(at)];
+}
+
 function title(alert: Alert): string {
   return alert.labels.alarmName ?? alert.annotations.summary;
 }
@@ -140,7 +178,10 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
       .slice(0, SLACK_LIMITS.contextElements)
       .map((text) => ({ type: 'mrkdwn' as const, text: escapeAndTruncate(text, 300) })),
   });
-  return { text: truncate(alert.annotations.summary, 1000), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return {
+    text: truncate(alert.annotations.summary, 1000),
+    blocks: withEnrichment(alert, blocks).slice(0, SLACK_LIMITS.blocks),
+  };
 }
 
 /** How many alerts a grouped Slack message lists before saying "and N more". */

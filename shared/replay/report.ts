@@ -1,4 +1,5 @@
 import type { AlertOutcome, ProcessResult } from '../pipeline';
+import type { RemediationDecision } from '../remediation/remediator';
 
 /** One alert in the replay `--json` contract (shared/contracts/replay-output.md). */
 export interface ReplayAlert {
@@ -11,6 +12,8 @@ export interface ReplayAlert {
   route: string[];
   receivers: string[];
   suppressed?: string;
+  /** What a remediation rule decided for this alert (additive to the contract). */
+  remediation?: RemediationDecision;
 }
 
 /** One line of the replay `--json` output. */
@@ -39,6 +42,7 @@ function toReplayAlert(outcome: AlertOutcome): ReplayAlert {
     route: decision.routes,
     receivers: decision.suppressed ? [] : decision.receivers,
     ...(decision.suppressed ? { suppressed: decision.suppressed } : {}),
+    ...(outcome.remediation ? { remediation: outcome.remediation } : {}),
   };
 }
 

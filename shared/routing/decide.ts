@@ -29,7 +29,15 @@ export function classify(
   draft: AlertDraft,
   config: KlaxonConfig,
 ): { alert: Alert; severitySource: SeveritySource } {
-  const { severityHint, runbookHint, partition, topicArn, suppressedBySource: _suppressed, ...rest } = draft;
+  const {
+    severityHint,
+    runbookHint,
+    partition,
+    topicArn,
+    suppressedBySource: _suppressed,
+    alarmTags: _alarmTags,
+    ...rest
+  } = draft;
   const annotations = { ...draft.annotations };
   const topic = topicArn ? config.intake.alarmTopics.find((t) => t.arn === topicArn) : undefined;
   if (topic?.name) rest.labels = { ...rest.labels, topic: topic.name };

@@ -12,6 +12,8 @@ export interface CompiledRoute {
   readonly continue: boolean;
   /** Storm grouping, inherited from the parent unless the route sets its own. */
   readonly group?: { by: readonly string[]; windowSeconds: number };
+  /** False when enrichment is off for alerts routed here (`enrichment: false`, inherited). */
+  readonly enrichment: boolean;
   readonly routes: readonly CompiledRoute[];
 }
 
@@ -48,9 +50,11 @@ function compileNode(
   inheritedGroup: CompiledRoute['group'],
   receiverNames: ReadonlySet<string>,
   errors: RouteProblem[],
+  inheritedEnrichment = true,
 ): CompiledRoute {
   const receiver = input.receiver ?? inheritedReceiver;
   const group = input.group ?? inheritedGroup;
+  const enrichment = input.enrichment ?? inheritedEnrichment;
   if (input.receiver !== undefined && !receiverNames.has(input.receiver)) {
     errors.push({
       path: `${configPath}.receiver`,
@@ -67,6 +71,7 @@ function compileNode(
       group,
       receiverNames,
       errors,
+      enrichment,
     ),
   );
   compiled.forEach((child, index) => {
@@ -90,6 +95,7 @@ function compileNode(
     receiver,
     continue: input.continue ?? false,
     group,
+    enrichment,
     routes: compiled,
   };
 }

@@ -17,6 +17,12 @@ import {
 import type { IntakeRecord } from './envelope';
 import { normalizeGuardDuty } from './guardduty/normalize';
 import { normalizeSecurityHub } from './securityhub/normalize';
+import {
+  AUTOMATION_STATUS_DETAIL_TYPE,
+  COMMAND_STATUS_DETAIL_TYPE,
+  normalizeAutomationStatus,
+  normalizeCommandStatus,
+} from './ssm/normalize';
 import type { NormalizeResult } from './types';
 
 type EventBridgeNormalizer = (event: EventBridgeEnvelope, raw: unknown, topicArn?: string) => NormalizeResult;
@@ -44,6 +50,9 @@ export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormali
   ),
   'aws.guardduty|GuardDuty Finding': normalizeGuardDuty,
   'aws.securityhub|Security Hub Findings - Imported': normalizeSecurityHub,
+  // Remediation feedback: SSM status changes of executions Klaxon started (shared/remediation).
+  [`aws.ssm|${AUTOMATION_STATUS_DETAIL_TYPE}`]: normalizeAutomationStatus,
+  [`aws.ssm|${COMMAND_STATUS_DETAIL_TYPE}`]: normalizeCommandStatus,
 };
 
 const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([API_CALL_DETAIL_TYPE, ...SIGN_IN_DETAIL_TYPES]);

@@ -4,6 +4,8 @@ import type { Alert } from '../alert/alert';
 export interface AlertDraft extends Omit<Alert, 'severity'> {
   /** A severity word the event itself carries (e.g. an alarm's `severity` tag), which wins over rules. */
   severityHint?: { word: string; from: string };
+  /** The alarm tags the event itself carried (enrichment then skips ListTagsForResource). */
+  alarmTags?: Record<string, string>;
   /** A runbook URL the event carries (e.g. an alarm's `runbook` tag). */
   runbookHint?: string;
   /** The AWS partition, for console links. */

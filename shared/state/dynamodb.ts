@@ -12,6 +12,7 @@ import {
   type DeliveryState,
   type FindingState,
   type GroupMember,
+  type RecordOptions,
   STATE_TTL_SECONDS,
   type StateStore,
 } from './store';
@@ -228,5 +229,122 @@ export class DynamoStateStore implements StateStore {
         }),
       ),
     );
+  }
+
+  async loadRecord<T>(key: string): Promise<T | undefined> {
+    const result = await this.call('load record', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`record#${key}`) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const doc = result.Item?.doc?.S;
+    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+  }
+
+  async saveRecord(key: string, value: unknown, now: number, options: RecordOptions = {}): Promise<boolean> {
+    const put = new PutItemCommand({
+      TableName: this.tableName,
+      Item: {
+        pk: S(`record#${key}`),
+        doc: S(JSON.stringify(value)),
+        expiresAt: N(Math.floor(now / 1000) + (options.ttlSeconds ?? STATE_TTL_SECONDS)),
+      },
+      ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+    });
+    return this.conditional('save record', () => this.client.send(put));
+  }
+
+  async acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean> {
+    return this.conditional('lease', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: S(`lease#${key}`),
+            owner: S(owner),
+            until: N(until),
+            expiresAt: N(Math.floor(until / 1000) + 3600),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': N(now), ':owner': S(owner) },
+        }),
+      ),
+    );
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    // An update, not a delete: the role needs no dynamodb:DeleteItem. Only the owner can release.
+    await this.conditional('release lease', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`lease#${key}`) },
+          UpdateExpression: 'SET #until = :zero',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':zero': N(0), ':owner': S(owner) },
+        }),
+      ),
+    );
+  }
+
+  /** Sets are one row (`set#<key>`); each member is an attribute `m:<member>` holding JSON. */
+  async putSetMember(
+    setKey: string,
+    member: string,
+    value: unknown,
+    now: number,
+    ttlSeconds = STATE_TTL_SECONDS,
+  ): Promise<void> {
+    await this.call('set put', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`set#${setKey}`) },
+          UpdateExpression: 'SET #member = :value, expiresAt = :expires',
+          ExpressionAttributeNames: { '#member': `m:${member}` },
+          ExpressionAttributeValues: {
+            ':value': S(JSON.stringify(value)),
+            ':expires': N(Math.floor(now / 1000) + ttlSeconds),
+          },
+        }),
+      ),
+    );
+  }
+
+  async removeSetMember(setKey: string, member: string): Promise<void> {
+    // An update, not a delete: the role needs no dynamodb:DeleteItem.
+    await this.call('set remove', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`set#${setKey}`) },
+          UpdateExpression: 'REMOVE #member',
+          ExpressionAttributeNames: { '#member': `m:${member}` },
+        }),
+      ),
+    );
+  }
+
+  async setMembers<T>(setKey: string): Promise<Record<string, T>> {
+    const result = await this.call('set read', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`set#${setKey}`) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const members: Record<string, T> = {};
+    for (const [name, value] of Object.entries(result.Item ?? {})) {
+      if (name.startsWith('m:') && value.S !== undefined) members[name.slice(2)] = JSON.parse(value.S) as T;
+    }
+    return members;
   }
 }

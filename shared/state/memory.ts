@@ -1,4 +1,11 @@
-import type { ClaimResult, DeliveryState, FindingState, GroupMember, StateStore } from './store';
+import type {
+  ClaimResult,
+  DeliveryState,
+  FindingState,
+  GroupMember,
+  RecordOptions,
+  StateStore,
+} from './store';
 
 /** A StateStore kept in process memory: for local replays and tests (one process, nothing durable). */
 export class MemoryStateStore implements StateStore {
@@ -8,6 +15,8 @@ export class MemoryStateStore implements StateStore {
   private readonly once = new Set<string>();
   private readonly events = new Map<string, number[]>();
   private readonly findings = new Map<string, FindingState>();
+  private readonly records = new Map<string, string>();
+  private readonly leases = new Map<string, { owner: string; until: number }>();
 
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
     const existing = this.deliveries.get(key);
@@ -64,5 +73,44 @@ export class MemoryStateStore implements StateStore {
 
   async saveFindingState(fingerprint: string, state: FindingState): Promise<void> {
     this.findings.set(fingerprint, state);
+  }
+
+  async loadRecord<T>(key: string): Promise<T | undefined> {
+    const text = this.records.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async saveRecord(key: string, value: unknown, _now: number, options: RecordOptions = {}): Promise<boolean> {
+    if (options.ifAbsent && this.records.has(key)) return false;
+    this.records.set(key, JSON.stringify(value));
+    return true;
+  }
+
+  async acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean> {
+    const lease = this.leases.get(key);
+    if (lease && lease.until > now && lease.owner !== owner) return false;
+    this.leases.set(key, { owner, until });
+    return true;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
+  }
+
+  private readonly sets = new Map<string, Map<string, string>>();
+
+  async putSetMember(setKey: string, member: string, value: unknown): Promise<void> {
+    const set = this.sets.get(setKey) ?? new Map<string, string>();
+    set.set(member, JSON.stringify(value));
+    this.sets.set(setKey, set);
+  }
+
+  async removeSetMember(setKey: string, member: string): Promise<void> {
+    this.sets.get(setKey)?.delete(member);
+  }
+
+  async setMembers<T>(setKey: string): Promise<Record<string, T>> {
+    const set = this.sets.get(setKey);
+    return Object.fromEntries([...(set ?? [])].map(([member, text]) => [member, JSON.parse(text) as T]));
   }
 }

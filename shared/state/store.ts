@@ -43,6 +43,34 @@ export interface StateStore {
   findingState(fingerprint: string): Promise<FindingState | undefined>;
   /** Records what was just notified for a finding. */
   saveFindingState(fingerprint: string, state: FindingState, now: number): Promise<void>;
+  /** Reads a JSON record written by `saveRecord` (remediation audit, executions, breakers, resolves). */
+  loadRecord<T>(key: string): Promise<T | undefined>;
+  /** Writes a JSON record; with `ifAbsent` only when none exists yet (then returns false). */
+  saveRecord(key: string, value: unknown, now: number, options?: RecordOptions): Promise<boolean>;
+  /** Takes (or renews) the lease `key` for `owner` until `until` when it is free, expired or already theirs; true when taken. */
+  acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean>;
+  /** Gives a lease back before it expires (only its owner can). */
+  releaseLease(key: string, owner: string): Promise<void>;
+  /** Adds or replaces one member of a small keyed set kept in one row (silences, firing inhibitors, decision records). */
+  putSetMember(
+    setKey: string,
+    member: string,
+    value: unknown,
+    now: number,
+    ttlSeconds?: number,
+  ): Promise<void>;
+  /** Removes one member of a set; nothing happens when it is absent. */
+  removeSetMember(setKey: string, member: string): Promise<void>;
+  /** Every member of a set with its value (empty when the set does not exist). */
+  setMembers<T>(setKey: string): Promise<Record<string, T>>;
+}
+
+/** Options of `saveRecord`. */
+export interface RecordOptions {
+  /** Write only when no record exists (a conditional put: one writer wins). */
+  ifAbsent?: boolean;
+  /** How long the record lives; defaults to STATE_TTL_SECONDS. */
+  ttlSeconds?: number;
 }
 
 /** What was last notified for a security finding. */

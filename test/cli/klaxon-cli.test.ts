@@ -138,7 +138,7 @@ describe('klaxon replay (table)', () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain('events/cloudwatch-alarm/sns-metric-alarm-5xx.json  →  ALERTS');
     expect(stdout).toContain('page-critical + chat-critical → oncall, alerts');
-    expect(stdout).toMatch(/139 files: 90 with alerts, 42 ignored, 7 invalid\./);
+    expect(stdout).toMatch(/144 files: 94 with alerts, 43 ignored, 7 invalid\./);
     const payload = JSON.parse(
       readFileSync(join(dir, 'events/cloudwatch-alarm/sns-metric-alarm-5xx/alert-0-oncall.json'), 'utf8'),
     );

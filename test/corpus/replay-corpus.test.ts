@@ -5,6 +5,7 @@ import { loadConfig } from '../../shared/config/yaml';
 import { silentObserver } from '../../shared/observability/observer';
 import { type ProcessResult, processEventText } from '../../shared/pipeline';
 import { createReceivers, systemClock } from '../../shared/receivers/factory';
+import { Remediator } from '../../shared/remediation/remediator';
 import { LocalSecretResolver } from '../../shared/secrets/secrets';
 import { slackMessageError } from '../support/fake-slack';
 import { REPO_ROOT, repoText } from '../support/fixtures';
@@ -24,6 +25,12 @@ const deps = {
   mode: 'preview' as const,
   observer: silentObserver,
   now: () => new Date('2026-03-14T10:00:00Z'),
+  // As in `npm start`: remediation rules are evaluated, always as dry runs.
+  remediator: new Remediator({
+    config,
+    observer: silentObserver,
+    now: () => new Date('2026-03-14T10:00:00Z'),
+  }),
 };
 
 type Expected = {
@@ -110,6 +117,25 @@ const EXPECTED: Record<string, Expected> = {
   'cloudwatch-alarm/sns-truncated-subject-non-ascii.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  // Remediation (issue 5): the unhealthy-instance alarm of the example restart rule (a dry run).
+  'cloudwatch-alarm/sns-web-unhealthy-instance.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  // SSM status changes of remediations: a replay has no state table to map them to their alert.
+  'ssm/eventbridge-automation-execution-failed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: [], suppressed: /no state table/ }],
+  },
+  'ssm/eventbridge-automation-execution-in-progress.json': { outcome: 'ignored' },
+  'ssm/eventbridge-automation-execution-success.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: [], suppressed: /no state table/ }],
+  },
+  'ssm/eventbridge-command-success.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: [], suppressed: /no state table/ }],
   },
   'sns/sns-eventbridge-event.json': { outcome: 'ignored' },
   'sns/sns-plain-text.json': { outcome: 'ignored' },
