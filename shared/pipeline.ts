@@ -98,11 +98,21 @@ function recordText(record: IntakeRecord, raw: unknown): string {
     : whole;
 }
 
-function suppressionReason(decision: Decision): MetricDimensions<'AlertsSuppressed'>['reason'] {
+/** Maps a suppression to its metric dimension value (a closed set, whatever the reason text says). */
+export function suppressionReason(
+  decision: Pick<Decision, 'suppressed'>,
+): MetricDimensions<'AlertsSuppressed'>['reason'] {
   const text = decision.suppressed ?? '';
   if (text.startsWith('muted')) return 'muted';
   if (text.startsWith('composite')) return 'actions-suppressed';
   if (text.startsWith('no-data')) return 'no-data-policy';
+  if (text.startsWith('silenced by')) return 'silenced';
+  if (text.startsWith('maintenance window')) return 'window';
+  if (text.startsWith('inhibited by')) return 'inhibited';
+  if (text.startsWith('flapping')) return 'flapping';
+  if (text.startsWith('allowlisted') || text.includes('own role')) return 'allowlisted';
+  if (text.startsWith('finding update') || text.startsWith('resolve of a finding'))
+    return 'finding-unchanged';
   return 'other';
 }
 

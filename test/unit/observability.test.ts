@@ -2,7 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DIMENSION_VALUES } from '../../shared/observability/metrics';
 import { PowertoolsObserver } from '../../shared/observability/observer';
+import { suppressionReason } from '../../shared/pipeline';
 import { captureOutput } from '../support/capture';
 
 type FakeSegment = {
@@ -126,5 +128,23 @@ describe('PowertoolsObserver', () => {
     new Logger({ serviceName: 't' }).info('hello');
     const [line] = output.lines().map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(line?.xray_trace_id).toBe('1-5759e988-bd862e3fe1be46a994272793');
+  });
+});
+
+describe('suppression reasons as metric dimensions', () => {
+  it.each([
+    ['muted by alarm mute rule deploy-window', 'muted'],
+    ['composite alarm actions suppressed by WaitPeriod', 'actions-suppressed'],
+    ['no-data policy: INSUFFICIENT_DATA is not notified', 'no-data-policy'],
+    ['silenced by s-1: deploy', 'silenced'],
+    ['maintenance window sunday (Europe/Berlin) until 2026-03-15T03:00:00.000Z', 'window'],
+    ['inhibited by service-down-payments (rule composite)', 'inhibited'],
+    ['flapping: 7 state changes in the last 30 min', 'flapping'],
+    ['allowlisted cidr 203.0.113.0/24: office', 'allowlisted'],
+    ['finding update with unchanged status (firing) and severity (error)', 'finding-unchanged'],
+    ['something new', 'other'],
+  ])('%s → %s', (suppressed, reason) => {
+    expect(suppressionReason({ suppressed })).toBe(reason);
+    expect(DIMENSION_VALUES.reason).toContain(reason);
   });
 });
