@@ -206,6 +206,12 @@ function resources() {
   };
 }
 
+/** Explicit retries and a dead-letter queue on the rule target, as on every other EventBridge target. */
+const RULE_TARGET_SETTINGS = {
+  retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 3 },
+  deadLetterQueueArn: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] },
+};
+
 /** The EventBridge events reporting the end of executions of the enabled documents (none when none). */
 function feedbackEvents() {
   const { documents } = readRemediations();
@@ -221,6 +227,7 @@ function feedbackEvents() {
           'detail-type': [AUTOMATION_STATUS],
           detail: { Definition: automation, Status: AUTOMATION_FINAL },
         },
+        ...RULE_TARGET_SETTINGS,
       },
     });
   }
@@ -232,6 +239,7 @@ function feedbackEvents() {
           'detail-type': [COMMAND_STATUS],
           detail: { 'document-name': commands, status: COMMAND_FINAL },
         },
+        ...RULE_TARGET_SETTINGS,
       },
     });
   }

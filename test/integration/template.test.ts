@@ -175,3 +175,32 @@ describe('packaged bundles', () => {
     },
   );
 });
+
+describe('asynchronous paths', () => {
+  it('give every EventBridge target a dead-letter queue and an explicit retry policy', () => {
+    const targets = resourcesOfType('AWS::Events::Rule').flatMap(
+      ([, rule]) => rule.Properties.Targets as Array<Record<string, unknown>>,
+    );
+    expect(targets.length).toBeGreaterThan(40);
+    for (const target of targets) {
+      expect(target.DeadLetterConfig, JSON.stringify(target.Arn)).toBeDefined();
+      expect(target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    }
+  });
+
+  it('give every asynchronously invoked function explicit retries, a maximum age and an on-failure destination', () => {
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    const functions = configs.map((c) => JSON.stringify(c.FunctionName));
+    expect(functions.some((f) => f.includes('AlarmNotifier'))).toBe(true);
+    expect(functions.some((f) => f.includes('SecurityResponder'))).toBe(true);
+    for (const config of configs) {
+      expect(config).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+      expect(config.DestinationConfig).toMatchObject({ OnFailure: { Destination: expect.anything() } });
+    }
+  });
+
+  it('send retry-queue messages that keep failing to the delivery dead-letter queue', () => {
+    const [, queue] = resourcesOfType('AWS::SQS::Queue').find(([id]) => id === 'DeliveryRetryQueue') ?? [];
+    expect(queue?.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+  });
+});
