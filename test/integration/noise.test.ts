@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, main } from '../../cli/klaxon';
+import { EXIT } from '../../cli/klaxon';
 import { loadConfig } from '../../shared/config/yaml';
 import { Dispatcher } from '../../shared/delivery/dispatcher';
 import { parseDeliveryJob } from '../../shared/delivery/jobs';
@@ -24,25 +24,12 @@ import { ScriptedReceiver } from '../support/delivery-fakes';
 import { fixture } from '../support/fixtures';
 import { type MotoServer, startMoto } from '../support/moto';
 import { alarmEvent } from '../unit/noise/harness';
+import { runCli } from '../support/cli';
 
 let moto: MotoServer;
 let restore: () => void;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = ((chunk: string) => stdout.push(chunk) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => stderr.push(chunk) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+const run = runCli;
 
 beforeAll(async () => {
   moto = await startMoto();
