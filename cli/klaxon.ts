@@ -35,6 +35,7 @@ approve   Approves a remediation waiting for approval (the id is in the alert) a
           the same guards as the Lambda. Uses your AWS credentials; --by names you in the audit.
 
 explain, test, diff, silence, drill: noise control and operator tools; klaxon <verb> --help.
+alarms, doctor: onboarding (a starter alarm pack; read-only checks of what feeds Klaxon).
 
 Exit codes: 0 ok, 1 failure (a test case failed, a diff with --exit-code, nothing found),
 2 usage error, 3 unreadable path, 4 invalid configuration.

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { ALARMS_HELP, alarmsVerb } from './alarms';
 import { DIFF_HELP, diffVerb } from './diff';
+import { DOCTOR_HELP, doctorVerb } from './doctor';
 import { DRILL_HELP, drillVerb } from './drill';
 import { EXPLAIN_HELP, explainVerb } from './explain';
 import { progressBar } from './progress';
@@ -22,6 +24,8 @@ export const VERB_HELP: Record<string, string> = {
   diff: DIFF_HELP,
   silence: SILENCE_HELP,
   drill: DRILL_HELP,
+  alarms: ALARMS_HELP,
+  doctor: DOCTOR_HELP,
 };
 
 /** One line per verb for the top-level help. */
@@ -30,6 +34,8 @@ export const VERB_USAGE = `  klaxon explain <event file|fingerprint> [--config k
   klaxon diff --config new.yml [--current klaxon.yml] <events dir>... [--json] [--exit-code]
   klaxon silence add|list|expire ... --stage <stage>
   klaxon drill --stage <stage> (--fixture <event.json> | --alarm <name>)
+  klaxon alarms --stage <stage> [--format cloudformation|cloudformation-yaml|terraform] --lambda fn,... [--out file]
+  klaxon doctor --stage <stage> [--region r] [--json]
 `;
 
 /** Runs one of the verbs above; undefined when `verb` is not one of them. */
@@ -99,6 +105,33 @@ export async function runVerb(
       },
     });
     return silenceVerb(positionals, values, io);
+  }
+  if (verb === 'alarms') {
+    const many = { type: 'string', multiple: true } as const;
+    const { values } = parseArgs({
+      args,
+      options: {
+        stage: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        lambda: many,
+        instance: many,
+        asg: many,
+        table: many,
+        alb: many,
+        'target-group': many,
+        team: { type: 'string', default: 'platform' },
+        'runbook-base': { type: 'string', default: 'https://runbooks.example.com' },
+      },
+    });
+    return alarmsVerb(values, io);
+  }
+  if (verb === 'doctor') {
+    const { values } = parseArgs({
+      args,
+      options: { ...common, stage: { type: 'string' }, config: { type: 'string', default: 'klaxon.yml' } },
+    });
+    return doctorVerb(values, io);
   }
   const { values } = parseArgs({
     args,

@@ -1,0 +1,113 @@
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { AlarmFacts, DoctorPort, RuleFacts, TopicFacts, TrailFacts } from './doctor';
+
+/** The doctor's port over the AWS SDK clients (read-only calls only). */
+export function awsDoctorPort(region: string): DoctorPort {
+  const cloudtrail = new CloudTrailClient({ region });
+  const cloudwatch = new CloudWatchClient({ region });
+  const sns = new SNSClient({ region });
+  const ssm = new SSMClient({ region });
+  const events = new Map<string, EventBridgeClient>();
+  const eventsIn = (r: string) => {
+    let client = events.get(r);
+    if (!client) events.set(r, (client = new EventBridgeClient({ region: r })));
+    return client;
+  };
+  return {
+    region,
+    async describeTrails(): Promise<TrailFacts[]> {
+      const { trailList } = await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+      return (trailList ?? []).map((t) => ({
+        name: t.Name ?? '?',
+        arn: t.TrailARN ?? t.Name ?? '?',
+        homeRegion: t.HomeRegion,
+        multiRegion: t.IsMultiRegionTrail === true,
+        logFileValidation: t.LogFileValidationEnabled === true,
+        kmsKeyId: t.KmsKeyId || undefined,
+      }));
+    },
+    async trailIsLogging(arn) {
+      const status = await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }));
+      return status.IsLogging === true;
+    },
+    async eventSelectors(arn) {
+      const found = await cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }));
+      return {
+        selectors: (found.EventSelectors ?? []).map((s) => ({
+          includeManagementEvents: s.IncludeManagementEvents,
+          readWriteType: s.ReadWriteType,
+        })),
+        advanced: (found.AdvancedEventSelectors ?? []).map((a) =>
+          (a.FieldSelectors ?? []).map((f) => ({ field: f.Field ?? '', equals: f.Equals })),
+        ),
+      };
+    },
+    async listRules(prefix, inRegion = region): Promise<RuleFacts[]> {
+      const client = eventsIn(inRegion);
+      const rules: RuleFacts[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListRulesCommand({ NamePrefix: prefix, NextToken: token }));
+        for (const rule of page.Rules ?? [])
+          if (rule.Name) rules.push({ name: rule.Name, state: rule.State });
+        token = page.NextToken;
+      } while (token);
+      return rules;
+    },
+    async findTopic(name): Promise<TopicFacts | undefined> {
+      let token: string | undefined;
+      do {
+        const page = await sns.send(new ListTopicsCommand(token ? { NextToken: token } : {}));
+        const arn = page.Topics?.find((t) => t.TopicArn?.endsWith(`:${name}`))?.TopicArn;
+        if (arn) {
+          const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+          return { arn, policy: Attributes?.Policy, kmsMasterKeyId: Attributes?.KmsMasterKeyId || undefined };
+        }
+        token = page.NextToken;
+      } while (token);
+      return undefined;
+    },
+    async describeAlarms(): Promise<AlarmFacts[]> {
+      const alarms: AlarmFacts[] = [];
+      let token: string | undefined;
+      do {
+        const page = await cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }),
+        );
+        for (const [kind, list] of [
+          ['metric', page.MetricAlarms ?? []],
+          ['composite', page.CompositeAlarms ?? []],
+        ] as const)
+          for (const a of list)
+            alarms.push({
+              name: a.AlarmName ?? '?',
+              kind,
+              alarmActions: a.AlarmActions ?? [],
+              okActions: a.OKActions ?? [],
+              insufficientDataActions: a.InsufficientDataActions ?? [],
+            });
+        token = page.NextToken;
+      } while (token);
+      return alarms;
+    },
+    async parameterExists(name) {
+      try {
+        // WithDecryption false: a SecureString comes back encrypted; the value is discarded anyway.
+        await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ParameterNotFound') return false;
+        throw error;
+      }
+    },
+  };
+}
