@@ -12,36 +12,14 @@
  * CI runs before packaging. KLAXON_CONFIG=<path> reads another file (for template tests only: the
  * Lambda bundle always contains ./klaxon.yml).
  */
-const fs = require('node:fs');
-const path = require('node:path');
-const YAML = require('yaml');
+const { configPath, fail, readKlaxonConfig } = require('./klaxon-config.cjs');
 
 const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const TOPIC_NAME = /^[A-Za-z0-9_.-]+$/;
 
-function configPath() {
-  const override = process.env.KLAXON_CONFIG;
-  return override ? path.resolve(override) : path.resolve(__dirname, '..', 'klaxon.yml');
-}
-
-function fail(file, where, message) {
-  throw new Error(`${file}: ${where}: ${message} (run \`npm run validate -- ${file}\` for the full check)`);
-}
-
 /** Reads `intake.alarmTopics` from klaxon.yml: `[{ arn, name }]`, name defaulting to the topic's name. */
 function readAlarmTopics(file = configPath()) {
-  const relative = path.relative(process.cwd(), file);
-  const shown = relative && !relative.startsWith('..') ? relative : file;
-  let text;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`${shown}: cannot read the Klaxon configuration (${error.code || error.message})`);
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) fail(shown, 'YAML', doc.errors[0].message);
-  const config = doc.toJS() ?? {};
-  if (typeof config !== 'object' || Array.isArray(config)) fail(shown, '(root)', 'expected a mapping');
+  const { config, shown } = readKlaxonConfig(file);
   const intake = config.intake ?? {};
   if (typeof intake !== 'object' || Array.isArray(intake)) fail(shown, 'intake', 'expected a mapping');
   const topics = intake.alarmTopics ?? [];
@@ -87,7 +65,7 @@ async function alarmNotifierEvents({ resolveConfigurationProperty }) {
 
 /** Topic ARNs that `sns` receivers in klaxon.yml publish to (the stack's ops topic is added by the caller). */
 function snsReceiverTopics(file = configPath()) {
-  const config = YAML.parse(fs.readFileSync(file, 'utf8')) ?? {};
+  const { config } = readKlaxonConfig(file);
   const receivers =
     config.receivers && typeof config.receivers === 'object' ? Object.values(config.receivers) : [];
   return [

@@ -13,9 +13,7 @@
  * Only the shape this file needs is checked here; the full check is `npm run validate`.
  * KLAXON_CONFIG=<path> reads another file (template tests).
  */
-const fs = require('node:fs');
-const path = require('node:path');
-const YAML = require('yaml');
+const { configPath, fail, readKlaxonConfig } = require('./klaxon-config.cjs');
 
 const CATALOG = require('../shared/remediation/actions.json');
 
@@ -54,27 +52,9 @@ function unscoped(action) {
 
 const sub = (text) => ({ 'Fn::Sub': text });
 
-function configPath() {
-  const override = process.env.KLAXON_CONFIG;
-  return override ? path.resolve(override) : path.resolve(__dirname, '..', 'klaxon.yml');
-}
-
-function fail(file, where, message) {
-  throw new Error(`${file}: ${where}: ${message} (run \`npm run validate -- ${file}\` for the full check)`);
-}
-
 /** Reads klaxon.yml: the documents of rules that may start something, and the AutomationAssumeRole. */
 function readRemediations(file = configPath()) {
-  const shown = path.relative(process.cwd(), file) || file;
-  let text;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`${shown}: cannot read the Klaxon configuration (${error.code || error.message})`);
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) fail(shown, 'YAML', doc.errors[0].message);
-  const config = doc.toJS() ?? {};
+  const { config, shown } = readKlaxonConfig(file);
   const rules = config.remediations ?? [];
   if (!Array.isArray(rules)) fail(shown, 'remediations', 'expected a list of rules');
   const known = new Map(CATALOG.actions.map((action) => [action.name, action]));
