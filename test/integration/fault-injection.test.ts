@@ -43,6 +43,8 @@ interface Figures {
   notificationsOut: number;
   duplicates: number;
   lost: number;
+  /** Which (alarm, receiver) pairs were lost, so a failure names them. */
+  lostNames: string[];
   deadLettered: number;
   maxSlackPerSecond: number;
   maxPagerDutyPerSecond: number;
@@ -212,15 +214,22 @@ async function settle(
   const dead = await deadLetteredNames();
   let duplicates = 0;
   let lost = 0;
+  const lostNames: string[] = [];
   for (const [index, name] of alarms.entries()) {
     const inSlack = occurrences(slackTexts, name);
     const toldFallback = occurrences(fallbackTexts, name) > 0 && occurrences(dead, name) > 0;
     if (inSlack > 1) duplicates += inSlack - 1;
-    if (inSlack === 0 && !toldFallback) lost++;
+    if (inSlack === 0 && !toldFallback) {
+      lost++;
+      lostNames.push(`${name} (Slack)`);
+    }
     if (index < critical) {
       const paged = pages.filter((r) => JSON.stringify(r.body).includes(`alarm:${name}"`)).length;
       if (paged > 1) duplicates += paged - 1;
-      if (paged === 0 && !toldFallback) lost++;
+      if (paged === 0 && !toldFallback) {
+        lost++;
+        lostNames.push(`${name} (PagerDuty)`);
+      }
     }
   }
   const result: Figures = {
@@ -230,6 +239,7 @@ async function settle(
     notificationsOut: slackTexts.length + pages.length,
     duplicates,
     lost,
+    lostNames,
     deadLettered: dead.length,
     maxSlackPerSecond: slack.maxPerWindow('alerts', { windowMs: 1000 }),
     maxPagerDutyPerSecond: maxPerSecond(pages.map((r) => r.receivedAt)),
@@ -239,7 +249,7 @@ async function settle(
 }
 
 function expectHealthy(result: Figures): void {
-  expect(result.lost, 'alerts lost').toBe(0);
+  expect(result.lostNames, 'alerts lost').toEqual([]);
   expect(result.duplicates, 'duplicate pages or messages').toBe(0);
   expect(result.maxSlackPerSecond, 'Slack messages in any second').toBeLessThanOrEqual(1);
   expect(result.maxPagerDutyPerSecond, 'PagerDuty events in any second').toBeLessThanOrEqual(2);
@@ -375,7 +385,7 @@ describe('fault injection', { timeout: 120_000 }, () => {
     }
     await drain(retrier);
     const result = await settle('state table deleted mid-run', alarms, alarms.length, 4);
-    expect(result.lost).toBe(0);
+    expect(result.lostNames).toEqual([]);
     expect(result.duplicates).toBe(0);
     expect(pagerDuty.requests.filter((r) => r.response?.status === 202)).toHaveLength(4);
     expect(output.text()).toContain('state table unavailable; delivering without it (fail open)');
@@ -424,7 +434,7 @@ describe('fault injection', { timeout: 120_000 }, () => {
     for (const [i, name] of alarms.entries()) await notifier(alarmEvent(name, i));
     await drain(retrier);
     const result = await settle('Slack down for good', alarms, alarms.length, 0);
-    expect(result.lost).toBe(0);
+    expect(result.lostNames).toEqual([]);
     expect(result.deadLettered).toBeGreaterThanOrEqual(1);
     expect(
       slack.requestsFor('fallback').some((r) => JSON.stringify(r.body).includes('Klaxon could not deliver')),

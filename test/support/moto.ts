@@ -7,11 +7,16 @@
  * free port and binding it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { clearTimeout as realClearTimeout, setTimeout as realSetTimeout } from 'node:timers';
 
 /** Options for {@link startMoto}. */
 export interface StartMotoOptions {
-  /** Executable to run (default `moto_server`, looked up on PATH). */
+  /**
+   * Executable to run instead of the default, with the same arguments as `moto_server`. The default
+   * is `python3 test/support/moto_atomic.py`: moto_server with DynamoDB operations made atomic
+   * (see that file for why).
+   */
   command?: string;
   /** How long to wait for the server to answer HTTP, in milliseconds (default 30000). */
   startTimeoutMs?: number;
@@ -30,6 +35,9 @@ export interface MotoServer {
 const NOT_FOUND_MESSAGE =
   'moto_server not found: it is preinstalled on the dev/CI machines with Python; install moto[server] ' +
   '(pip install "moto[server]==5.2.1") and make sure moto_server is on PATH';
+
+/** moto_server with atomic DynamoDB operations, run with the `python3` that has moto installed. */
+const ATOMIC_MOTO_SCRIPT = fileURLToPath(new URL('./moto_atomic.py', import.meta.url));
 
 const PORT_PATTERN = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
 
@@ -133,14 +141,15 @@ function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
 }
 
 /**
- * Spawns `moto_server -H 127.0.0.1 -p 0`, waits until it answers HTTP and returns its endpoint;
+ * Spawns moto_server (`-H 127.0.0.1 -p 0`, DynamoDB made atomic), waits until it answers HTTP and returns its endpoint;
  * throws a clear error when `moto_server` is not installed.
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
-  const command = options.command ?? 'moto_server';
+  const command = options.command ?? 'python3';
+  const prefix = options.command ? [] : [ATOMIC_MOTO_SCRIPT];
   const timeoutMs = options.startTimeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  const child = spawn(command, ['-H', '127.0.0.1', '-p', '0'], {
+  const child = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });

@@ -1,6 +1,9 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoStateStore } from '../../shared/state/dynamodb';
 import { useMotoEnv } from './aws-env';
+import { createStateTable } from './aws-resources';
 import { type FakePagerDuty, startFakePagerDuty } from './fake-pagerduty';
 import { type FakeSlack, startFakeSlack } from './fake-slack';
 import { startMoto } from './moto';
@@ -428,6 +431,25 @@ describe('moto', () => {
       await moto.stop();
     }
     await expect(fetch(`${moto.endpoint}/moto-api/`)).rejects.toThrow();
+  });
+
+  it('makes each DynamoDB write atomic, as DynamoDB does: no concurrent list_append is lost', async () => {
+    const tableName = 'atomic-writes';
+    await createStateTable(tableName);
+    const dynamo = new DynamoDBClient({});
+    const store = new DynamoStateStore(dynamo, tableName);
+    const writers = 40;
+    let lost = 0;
+    for (let round = 0; round < 15; round++) {
+      await Promise.all(
+        Array.from({ length: writers }, (_, i) =>
+          store.addToGroup(`round-${round}`, { transitionId: `t${i}`, alert: { round, i } }, Date.now()),
+        ),
+      );
+      lost += writers - ((await store.takeGroup(`round-${round}`))?.length ?? 0);
+    }
+    dynamo.destroy();
+    expect(lost).toBe(0);
   });
 
   it('explains how to install moto_server when it is missing', async () => {
