@@ -7,6 +7,12 @@ import { compileSecurityConfig, type SecurityConfig } from '../security/allowlis
 import { compileNoise, type NoiseConfig } from '../noise/config';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { type CompiledRoute, compileRouteTree, matchRoutes } from '../routing/routes';
+import {
+  type DigestConfig,
+  type HeartbeatConfig,
+  type SelfCheckConfig,
+  scheduledProblems,
+} from './scheduled';
 import { type KlaxonConfigInput, klaxonConfigSchema, type ReceiverConfig } from './schema';
 
 /** A severity rule ready to evaluate. */
@@ -42,6 +48,12 @@ export interface KlaxonConfig {
   warnings: ConfigProblem[];
   /** Silences, maintenance windows, inhibition, flap damping, repeat/resolve policy, decision records. */
   noise: NoiseConfig;
+  /** The scheduled digest; absent when not configured or disabled. */
+  digest?: DigestConfig;
+  /** The heartbeat (dead man's switch); absent when not configured or disabled. */
+  heartbeat?: HeartbeatConfig;
+  /** The scheduled self-check; absent when not configured or disabled. */
+  selfCheck?: SelfCheckConfig;
 }
 
 /** Renders a zod issue path as `route.routes[1].receiver`. */
@@ -120,6 +132,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   problems.push(...remediation.problems);
   const noise = compileNoise(input, receiverNames);
   problems.push(...noise.problems);
+  problems.push(...scheduledProblems(input, input.receivers));
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
   const warnings = [...severityCoverageWarnings(tree), ...remediation.warnings, ...noise.warnings];
   const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
@@ -154,6 +167,9 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     remediation: remediation.settings,
     warnings,
     noise: noise.config,
+    ...(input.digest?.enabled ? { digest: input.digest } : {}),
+    ...(input.heartbeat?.enabled ? { heartbeat: input.heartbeat } : {}),
+    ...(input.selfCheck?.enabled ? { selfCheck: input.selfCheck } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { SEVERITIES } from '../alert/alert';
 import { remediationSchemas } from '../remediation/config';
 import { securityConfigSchema } from '../security/allowlist';
 import { noiseSchemas } from '../noise/config';
+import { digestSchema, heartbeatSchema, selfCheckSchema } from './scheduled';
 
 const severity = z.enum(SEVERITIES);
 
@@ -224,6 +225,12 @@ export const klaxonConfigSchema = z.strictObject({
   inhibit: noise.inhibit,
   flapping: noise.flapping,
   decisionRecords: noise.decisionRecords,
+  /** The scheduled summary of the period (informational events, noisiest alarms…) posted to chat. */
+  digest: digestSchema.optional(),
+  /** The dead man's switch: a synthetic alert through the whole pipeline to a webhook, on a schedule. */
+  heartbeat: heartbeatSchema.optional(),
+  /** The scheduled `klaxon doctor`, whose findings become alerts. */
+  selfCheck: selfCheckSchema.optional(),
 });
 
 /** klaxon.yml after schema defaults are applied. */

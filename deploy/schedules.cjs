@@ -1,0 +1,46 @@
+'use strict';
+/**
+ * Schedules of Klaxon's scheduled functions, resolved by osls while it reads serverless.yml:
+ *
+ *   events: ${file(./deploy/schedules.cjs):digestEvents}
+ *
+ * Each returns one `schedule` event taken from the klaxon.yml section (`digest`, `heartbeat`,
+ * `selfCheck`), or none when the section is absent or `enabled: false`: the function is still
+ * deployed (and can be invoked by hand) but nothing triggers it. The defaults here are the ones of
+ * shared/config/scheduled.ts; the full check is `npm run validate`.
+ */
+const { configPath, fail, readKlaxonConfig } = require('./klaxon-config.cjs');
+
+const EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))$/;
+
+const DEFAULTS = {
+  digest: 'cron(0 8 * * ? *)',
+  heartbeat: 'rate(5 minutes)',
+  selfCheck: 'cron(0 7 * * ? *)',
+};
+
+/** The schedule expression of one section, or undefined when it is absent or disabled. */
+function scheduleOf(section, file = configPath()) {
+  const { config, shown } = readKlaxonConfig(file);
+  const value = config[section];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) fail(shown, section, 'expected a mapping');
+  if (value.enabled === false) return undefined;
+  const expression = value.schedule ?? DEFAULTS[section];
+  if (typeof expression !== 'string' || !EXPRESSION.test(expression)) {
+    fail(shown, `${section}.schedule`, `expected rate(...) or cron(...), got ${JSON.stringify(expression)}`);
+  }
+  return expression;
+}
+
+function eventsFor(section) {
+  const expression = scheduleOf(section);
+  return expression ? [{ schedule: { rate: [expression], enabled: true } }] : [];
+}
+
+module.exports = {
+  scheduleOf,
+  digestEvents: () => eventsFor('digest'),
+  heartbeatEvents: () => eventsFor('heartbeat'),
+  selfCheckEvents: () => eventsFor('selfCheck'),
+};
