@@ -7,8 +7,30 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Whether an alert reports a live problem or the end of one. */
 export type AlertStatus = 'firing' | 'resolved';
 
+/**
+ * Operational events that are worth knowing, not worth a notification: AWS Health, deployments
+ * (CodeDeploy, ECS), Auto Scaling activity, Cost Anomaly Detection. They become `info` alerts unless
+ * a severity rule says otherwise, and are gathered into the digest and the dashboard timeline.
+ */
+export const INFORMATIONAL_SOURCES = [
+  'aws-health',
+  'codedeploy',
+  'ecs',
+  'autoscaling',
+  'cost-anomaly',
+] as const;
+
+/** One of the informational sources. */
+export type InformationalSource = (typeof INFORMATIONAL_SOURCES)[number];
+
 /** Every input Klaxon understands, used as the `source` label. */
-export type AlertSource = 'cloudwatch-alarm' | 'cloudtrail' | 'guardduty' | 'securityhub' | 'klaxon';
+export type AlertSource =
+  'cloudwatch-alarm' | 'cloudtrail' | 'guardduty' | 'securityhub' | 'klaxon' | InformationalSource;
+
+/** True for the sources of the informational tier (dashboard and digest, not notifications). */
+export function isInformationalSource(source: string): source is InformationalSource {
+  return (INFORMATIONAL_SOURCES as readonly string[]).includes(source);
+}
 
 /** CloudWatch alarm states, kept in AWS's spelling. */
 export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';

@@ -39,7 +39,18 @@ export type MetricName = keyof typeof METRIC_DIMENSIONS;
 
 /** Closed vocabularies for dimension values. */
 export const DIMENSION_VALUES = {
-  source: ['cloudwatch-alarm', 'cloudtrail', 'guardduty', 'securityhub', 'klaxon'] satisfies AlertSource[],
+  source: [
+    'cloudwatch-alarm',
+    'cloudtrail',
+    'guardduty',
+    'securityhub',
+    'klaxon',
+    'aws-health',
+    'codedeploy',
+    'ecs',
+    'autoscaling',
+    'cost-anomaly',
+  ] satisfies AlertSource[],
   severity: ['critical', 'error', 'warning', 'info'] satisfies Severity[],
   reason: [
     'muted',
