@@ -72,6 +72,11 @@ export function noiseSchemas(deps: { matchSchema: z.ZodType<MatchInput> }) {
           equal: z.array(labelName).default([]),
           /** A source not seen firing for this long stops inhibiting (its OK may have been lost). */
           maxAge: duration.default('24h'),
+          /**
+           * `inhibit` mutes the target; `annotate` delivers it with a note naming the source (e.g. "a
+           * deployment of checkout is in progress"), for rules where context helps more than silence.
+           */
+          effect: z.enum(['inhibit', 'annotate']).default('inhibit'),
         }),
       )
       .default([]),
@@ -135,6 +140,7 @@ export interface CompiledInhibitRule {
   target: CompiledMatcher;
   equal: string[];
   maxAgeMs: number;
+  effect: 'inhibit' | 'annotate';
 }
 
 /** Per-route repeat and resolve policy, by the route's config path (inherited by children). */
@@ -230,6 +236,7 @@ export function compileNoise(
     target: compileMatcher(rule.target.match),
     equal: rule.equal,
     maxAgeMs: parseDuration(rule.maxAge) ?? 86_400_000,
+    effect: rule.effect,
   }));
   const routePolicies = new Map<string, RoutePolicy>();
   const walk = (node: RouteInput, path: string, inherited: RoutePolicy) => {

@@ -73,6 +73,8 @@ interface FlapState {
 
 interface FiringSource {
   alarmName?: string;
+  /** The source alert's summary, quoted by `annotate` rules. */
+  summary?: string;
   at: number;
   expiresAt: number;
 }
@@ -147,6 +149,16 @@ export class NoiseEngine implements NoiseStage {
         await this.flap(decision, record, now, store);
       }
       if (!decision.suppressed && alert.status === 'firing') repeat = this.repeatPolicy(decision);
+      if (!decision.suppressed && alert.status === 'firing') {
+        const context = await this.contextFor(alert, now, store);
+        if (context.length > 0) {
+          decision.alert = {
+            ...decision.alert,
+            annotations: { ...decision.alert.annotations, context: context.join('\n') },
+          };
+          record.context = context;
+        }
+      }
     }
     return async (deliveries) => {
       record.deliveries = deliveries.map((d) => ({
@@ -220,7 +232,7 @@ export class NoiseEngine implements NoiseStage {
       }
     }
     for (const [index, rule] of this.noise.inhibit.entries()) {
-      if (!rule.target.matches(labels)) continue;
+      if (rule.effect !== 'inhibit' || !rule.target.matches(labels)) continue;
       const setKey = this.inhibitKey(index, rule, labels);
       const sources = await this.firingSources(setKey, now, store);
       const other = Object.entries(sources).find(([fingerprint]) => fingerprint !== alert.fingerprint);
@@ -234,6 +246,27 @@ export class NoiseEngine implements NoiseStage {
       }
     }
     return mutes;
+  }
+
+  /**
+   * Notes from `annotate` rules whose source is firing for this alert: e.g. "during: Deployment
+   * d-123 of checkout in progress", so the on-call sees the likely cause in the message itself.
+   */
+  async contextFor(alert: Alert, now: number, store: StateStore | undefined): Promise<string[]> {
+    const labels = matchLabels(alert);
+    const notes: string[] = [];
+    for (const [index, rule] of this.noise.inhibit.entries()) {
+      if (rule.effect !== 'annotate' || !rule.target.matches(labels)) continue;
+      const sources = await this.firingSources(this.inhibitKey(index, rule, labels), now, store);
+      for (const [fingerprint, source] of Object.entries(sources)) {
+        if (fingerprint === alert.fingerprint) continue;
+        const since = new Date(source.at).toISOString().slice(11, 16);
+        notes.push(
+          `during: ${source.summary ?? source.alarmName ?? fingerprint} (since ${since} UTC, rule ${rule.name})`,
+        );
+      }
+    }
+    return notes.slice(0, 5);
   }
 
   /** Runs a `noise` job from the retry queue. */
@@ -346,6 +379,7 @@ export class NoiseEngine implements NoiseStage {
       const setKey = this.inhibitKey(index, rule, labels);
       const source: FiringSource = {
         ...(alert.labels.alarmName ? { alarmName: alert.labels.alarmName } : {}),
+        summary: alert.annotations.summary.slice(0, 200),
         at: now,
         expiresAt: now + rule.maxAgeMs,
       };

@@ -43,6 +43,8 @@ export interface DecisionRecord {
   skipped: Array<{ receiver: string; reason: string }>;
   suppressed?: { kind: SuppressionKind; reason: string; by?: string };
   flapping?: string;
+  /** Notes added by `annotate` rules (e.g. a deployment in progress on the same service). */
+  context?: string[];
   deliveries: Array<Pick<DeliveryResult, 'receiver' | 'outcome' | 'status' | 'error'>>;
 }
 
@@ -113,6 +115,7 @@ export function formatRecord(record: DecisionRecord): string {
   }
   for (const skipped of record.skipped) lines.push(`  skipped:     ${skipped.receiver}: ${skipped.reason}`);
   if (record.flapping) lines.push(`  flapping:    ${record.flapping}`);
+  for (const note of record.context ?? []) lines.push(`  context:     ${note}`);
   if (record.suppressed) {
     lines.push(`  suppressed:  ${record.suppressed.kind}: ${record.suppressed.reason}`);
     lines.push(`  would go to: ${record.receivers.join(', ') || '(nobody)'}`);

@@ -49,6 +49,7 @@ function customDetails(alert: Alert): Record<string, unknown> {
         : undefined,
     dimensions: metric && Object.keys(metric.dimensions).length > 0 ? metric.dimensions : undefined,
     triggering_alarms: alert.annotations.triggeringAlarms,
+    context: alert.annotations.context?.split('\n'),
     severity_note: alert.annotations.severityNote,
     trend: alert.annotations.trend,
     datapoints: alert.annotations.datapoints,

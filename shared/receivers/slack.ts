@@ -126,6 +126,13 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
   ];
   const body = [alert.annotations.summary, alert.annotations.reason].filter(Boolean).join('\n');
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeAndTruncate(body, 1500) } });
+  // Set by `annotate` rules (shared/noise): what else is going on, e.g. a deployment of the service.
+  if (alert.annotations.context && !resolved) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:construction: ${escapeAndTruncate(alert.annotations.context, 1000)}` },
+    });
+  }
   const fields = [
     field('Severity', resolved ? `${alert.severity} (resolved)` : alert.severity),
     field('State', state ? `${alert.labels.previousState ?? '?'} → ${state}` : alert.status),

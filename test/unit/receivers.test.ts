@@ -127,6 +127,15 @@ describe('Slack rendering', () => {
     expect(JSON.stringify(message)).toContain('ALARM → OK');
   });
 
+  it('shows the context an annotate rule added (a deployment in progress), in Slack and PagerDuty', () => {
+    const context =
+      'during: ECS deployment ecs-svc/123 of checkout in progress (since 09:40 UTC, rule deploys)';
+    const firing = alert({ annotations: { ...alert().annotations, context } });
+    expect(JSON.stringify(renderSlackMessage(firing).blocks[2])).toContain(`:construction: ${context}`);
+    expect(renderPagerDutyEvent(firing, 'KEY').payload?.custom_details).toMatchObject({ context: [context] });
+    expect(JSON.stringify(renderSlackMessage(alert())).includes(':construction:')).toBe(false);
+  });
+
   it('escapes event text for mrkdwn', () => {
     const message = renderSlackMessage(
       alert({ annotations: { summary: '<!here> pwned & <https://evil|click>' } }),

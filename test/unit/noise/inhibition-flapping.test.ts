@@ -97,6 +97,56 @@ describe('inhibition', () => {
   });
 });
 
+describe('annotate rules', () => {
+  const ANNOTATE = INHIBIT.replace('equal: [service]', 'equal: [service]\n    effect: annotate');
+
+  it('deliver the target with a note naming the firing source instead of muting it', async () => {
+    const h = harness(ANNOTATE);
+    const tags = { service: 'payments' };
+    await h.send(
+      alarmEvent({ name: 'payments-down-critical', state: 'ALARM', at: T0, composite: true, tags }),
+    );
+    h.set(T0 + M);
+    const child = await h.send(
+      alarmEvent({ name: 'payments-5xx-critical', state: 'ALARM', at: T0 + M, tags }),
+    );
+    const decision = child.alerts[0]?.decision;
+    expect(decision?.suppressed).toBeUndefined();
+    expect(decision?.receivers).toContain('pager');
+    expect(decision?.alert.annotations.context).toMatch(
+      /^during: ALARM: payments-down-critical.* \(since 10:00 UTC, rule composite-mutes-children\)$/,
+    );
+    expect(h.receivers.pager.sent.at(-1)?.annotations.context).toBe(decision?.alert.annotations.context);
+    const [record] = await readDecisionRecords(h.store!, child.alerts[0]!.decision.alert.fingerprint);
+    expect(formatRecord(record!)).toContain('context:     during: ALARM: payments-down-critical');
+  });
+
+  it('reject an unknown effect with its path', () => {
+    expect(() => harness(INHIBIT.replace('equal: [service]', 'equal: [service]\n    effect: mute'))).toThrow(
+      /inhibit\[0\]\.effect/,
+    );
+  });
+
+  it('add nothing to alerts of another service, or once the source resolved', async () => {
+    const h = harness(ANNOTATE);
+    const tags = { service: 'payments' };
+    await h.send(
+      alarmEvent({ name: 'payments-down-critical', state: 'ALARM', at: T0, composite: true, tags }),
+    );
+    const other = await h.send(
+      alarmEvent({ name: 'search-5xx-critical', state: 'ALARM', at: T0 + M, tags: { service: 'search' } }),
+    );
+    expect(other.alerts[0]?.decision.alert.annotations.context).toBeUndefined();
+    await h.send(
+      alarmEvent({ name: 'payments-down-critical', state: 'OK', at: T0 + 2 * M, composite: true, tags }),
+    );
+    const later = await h.send(
+      alarmEvent({ name: 'payments-5xx-critical', state: 'ALARM', at: T0 + 3 * M, tags }),
+    );
+    expect(later.alerts[0]?.decision.alert.annotations.context).toBeUndefined();
+  });
+});
+
 describe('flap damping', () => {
   const flip = async (h: ReturnType<typeof harness>, n: number, name = 'db-critical') => {
     for (let i = 0; i < n; i++) {
