@@ -76,17 +76,23 @@ describe('remediation IAM (deploy/remediation-iam.cjs: the single source of the 
 
   it('scopes start permissions to exactly the documents of approve/auto rules', () => {
     withConfig(
-      `${readFileSync(join(REPO_ROOT, 'klaxon.yml'), 'utf8')}
-  - name: run-fix
+      readFileSync(join(REPO_ROOT, 'klaxon.yml'), 'utf8')
+        // One more rule at the end of the remediations list (the section before noise control).
+        .replace(
+          '\n# Noise control',
+          `  - name: run-fix
     match: { alarmName: 'x' }
     action: AWS-RunShellScript
     parameters: { InstanceId: '{{ labels.InstanceId }}' }
     commands: ['true']
     mode: approve
-`.replace(
-        "action: AWS-RestartEC2Instance\n    parameters: { InstanceId: '{{ labels.InstanceId }}' } # the alarm's InstanceId dimension\n    mode: dry-run",
-        "action: AWS-RestartEC2Instance\n    parameters: { InstanceId: '{{ labels.InstanceId }}' }\n    mode: auto",
-      ),
+
+# Noise control`,
+        )
+        .replace(
+          "action: AWS-RestartEC2Instance\n    parameters: { InstanceId: '{{ labels.InstanceId }}' } # the alarm's InstanceId dimension\n    mode: dry-run",
+          "action: AWS-RestartEC2Instance\n    parameters: { InstanceId: '{{ labels.InstanceId }}' }\n    mode: auto",
+        ),
     );
     const statements = iam.statements();
     expect(startableDocuments(statements)).toEqual(['AWS-RestartEC2Instance', 'AWS-RunShellScript']);
