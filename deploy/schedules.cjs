@@ -4,7 +4,7 @@
  *
  *   events: ${file(./deploy/schedules.cjs):digestEvents}
  *
- * Each returns one `schedule` event taken from the klaxon.yml section (`digest`, `heartbeat`,
+ * Each returns one scheduled `eventBridge` event taken from the klaxon.yml section (`digest`, `heartbeat`,
  * `selfCheck`), or none when the section is absent or `enabled: false`: the function is still
  * deployed (and can be invoked by hand) but nothing triggers it. The defaults here are the ones of
  * shared/config/scheduled.ts; the full check is `npm run validate`.
@@ -33,9 +33,23 @@ function scheduleOf(section, file = configPath()) {
   return expression;
 }
 
+/**
+ * An `eventBridge` schedule rather than osls's `schedule` event: only the former takes a retry
+ * policy and a dead-letter queue, which every EventBridge target of Klaxon has (a missed digest or
+ * self-check lands in the alarm notifier's dead-letter queue, which raises the degraded alarm).
+ */
 function eventsFor(section) {
   const expression = scheduleOf(section);
-  return expression ? [{ schedule: { rate: [expression], enabled: true } }] : [];
+  if (!expression) return [];
+  return [
+    {
+      eventBridge: {
+        schedule: expression,
+        retryPolicy: { maximumEventAge: 3600, maximumRetryAttempts: 3 },
+        deadLetterQueueArn: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] },
+      },
+    },
+  ];
 }
 
 module.exports = {
