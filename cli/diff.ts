@@ -1,6 +1,7 @@
 import type { KlaxonConfig } from '../shared/config/load';
 import { eventFiles, parseAt, type PreviewedFile, previewFiles, readConfigFile, UsageError } from './preview';
 import type { VerbIo } from './verbs';
+import { informationalName } from '../shared/sources/informational';
 
 export const DIFF_HELP = `klaxon diff --config <proposed.yml> [--current klaxon.yml] <events file|dir>... [--at ISO] [--json] [--exit-code]
 
@@ -45,7 +46,11 @@ function deliveries(config: KlaxonConfig, previewed: PreviewedFile[]) {
     result.alerts.forEach(({ decision }, index) => {
       const { alert } = decision;
       const name =
-        alert.labels.alarmName ?? alert.labels.detection ?? alert.labels.findingType ?? alert.fingerprint;
+        alert.labels.alarmName ??
+        alert.labels.detection ??
+        alert.labels.findingType ??
+        informationalName(alert.labels) ??
+        alert.fingerprint;
       const base = {
         file,
         fingerprint: alert.fingerprint,

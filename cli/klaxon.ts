@@ -36,6 +36,7 @@ approve   Approves a remediation waiting for approval (the id is in the alert) a
 
 explain, test, diff, silence, drill: noise control and operator tools; klaxon <verb> --help.
 alarms, doctor: onboarding (a starter alarm pack; read-only checks of what feeds Klaxon).
+digest: the scheduled summary, from a stage's state table or from a local replay.
 
 Exit codes: 0 ok, 1 failure (a test case failed, a diff with --exit-code, nothing found),
 2 usage error, 3 unreadable path, 4 invalid configuration.

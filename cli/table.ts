@@ -1,4 +1,5 @@
 import type { ProcessResult } from '../shared/pipeline';
+import { informationalName } from '../shared/sources/informational';
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -13,7 +14,11 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
       const { decision } = outcome;
       const { alert } = decision;
       const name =
-        alert.labels.alarmName ?? alert.labels.detection ?? alert.labels.findingType ?? alert.fingerprint;
+        alert.labels.alarmName ??
+        alert.labels.detection ??
+        alert.labels.findingType ??
+        informationalName(alert.labels) ??
+        alert.fingerprint;
       const target = decision.suppressed
         ? `suppressed: ${decision.suppressed}`
         : `${decision.routes.join(' + ')} → ${decision.receivers.join(', ') || '(no receiver)'}`;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ALARMS_HELP, alarmsVerb } from './alarms';
 import { DIFF_HELP, diffVerb } from './diff';
+import { DIGEST_HELP, digestVerb } from './digest';
 import { DOCTOR_HELP, doctorVerb } from './doctor';
 import { DRILL_HELP, drillVerb } from './drill';
 import { EXPLAIN_HELP, explainVerb } from './explain';
@@ -26,6 +27,7 @@ export const VERB_HELP: Record<string, string> = {
   drill: DRILL_HELP,
   alarms: ALARMS_HELP,
   doctor: DOCTOR_HELP,
+  digest: DIGEST_HELP,
 };
 
 /** One line per verb for the top-level help. */
@@ -36,6 +38,7 @@ export const VERB_USAGE = `  klaxon explain <event file|fingerprint> [--config k
   klaxon drill --stage <stage> (--fixture <event.json> | --alarm <name>)
   klaxon alarms --stage <stage> [--format cloudformation|cloudformation-yaml|terraform] --lambda fn,... [--out file]
   klaxon doctor --stage <stage> [--region r] [--json]
+  klaxon digest (--stage <stage> | --replay [<event file|dir>...]) [--hours n] [--post] [--json]
 `;
 
 /** Runs one of the verbs above; undefined when `verb` is not one of them. */
@@ -125,6 +128,23 @@ export async function runVerb(
       },
     });
     return alarmsVerb(values, io);
+  }
+  if (verb === 'digest') {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...common,
+        config: { type: 'string', default: 'klaxon.yml' },
+        stage: { type: 'string' },
+        table: { type: 'string' },
+        hours: { type: 'string' },
+        at: { type: 'string' },
+        replay: { type: 'boolean', default: false },
+        post: { type: 'boolean', default: false },
+      },
+    });
+    return digestVerb(positionals, values, io);
   }
   if (verb === 'doctor') {
     const { values } = parseArgs({

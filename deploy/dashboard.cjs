@@ -8,8 +8,9 @@
  * (a closed set, see shared/observability/metrics.ts) shows up without listing it here.
  */
 
+/** One metrics-array entry (an array holding one expression object, as the dashboard body requires). */
 function search(expression, id, label) {
-  return [{ expression, id, label, region: '${AWS::Region}' }];
+  return [[{ expression, id, label, region: '${AWS::Region}' }]];
 }
 
 function widget(title, metrics, x, y, options = {}) {
@@ -29,6 +30,54 @@ function widget(title, metrics, x, y, options = {}) {
       ...options,
     },
   };
+}
+
+/** The informational sources (shared/alert/alert.ts INFORMATIONAL_SOURCES; a unit test keeps them equal). */
+const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
+
+/** The `decision.*` fields of the notifier's "alert decided" log line that the timeline lists. */
+const TIMELINE_FIELDS = ['source', 'kind', 'status', 'severity', 'summary'];
+
+/**
+ * Informational events (AWS Health, deployments, scaling, cost anomalies) as a timeline: a count per
+ * source, and a Logs Insights table of the latest decisions from the alarm notifier's log.
+ */
+function informationalWidgets(y) {
+  const perSource = INFORMATIONAL_SOURCES.flatMap((source) =>
+    search(
+      `SUM(SEARCH('{Klaxon,service,source,kind} MetricName="InformationalEvents" source="${source}"', 'Sum', 300))`,
+      `info_${source.replace(/[^a-z0-9]/g, '_')}`,
+      source,
+    ),
+  );
+  const query = [
+    "SOURCE '${AlarmNotifierLogGroup}'",
+    `fields @timestamp, ${TIMELINE_FIELDS.map((field) => `decision.${field}`).join(', ')}`,
+    `filter decision.source in [${INFORMATIONAL_SOURCES.map((source) => `"${source}"`).join(', ')}]`,
+    'sort @timestamp desc',
+    'limit 100',
+  ].join(' | ');
+  return [
+    {
+      ...widget('Informational events by source (Health, deployments, scaling, cost)', perSource, 0, y, {
+        stacked: true,
+      }),
+      width: 24,
+    },
+    {
+      type: 'log',
+      x: 0,
+      y: y + 6,
+      width: 24,
+      height: 8,
+      properties: {
+        title: 'Informational timeline: latest Health, deployment, scaling and cost-anomaly events',
+        region: '${AWS::Region}',
+        view: 'table',
+        query,
+      },
+    },
+  ];
 }
 
 function dashboardBody() {
@@ -158,8 +207,9 @@ function dashboardBody() {
       height: 3,
       properties: { title: 'Klaxon health', alarms: ['${KlaxonDegradedAlarm.Arn}'] },
     },
+    ...informationalWidgets(24),
   ];
   return { 'Fn::Sub': JSON.stringify({ widgets }) };
 }
 
-module.exports = { dashboardBody };
+module.exports = { dashboardBody, INFORMATIONAL_SOURCES, TIMELINE_FIELDS };

@@ -50,3 +50,8 @@ export class DeliveryError extends Error {
 export class StateStoreError extends Error {
   override readonly name = 'StateStoreError';
 }
+
+/** The digest could not be posted after its retries; the message names the receiver, never its secret. */
+export class DigestDeliveryError extends Error {
+  override readonly name = 'DigestDeliveryError';
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert } from './alert/alert';
+import { type Alert, informationalOf } from './alert/alert';
 import type { KlaxonConfig } from './config/load';
 import type { MetricDimensions } from './observability/metrics';
 import type { PipelineObserver } from './observability/observer';
@@ -7,6 +7,7 @@ import { DeliveryIncompleteError, type Dispatcher } from './delivery/dispatcher'
 import { type Enricher, enrich } from './enrichment/enricher';
 import type { DeliveryResult, Receiver } from './receivers/types';
 import { classify, type Decision, decide } from './routing/decide';
+import { routeHeartbeat } from './routing/heartbeat';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { StateStoreError } from './errors';
 import { redactedExcerpt } from './redact';
@@ -14,6 +15,7 @@ import { type FailedLoginCounter, InMemoryFailedLoginCounter } from './security/
 import type { RemediationDecision, Remediator } from './remediation/remediator';
 import { type FindingMemory, findingMemory, isFinding, securityStage } from './security/stage';
 import { normalizeRecord } from './sources/registry';
+import { isHeartbeatDraft } from './sources/heartbeat/normalize';
 import type { AlertDraft } from './sources/types';
 import type { StateStore } from './state/store';
 import type { NoiseStage } from './noise/engine';
@@ -167,6 +169,9 @@ async function processDraft(input: AlertDraft, deps: PipelineDeps): Promise<Aler
     'alert',
     async () => {
       deps.observer.count('AlertsReceived', { source: alert.labels.source, severity: alert.severity });
+      // The informational tier (Health, deployments, scaling, cost anomalies): the dashboard timeline.
+      const informational = informationalOf(alert.labels);
+      if (informational) deps.observer.count('InformationalEvents', informational);
       if (decision.suppressed) {
         deps.observer.count('AlertsSuppressed', {
           source: alert.labels.source,
@@ -264,6 +269,39 @@ async function incompleteAware<T>(
   }
 }
 
+/**
+ * Delivers a heartbeat to `heartbeat.receiver` only, through the dispatcher (exactly once, paced,
+ * retried), bypassing the route tree, noise control, remediation and decision records; a stale beat,
+ * or one without a configured heartbeat, is ignored with its reason.
+ */
+async function processHeartbeat(
+  draft: AlertDraft,
+  record: IntakeRecord,
+  result: ProcessResult,
+  deps: PipelineDeps,
+): Promise<void> {
+  const route = routeHeartbeat(draft, deps.config, deps.now());
+  if (route.kind === 'ignored') {
+    result.ignored.push({ record: record.index, reason: route.reason });
+    deps.observer.rejected('ignored', route.reason, record.index);
+    deps.observer.count('EventsIgnored', { path: pathOf(record) });
+    if (route.stale) deps.observer.count('HeartbeatsStale', {});
+    return;
+  }
+  const decision: Decision = {
+    alert: route.alert,
+    severitySource: 'default',
+    routes: ['heartbeat'],
+    receivers: [route.receiver],
+    skipped: [],
+    groups: {},
+  };
+  const sent = await incompleteAware(result, deps, () => deliverTo(decision.receivers, route.alert, deps));
+  if (!sent) return;
+  deps.observer.decided(decision, sent.deliveries);
+  result.alerts.push({ decision, ...sent });
+}
+
 /** Runs one invocation payload through envelope → normalize → classify → route → deliver. Never throws for bad input. */
 export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<ProcessResult> {
   const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
@@ -275,6 +313,11 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
   }
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
+    const beat = normalized.kind === 'alerts' ? normalized.drafts.find(isHeartbeatDraft) : undefined;
+    if (beat) {
+      await processHeartbeat(beat, record, result, deps);
+      continue;
+    }
     if (normalized.kind === 'alerts') {
       const security = await securityStage(normalized.drafts, {
         config: deps.config.security,
@@ -347,4 +390,23 @@ export async function processEventText(text: string, deps: PipelineDeps): Promis
     };
   }
   return processEvent(raw, deps);
+}
+
+/**
+ * Runs alerts Klaxon raises itself (the self-check's findings) through the same stages as events:
+ * classify, route, noise control, remediation, deliver. An incomplete delivery is reported in the
+ * result, as for events.
+ */
+export async function processDrafts(
+  drafts: readonly AlertDraft[],
+  deps: PipelineDeps,
+): Promise<ProcessResult> {
+  const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
+  for (const draft of drafts) {
+    const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps));
+    if (outcome) result.alerts.push(outcome);
+  }
+  if (result.alerts.length > 0) result.outcome = 'alerts';
+  deps.observer.flush();
+  return result;
 }

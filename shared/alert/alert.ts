@@ -32,6 +32,25 @@ export function isInformationalSource(source: string): source is InformationalSo
   return (INFORMATIONAL_SOURCES as readonly string[]).includes(source);
 }
 
+/**
+ * The `kind` label every informational alert carries (a closed set: the digest, the dashboard
+ * timeline and the `InformationalEvents` metric group by it).
+ */
+export const INFORMATIONAL_KINDS = ['health', 'deployment', 'scaling', 'cost-anomaly'] as const;
+
+/** One of the informational kinds. */
+export type InformationalKind = (typeof INFORMATIONAL_KINDS)[number];
+
+/** The source and kind of an informational alert, or undefined for any other alert. */
+export function informationalOf(
+  labels: Readonly<AlertLabels>,
+): { source: InformationalSource; kind: InformationalKind } | undefined {
+  const { source, kind } = labels;
+  if (!isInformationalSource(source)) return undefined;
+  if (!(INFORMATIONAL_KINDS as readonly string[]).includes(kind ?? '')) return undefined;
+  return { source, kind: kind as InformationalKind };
+}
+
 /** CloudWatch alarm states, kept in AWS's spelling. */
 export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
 

@@ -6,7 +6,7 @@ import { StateStoreError } from '../errors';
 import type { MetricDimensions } from '../observability/metrics';
 import type { PipelineObserver } from '../observability/observer';
 import type { Clock } from '../receivers/factory';
-import type { DeliveryResult, Receiver } from '../receivers/types';
+import type { DeliveryResult, PreparedMessage, Receiver } from '../receivers/types';
 import type { StateStore } from '../state/store';
 import { type DeliveryJob, queuedAlert } from './jobs';
 import type { DeliveryQueue } from './queue';
@@ -111,6 +111,60 @@ export class Dispatcher {
       return unitResult(receiver, 'duplicate');
     }
     return this.attempt(receiver, job);
+  }
+
+  /**
+   * Posts a prepared message (the digest) to one receiver: paced like every message to it, sent within
+   * the invocation's budget, never queued or dead-lettered (the caller fails and is retried). With
+   * `key`, the post is claimed in the state table, so a duplicate or retried invocation posts it once.
+   */
+  async post(name: string, message: PreparedMessage, key?: string): Promise<DeliveryResult> {
+    const receiver = this.deps.receivers.get(name);
+    if (!receiver?.sendPrepared) {
+      return {
+        receiver: name,
+        type: receiver?.type ?? 'console',
+        outcome: 'failed',
+        attempts: 0,
+        retryable: false,
+        error: receiver
+          ? `receiver ${name} (${receiver.type}) cannot post a prepared message`
+          : `receiver ${name} is not built`,
+      };
+    }
+    if (key) {
+      const claim = await this.guard('claim', () =>
+        this.deps.store?.claimDelivery(key, this.deps.clock.now(), this.deps.leaseMs),
+      );
+      if (claim === 'done' || claim === 'in-flight') {
+        this.count('DeliveriesDeduplicated', receiver);
+        return unitResult(receiver, 'duplicate');
+      }
+    }
+    // Nothing to defer to: when no slot comes within the invocation, post anyway and let the
+    // receiver's retries honour a 429's Retry-After.
+    await this.pace(receiver);
+    const budget = Math.max(0, this.deps.remainingMs() - RESERVE_MS);
+    const send = receiver.sendPrepared.bind(receiver);
+    const result = await this.deps.observer.span(`deliver ${receiver.type}`, () => send(message, budget), {
+      receiver: receiver.name,
+      receiverType: receiver.type,
+    });
+    if (result.outcome === 'delivered') {
+      if (key) {
+        await this.guard('complete', () =>
+          this.deps.store?.completeDelivery(key, 'sent', this.deps.clock.now()),
+        );
+      }
+      this.count('NotificationsDelivered', receiver);
+    } else {
+      // The claim stays pending: once its lease runs out, the retried invocation takes it over.
+      this.deps.observer.count('NotificationsFailed', {
+        receiverType: receiver.type,
+        retryable: result.retryable ? 'true' : 'false',
+      });
+    }
+    return result;
   }
 
   private async dispatchOne(

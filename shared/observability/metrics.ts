@@ -1,4 +1,4 @@
-import type { AlertSource, Severity } from '../alert/alert';
+import type { AlertSource, InformationalKind, Severity } from '../alert/alert';
 import type { ReceiverConfig } from '../config/schema';
 
 /**
@@ -32,6 +32,16 @@ export const METRIC_DIMENSIONS = {
   EventsIgnored: ['path'],
   /** A remediation rule matched an alert: what Klaxon decided (dry run, started, awaiting approval, skipped). */
   RemediationsDecided: ['mode', 'outcome'],
+  /** An informational alert (AWS Health, deployment, scaling, cost anomaly): the dashboard timeline counts it. */
+  InformationalEvents: ['source', 'kind'],
+  /** The heartbeat function published a beat to the alarm topic (its delivery counts as NotificationsDelivered). */
+  HeartbeatsSent: [],
+  /** A beat reached the alarm notifier too late to vouch for the pipeline, and was dropped. */
+  HeartbeatsStale: [],
+  /** Doctor findings at or above `selfCheck.minimum` at a self-check run (warning or error): a gauge per run. */
+  SelfCheckFindings: ['severity'],
+  /** The scheduled digest was posted (the invocation fails, and is retried, when it could not be). */
+  DigestsPosted: ['receiverType'],
 } as const;
 
 /** A metric name from the fixed list. */
@@ -52,6 +62,7 @@ export const DIMENSION_VALUES = {
     'cost-anomaly',
   ] satisfies AlertSource[],
   severity: ['critical', 'error', 'warning', 'info'] satisfies Severity[],
+  kind: ['health', 'deployment', 'scaling', 'cost-anomaly'] satisfies InformationalKind[],
   reason: [
     'muted',
     'actions-suppressed',

@@ -100,6 +100,9 @@ export class PowertoolsObserver implements PipelineObserver {
       transitionId: alert.transitionId,
       source: alert.labels.source,
       alarmName: alert.labels.alarmName,
+      // `kind` (informational, klaxon) and the summary: the dashboard's informational timeline lists them.
+      kind: alert.labels.kind,
+      summary: alert.annotations.summary,
       status: alert.status,
       severity: alert.severity,
       severitySource: decision.severitySource,

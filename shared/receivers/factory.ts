@@ -7,7 +7,7 @@ import { PAGERDUTY_EVENTS_URL, renderPagerDutyEvent } from './pagerduty';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
 import { renderSlackGroupMessage, renderSlackMessage } from './slack';
 import { renderSnsGroupMessage, renderSnsMessage, type SnsPublish } from './sns';
-import type { AlertGroup, DeliveryResult, Receiver } from './types';
+import type { AlertGroup, DeliveryResult, PreparedMessage, Receiver } from './types';
 import { isAllowedWebhookUrl, renderWebhookBody, renderWebhookGroupBody } from './webhook';
 
 /** A clock receivers use for backoff; injected so tests need not wait. */
@@ -34,6 +34,8 @@ export interface ReceiverDeps {
   opsTopicArn?: string;
   /** Where the console receiver writes (the logger in Lambda, stdout in replays). */
   consoleSink: (alert: Alert, receiver: string) => void;
+  /** Where the console receiver writes a prepared message (the digest); absent: it cannot post one. */
+  consoleText?: (text: string, receiver: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 3_000;
@@ -45,7 +47,10 @@ interface HttpRequestPlan {
   secrets: string[];
 }
 
-type Payload = { kind: 'alert'; alert: Alert } | { kind: 'group'; group: AlertGroup };
+type Payload =
+  | { kind: 'alert'; alert: Alert }
+  | { kind: 'group'; group: AlertGroup }
+  | { kind: 'prepared'; message: PreparedMessage };
 
 function result(
   receiver: Receiver,
@@ -66,6 +71,7 @@ function policyWithin(deps: ReceiverDeps, budgetMs: number | undefined): RetryPo
 class HttpJsonReceiver implements Receiver {
   readonly sendGroup?: (group: AlertGroup, budgetMs?: number) => Promise<DeliveryResult>;
   readonly previewGroup?: (group: AlertGroup) => unknown;
+  readonly sendPrepared?: (message: PreparedMessage, budgetMs?: number) => Promise<DeliveryResult>;
 
   constructor(
     readonly name: string,
@@ -81,6 +87,8 @@ class HttpJsonReceiver implements Receiver {
     if (groups) {
       this.sendGroup = (group, budgetMs) => this.deliver({ kind: 'group', group }, budgetMs);
       this.previewGroup = (group) => this.render({ kind: 'group', group }, true);
+      // Receivers that list many alerts in one message (chat, webhooks) also post prepared ones.
+      this.sendPrepared = (message, budgetMs) => this.deliver({ kind: 'prepared', message }, budgetMs);
     }
   }
 
@@ -137,7 +145,7 @@ function placeholder(ref: SecretRef): string {
 
 function pagerDuty(name: string, config: Extract<ReceiverConfig, { type: 'pagerduty' }>, deps: ReceiverDeps) {
   const render = (payload: Payload, routingKey: string) => {
-    if (payload.kind === 'group') throw new Error('PagerDuty events are never grouped');
+    if (payload.kind !== 'alert') throw new Error('PagerDuty takes one alert per event');
     return renderPagerDutyEvent(payload.alert, routingKey);
   };
   return new HttpJsonReceiver(
@@ -162,7 +170,11 @@ function pagerDuty(name: string, config: Extract<ReceiverConfig, { type: 'pagerd
 
 function slack(name: string, config: Extract<ReceiverConfig, { type: 'slack' }>, deps: ReceiverDeps) {
   const render = (payload: Payload) =>
-    payload.kind === 'alert' ? renderSlackMessage(payload.alert) : renderSlackGroupMessage(payload.group);
+    payload.kind === 'alert'
+      ? renderSlackMessage(payload.alert)
+      : payload.kind === 'group'
+        ? renderSlackGroupMessage(payload.group)
+        : payload.message.slack;
   return new HttpJsonReceiver(
     name,
     'slack',
@@ -183,7 +195,9 @@ function webhook(name: string, config: Extract<ReceiverConfig, { type: 'webhook'
   const render = (payload: Payload) =>
     payload.kind === 'alert'
       ? renderWebhookBody(payload.alert, name)
-      : renderWebhookGroupBody(payload.group, name);
+      : payload.kind === 'group'
+        ? renderWebhookGroupBody(payload.group, name)
+        : payload.message.json;
   return new HttpJsonReceiver(
     name,
     'webhook',
@@ -265,6 +279,13 @@ function consoleReceiver(name: string, deps: ReceiverDeps): Receiver {
       return result(receiver, 'delivered', 1);
     },
   };
+  const write = deps.consoleText;
+  if (write) {
+    receiver.sendPrepared = async (message) => {
+      write(message.text, name);
+      return result(receiver, 'delivered', 1);
+    };
+  }
   return receiver;
 }
 

@@ -43,4 +43,16 @@ export interface Receiver {
   sendGroup?(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult>;
   /** The exact body a group would be sent as (secrets replaced by references). */
   previewGroup?(group: AlertGroup): unknown;
+  /** Chat-like receivers (slack, webhook, console) post a message rendered ahead of time (the digest); never throws. */
+  sendPrepared?(message: PreparedMessage, budgetMs?: number): Promise<DeliveryResult>;
+}
+
+/** One message rendered for each kind of destination; each receiver posts the form it takes. */
+export interface PreparedMessage {
+  /** The Slack incoming-webhook body (Block Kit). */
+  slack: unknown;
+  /** The JSON document a webhook receiver posts. */
+  json: unknown;
+  /** Plain text, for the console receiver. */
+  text: string;
 }

@@ -36,12 +36,14 @@ export function classify(
     topicArn,
     suppressedBySource: _suppressed,
     alarmTags: _alarmTags,
+    defaultSeverity,
     ...rest
   } = draft;
   const annotations = { ...draft.annotations };
   const topic = topicArn ? config.intake.alarmTopics.find((t) => t.arn === topicArn) : undefined;
   if (topic?.name) rest.labels = { ...rest.labels, topic: topic.name };
-  let severity = config.defaults.severity;
+  // The source's own default (informational sources: info) applies only when no hint or rule decides.
+  let severity = defaultSeverity ?? config.defaults.severity;
   let severitySource: SeveritySource = 'default';
   const matchable = { ...rest.labels, status: draft.status };
   if (draft.noData) {

@@ -14,8 +14,24 @@ import {
   eventBridgeEnvelopeSchema,
   snsAlarmMessageSchema,
 } from './cloudwatch-alarm/schemas';
+import {
+  AUTOSCALING_ACTIVITY_DETAIL_TYPES,
+  AUTOSCALING_LIFECYCLE_DETAIL_TYPES,
+  normalizeAutoScaling,
+} from './autoscaling/normalize';
+import { CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE, normalizeCodeDeploy } from './codedeploy/normalize';
+import {
+  isCostAnomalyMessage,
+  normalizeCostAnomalyEvent,
+  normalizeCostAnomalySns,
+} from './cost-anomaly/normalize';
+import { COST_ANOMALY_DETAIL_TYPE } from './cost-anomaly/schema';
+import { ECS_DEPLOYMENT_DETAIL_TYPE, normalizeEcsDeployment } from './ecs/normalize';
 import type { IntakeRecord } from './envelope';
+import { normalizeHealth } from './health/normalize';
+import { HEALTH_ABUSE_DETAIL_TYPE, HEALTH_EVENT_DETAIL_TYPE } from './health/schema';
 import { normalizeGuardDuty } from './guardduty/normalize';
+import { isHeartbeatMessage, normalizeHeartbeat } from './heartbeat/normalize';
 import { normalizeSecurityHub } from './securityhub/normalize';
 import {
   AUTOMATION_STATUS_DETAIL_TYPE,
@@ -53,6 +69,20 @@ export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormali
   // Remediation feedback: SSM status changes of executions Klaxon started (shared/remediation).
   [`aws.ssm|${AUTOMATION_STATUS_DETAIL_TYPE}`]: normalizeAutomationStatus,
   [`aws.ssm|${COMMAND_STATUS_DETAIL_TYPE}`]: normalizeCommandStatus,
+  // Informational sources (info alerts for the dashboard timeline and the digest, never a page).
+  [`aws.health|${HEALTH_EVENT_DETAIL_TYPE}`]: normalizeHealth,
+  [`aws.health|${HEALTH_ABUSE_DETAIL_TYPE}`]: normalizeHealth,
+  [`aws.codedeploy|${CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE}`]: normalizeCodeDeploy,
+  [`aws.ecs|${ECS_DEPLOYMENT_DETAIL_TYPE}`]: normalizeEcsDeployment,
+  ...Object.fromEntries(
+    [...Object.keys(AUTOSCALING_ACTIVITY_DETAIL_TYPES), ...AUTOSCALING_LIFECYCLE_DETAIL_TYPES].map(
+      (detailType): [string, EventBridgeNormalizer] => [
+        `aws.autoscaling|${detailType}`,
+        normalizeAutoScaling,
+      ],
+    ),
+  ),
+  [`aws.ce|${COST_ANOMALY_DETAIL_TYPE}`]: normalizeCostAnomalyEvent,
 };
 
 const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([API_CALL_DETAIL_TYPE, ...SIGN_IN_DETAIL_TYPES]);
@@ -100,6 +130,8 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
     };
   }
   const message = parsed.value;
+  // Klaxon's own heartbeat (functions/heartbeat), published to the alarm topic: recognised explicitly.
+  if (isHeartbeatMessage(message)) return normalizeHeartbeat(message, record);
   if (isRecord(message) && 'AlarmName' in message && 'NewStateValue' in message) {
     const alarm = snsAlarmMessageSchema.safeParse(message);
     if (!alarm.success) {
@@ -115,6 +147,9 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
     });
     return { kind: 'alerts', drafts: [alarmTransitionToDraft(transition, message)] };
   }
+  // Cost Anomaly Detection "individual alerts" published to an SNS topic (the stack's alarm topic
+  // lets costalerts.amazonaws.com publish): recognised by their documented shape, see isCostAnomalyMessage.
+  if (isCostAnomalyMessage(message)) return normalizeCostAnomalySns(message, record);
   if (isRecord(message) && typeof message['detail-type'] === 'string') {
     return normalizeEventBridge(message, record.topicArn);
   }

@@ -1,4 +1,4 @@
-import type { Alert } from '../alert/alert';
+import type { Alert, Severity } from '../alert/alert';
 
 /** An alert as a normalizer produces it: severity is decided later, from rules and hints. */
 export interface AlertDraft extends Omit<Alert, 'severity'> {
@@ -14,6 +14,11 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
   topicArn?: string;
   /** Set when the source itself says not to notify (muted alarm, suppressed composite actions). */
   suppressedBySource?: string;
+  /**
+   * The severity when neither the event (a hint) nor a `severity` rule decides, instead of
+   * `defaults.severity`: the informational sources set `info` (AWS Health abuse events `warning`).
+   */
+  defaultSeverity?: Severity;
 }
 
 /** What one normalizer makes of one record. */

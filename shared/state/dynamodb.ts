@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StateStoreError } from '../errors';
@@ -13,6 +14,8 @@ import {
   type FindingState,
   type GroupMember,
   type RecordOptions,
+  type ScanPrefixes,
+  type ScanResult,
   STATE_TTL_SECONDS,
   type StateStore,
 } from './store';
@@ -346,5 +349,59 @@ export class DynamoStateStore implements StateStore {
       if (name.startsWith('m:') && value.S !== undefined) members[name.slice(2)] = JSON.parse(value.S) as T;
     }
     return members;
+  }
+
+  /**
+   * One paginated Scan of the whole table, filtered on the key prefixes. A Scan is billed for every
+   * item it reads, before the filter: the filter and projection only cut what crosses the network.
+   * Set members are attributes with open names (`m:<member>`), which a projection cannot list, so
+   * only a records-only scan projects (`pk`, `doc`).
+   */
+  async scan(prefixes: ScanPrefixes): Promise<ScanResult> {
+    const wanted = [
+      ...(prefixes.sets ?? []).map((prefix) => `set#${prefix}`),
+      ...(prefixes.records ?? []).map((prefix) => `record#${prefix}`),
+    ];
+    const result: ScanResult = { sets: {}, records: {} };
+    if (wanted.length === 0) return result;
+    const values = Object.fromEntries(wanted.map((prefix, index) => [`:p${index}`, S(prefix)]));
+    const filter = wanted.map((_, index) => `begins_with(pk, :p${index})`).join(' OR ');
+    const projection =
+      (prefixes.sets ?? []).length === 0
+        ? { ProjectionExpression: 'pk, #doc', ExpressionAttributeNames: { '#doc': 'doc' } }
+        : {};
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.call('scan', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: filter,
+            ExpressionAttributeValues: values,
+            ...projection,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) this.collect(item, result);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return result;
+  }
+
+  private collect(item: Record<string, AttributeValue>, result: ScanResult): void {
+    const pk = item.pk?.S ?? '';
+    if (pk.startsWith('record#')) {
+      if (item.doc?.S !== undefined) result.records[pk.slice(7)] = JSON.parse(item.doc.S) as unknown;
+      return;
+    }
+    const members: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(item)) {
+      if (name.startsWith('m:') && value.S !== undefined) {
+        members[name.slice(2)] = JSON.parse(value.S) as unknown;
+      }
+    }
+    // A row whose members were all removed is left out.
+    if (Object.keys(members).length > 0) result.sets[pk.slice(4)] = members;
   }
 }

@@ -4,6 +4,8 @@ import type {
   FindingState,
   GroupMember,
   RecordOptions,
+  ScanPrefixes,
+  ScanResult,
   StateStore,
 } from './store';
 
@@ -112,5 +114,19 @@ export class MemoryStateStore implements StateStore {
   async setMembers<T>(setKey: string): Promise<Record<string, T>> {
     const set = this.sets.get(setKey);
     return Object.fromEntries([...(set ?? [])].map(([member, text]) => [member, JSON.parse(text) as T]));
+  }
+
+  async scan(prefixes: ScanPrefixes): Promise<ScanResult> {
+    const wanted = (key: string, list: readonly string[] | undefined) =>
+      (list ?? []).some((prefix) => key.startsWith(prefix));
+    const result: ScanResult = { sets: {}, records: {} };
+    for (const [key, set] of this.sets) {
+      // Sets without members are left out (as the DynamoDB adapter leaves out rows without members).
+      if (set.size > 0 && wanted(key, prefixes.sets)) result.sets[key] = await this.setMembers(key);
+    }
+    for (const [key, text] of this.records) {
+      if (wanted(key, prefixes.records)) result.records[key] = JSON.parse(text) as unknown;
+    }
+    return result;
   }
 }

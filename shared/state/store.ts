@@ -63,6 +63,23 @@ export interface StateStore {
   removeSetMember(setKey: string, member: string): Promise<void>;
   /** Every member of a set with its value (empty when the set does not exist). */
   setMembers<T>(setKey: string): Promise<Record<string, T>>;
+  /**
+   * Reads every set and record whose key starts with one of the prefixes, in one pass over the whole
+   * table (a paginated Scan in DynamoDB): for scheduled reports such as the digest, never the hot path.
+   */
+  scan(prefixes: ScanPrefixes): Promise<ScanResult>;
+}
+
+/** What `scan` looks for: key prefixes of sets (`decisions#`) and of records (`remediation#`). */
+export interface ScanPrefixes {
+  sets?: readonly string[];
+  records?: readonly string[];
+}
+
+/** What `scan` found: each set's members by set key, each record's value by record key. */
+export interface ScanResult {
+  sets: Record<string, Record<string, unknown>>;
+  records: Record<string, unknown>;
 }
 
 /** Options of `saveRecord`. */

@@ -41,6 +41,7 @@ type Expected = {
 
 const PAGE = ['oncall', 'alerts'];
 const CHAT = ['alerts'];
+const INFO = ['log'];
 
 /** What the example configuration decides for every shipped fixture. */
 const EXPECTED: Record<string, Expected> = {
@@ -138,6 +139,72 @@ const EXPECTED: Record<string, Expected> = {
     alerts: [{ severity: 'info', status: 'firing', receivers: [], suppressed: /no state table/ }],
   },
   'sns/sns-eventbridge-event.json': { outcome: 'ignored' },
+  // Informational sources: info alerts to the log (dashboard and digest), never a page.
+  'health/eventbridge-health-abuse-event.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'health/eventbridge-health-event-bad-status.json': {
+    outcome: 'invalid',
+    reason: /^AWS Health event: statusCode/,
+  },
+  'health/eventbridge-health-event-issue-closed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+  },
+  'health/eventbridge-health-event-issue-open.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'health/eventbridge-health-event-scheduled-change-upcoming.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'codedeploy/eventbridge-deployment-failure.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+  },
+  'codedeploy/eventbridge-deployment-start.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'codedeploy/eventbridge-deployment-success.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+  },
+  'ecs/eventbridge-deployment-completed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+  },
+  'ecs/eventbridge-deployment-failed.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+  },
+  'ecs/eventbridge-deployment-in-progress.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'autoscaling/eventbridge-instance-launch-successful.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'autoscaling/eventbridge-instance-launch-unsuccessful.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'autoscaling/eventbridge-instance-terminate-lifecycle-action.json': { outcome: 'ignored' },
+  'autoscaling/eventbridge-instance-terminate-successful.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cost-anomaly/eventbridge-anomaly-detected.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cost-anomaly/sns-anomaly-individual-alert.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
   'sns/sns-plain-text.json': { outcome: 'ignored' },
   'unrecognized/not-json.json': { outcome: 'invalid', reason: /^not JSON/ },
   'unrecognized/unknown-shape.json': { outcome: 'invalid', reason: /unrecognized event shape/ },

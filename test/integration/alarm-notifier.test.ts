@@ -223,4 +223,30 @@ describe('alarm notifier against moto SSM and loopback PagerDuty/Slack', () => {
     const received = emf.find((b) => 'AlertsReceived' in b);
     expect(received).toMatchObject({ AlertsReceived: 2, source: 'cloudwatch-alarm', severity: 'warning' });
   });
+
+  it('takes informational events from SNS (cost anomaly) and EventBridge (ECS) as info alerts: counted, never paged', async () => {
+    const handler = notifier();
+    const cost = await handler(fixture('cost-anomaly/sns-anomaly-individual-alert.json'));
+    const ecs = await handler(fixture('ecs/eventbridge-deployment-failed.json'));
+    expect(cost).toMatchObject({ outcome: 'alerts', alerts: 1, failed: 0, invalid: 0 });
+    expect(ecs).toMatchObject({ outcome: 'alerts', alerts: 1, failed: 0, invalid: 0 });
+    expect(pagerDuty.requests).toEqual([]);
+    // No info route in this configuration: the catch-all (Slack) gets them, as info.
+    expect(JSON.stringify(slack.messages('alerts'))).toContain(
+      'Cost anomaly in Amazon Elastic Compute Cloud',
+    );
+    const lines = output.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    const counted = lines
+      .filter((l) => '_aws' in l && 'InformationalEvents' in l)
+      .map((l) => [l.source, l.kind, l.InformationalEvents]);
+    expect(counted).toEqual([
+      ['cost-anomaly', 'cost-anomaly', 1],
+      ['ecs', 'deployment', 1],
+    ]);
+    const decided = lines.filter((l) => l.message === 'alert decided').map((l) => l.decision);
+    expect(decided).toMatchObject([
+      { source: 'cost-anomaly', kind: 'cost-anomaly', severity: 'info' },
+      { source: 'ecs', kind: 'deployment', severity: 'info', status: 'resolved' },
+    ]);
+  });
 });

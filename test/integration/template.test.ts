@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AUTOSCALING_LIFECYCLE_DETAIL_TYPES } from '../../shared/sources/autoscaling/normalize';
+import { EVENTBRIDGE_NORMALIZERS } from '../../shared/sources/registry';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -108,6 +110,45 @@ describe('packaged CloudFormation template', () => {
   });
 });
 
+describe('informational sources in the template', () => {
+  const SOURCES = ['aws.health', 'aws.codedeploy', 'aws.ecs', 'aws.autoscaling', 'aws.ce'];
+
+  it('sends every registered informational event (not lifecycle hooks) to the notifier through its own rule', () => {
+    const [, rule] =
+      resourcesOfType('AWS::Events::Rule').find(([, r]) =>
+        JSON.stringify(r.Properties.EventPattern).includes('aws.health'),
+      ) ?? [];
+    const pattern = rule?.Properties.EventPattern as { source: string[]; 'detail-type': string[] };
+    const registered = Object.keys(EVENTBRIDGE_NORMALIZERS)
+      .map((key) => key.split('|') as [string, string])
+      // (CloudTrail API calls of these services are rows of the detection catalog, not informational.)
+      .filter(([source, detailType]) => SOURCES.includes(source) && !detailType.endsWith('via CloudTrail'))
+      .filter(
+        ([, detailType]) => !(AUTOSCALING_LIFECYCLE_DETAIL_TYPES as readonly string[]).includes(detailType),
+      );
+    expect([...pattern.source].sort()).toEqual([...SOURCES].sort());
+    expect([...pattern['detail-type']].sort()).toEqual(registered.map(([, detailType]) => detailType).sort());
+    const [target] = rule?.Properties.Targets as Array<{ Arn: unknown }>;
+    expect(JSON.stringify(target?.Arn)).toContain('AlarmNotifierLambdaFunction');
+  });
+
+  it('lets Cost Anomaly Detection of this account publish to the alarm topic', () => {
+    const [, policy] =
+      resourcesOfType('AWS::SNS::TopicPolicy').find(([id]) => id === 'AlarmTopicPolicy') ?? [];
+    const statements = (policy?.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> })
+      .Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'costalerts.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: 'AlarmTopic' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+  });
+});
+
 describe('security responder rules in the template', () => {
   const generated = JSON.parse(repoText('deploy/security-rules.json')) as {
     rules: Array<{ id: string; state: string; eventBridge: { pattern: unknown } }>;
@@ -202,5 +243,26 @@ describe('asynchronous paths', () => {
   it('send retry-queue messages that keep failing to the delivery dead-letter queue', () => {
     const [, queue] = resourcesOfType('AWS::SQS::Queue').find(([id]) => id === 'DeliveryRetryQueue') ?? [];
     expect(queue?.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: 5 });
+  });
+});
+
+describe('the digest function in the template', () => {
+  it('is scheduled from klaxon.yml, may Scan the state table, and its failures reach the degraded alarm', () => {
+    const [, rule] =
+      resourcesOfType('AWS::Events::Rule').find(([, r]) =>
+        JSON.stringify(r.Properties.Targets).includes('DigestLambdaFunction'),
+      ) ?? [];
+    expect(rule?.Properties.ScheduleExpression).toBe('cron(0 8 * * ? *)');
+    const [, fn] =
+      resourcesOfType('AWS::Lambda::Function').find(([id]) => id === 'DigestLambdaFunction') ?? [];
+    expect(fn?.Properties.Timeout).toBe(60);
+    const statements = JSON.stringify(template.Resources.IamRoleLambdaExecution?.Properties);
+    expect(statements).toContain('"dynamodb:Scan"');
+    const [, alarm] =
+      resourcesOfType('AWS::CloudWatch::Alarm').find(([id]) => id === 'DigestErrorAlarm') ?? [];
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+    const [, degraded] =
+      resourcesOfType('AWS::CloudWatch::CompositeAlarm').find(([id]) => id === 'KlaxonDegradedAlarm') ?? [];
+    expect(JSON.stringify(degraded?.Properties.AlarmRule)).toContain('DigestErrorAlarm');
   });
 });

@@ -1,0 +1,79 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import klaxonYml from '../../klaxon.yml';
+import { deployedDigest } from '../../shared/digest/deployed';
+import { type DigestDeps, runDigest } from '../../shared/digest/run';
+import { DigestDeliveryError, InvalidEventError } from '../../shared/errors';
+import { createPowertools } from '../../shared/observability/powertools';
+import { InvocationClock } from '../../shared/runtime';
+
+const powertools = createPowertools('klaxon-digest');
+const invocation = new InvocationClock();
+
+/** Default invocation time when no Lambda context is given (tests, local invoke). */
+const DEFAULT_REMAINING_MS = 60_000;
+
+/**
+ * The EventBridge schedule event (`Scheduled Event`), or `{}` for a manual invocation. Its `time`
+ * ends the period and its `id` is the same on Lambda's retries, which then post at most once.
+ */
+const scheduleEvent = z.looseObject({
+  id: z.string().optional(),
+  time: z
+    .string()
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO 8601 time')
+    .optional(),
+});
+
+/** What the digest function returns (ignored by the scheduler; useful in tests and `invoke`). */
+export interface DigestHandlerResult {
+  outcome: 'posted' | 'duplicate' | 'disabled';
+  receiver?: string;
+  firing?: number;
+  informational?: number;
+  empty?: boolean;
+}
+
+/** Builds the digest function around dependencies created once, on first use (tests inject their own). */
+export function createDigestHandler(build: (clock: InvocationClock) => DigestDeps) {
+  let deps: DigestDeps | undefined;
+  return async (event: unknown, context?: Context): Promise<DigestHandlerResult> => {
+    if (context) powertools.logger.addContext(context);
+    invocation.start(context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS);
+    deps ??= build(invocation);
+    const { observer } = deps;
+    const parsed = scheduleEvent.safeParse(event ?? {});
+    if (!parsed.success) {
+      throw new InvalidEventError(`digest: not a schedule event: ${parsed.error.issues[0]?.message ?? ''}`);
+    }
+    try {
+      const run = await runDigest(deps, {
+        ...(parsed.data.time ? { at: new Date(parsed.data.time) } : {}),
+        ...(parsed.data.id ? { key: parsed.data.id } : {}),
+      });
+      return {
+        outcome: run.outcome,
+        receiver: run.receiver,
+        firing: run.digest?.alerts.firing,
+        informational: run.digest?.informational.total,
+        empty: run.digest?.empty,
+      };
+    } catch (error) {
+      // A delivery failure is logged by runDigest; anything else (the state table) is logged here.
+      if (!(error instanceof DigestDeliveryError)) {
+        observer.note('error', 'digest failed', {
+          error: (error as Error).message,
+          name: (error as Error).name,
+        });
+      }
+      throw error;
+    } finally {
+      observer.flush();
+    }
+  };
+}
+
+/** The Lambda entry point of the scheduled digest. */
+export const handler = createDigestHandler((clock) =>
+  deployedDigest(klaxonYml, process.env, powertools, clock),
+);

@@ -1,0 +1,23 @@
+import type { Context } from 'aws-lambda';
+import { createPowertools } from '../../shared/observability/powertools';
+import {
+  deployedHeartbeat,
+  type HeartbeatDeps,
+  type HeartbeatResult,
+  sendHeartbeat,
+} from '../../shared/scheduled/heartbeat';
+
+const powertools = createPowertools('klaxon-heartbeat');
+
+/** Builds the heartbeat function around dependencies created once, on first use (tests inject their own). */
+export function createHeartbeat(build: () => HeartbeatDeps) {
+  let deps: HeartbeatDeps | undefined;
+  return async (event: unknown, context?: Context): Promise<HeartbeatResult> => {
+    if (context) powertools.logger.addContext(context);
+    deps ??= build();
+    return sendHeartbeat(event, deps, context?.invokedFunctionArn);
+  };
+}
+
+/** The Lambda entry point of the heartbeat schedule: publishes one beat to the stack's alarm topic. */
+export const handler = createHeartbeat(() => deployedHeartbeat(process.env, powertools));

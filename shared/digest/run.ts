@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { KlaxonConfig } from '../config/load';
+import type { Dispatcher } from '../delivery/dispatcher';
+import { DigestDeliveryError } from '../errors';
+import type { DecisionRecord } from '../noise/record';
+import type { PipelineObserver } from '../observability/observer';
+import type { DeliveryResult } from '../receivers/types';
+import type { StateStore } from '../state/store';
+import { buildDigest, type Digest, type RemediationActivity } from './digest';
+import { prepareDigest } from './render';
+
+/** Key prefixes the digest reads: decision-record sets and remediation audit records. */
+export const DIGEST_SCAN = { sets: ['decisions#'], records: ['remediation#'] } as const;
+
+const severity = z.enum(['critical', 'error', 'warning', 'info']);
+
+/** The fields of a stored decision record the digest reads; rows written by other versions are checked, not trusted. */
+const storedDecision = z.looseObject({
+  at: z.string(),
+  mode: z.enum(['deliver', 'preview']),
+  fingerprint: z.string(),
+  transitionId: z.string(),
+  note: z.string().optional(),
+  alert: z.looseObject({
+    status: z.enum(['firing', 'resolved']),
+    severity,
+    summary: z.string(),
+    labels: z.record(z.string(), z.string()),
+  }),
+  routes: z.array(z.looseObject({ route: z.string(), selected: z.boolean() })),
+  receivers: z.array(z.string()),
+  suppressed: z.looseObject({ kind: z.string(), reason: z.string() }).optional(),
+  flapping: z.string().optional(),
+});
+
+const storedRemediation = z.looseObject({
+  rule: z.string(),
+  action: z.string(),
+  outcome: z.enum(['dry-run', 'started', 'pending-approval', 'skipped', 'starting']),
+  result: z.enum(['succeeded', 'failed']).optional(),
+  decidedAt: z.number(),
+  startedAt: z.number().optional(),
+});
+
+/** What the digest is built from, as read from the state table. */
+export interface DigestSources {
+  records: DecisionRecord[];
+  remediations: RemediationActivity[];
+  /** Rows that did not have the expected shape (left out, and logged). */
+  unreadable: number;
+}
+
+/** Reads every decision record and remediation audit record in one scan of the state table. */
+export async function readDigestSources(store: Pick<StateStore, 'scan'>): Promise<DigestSources> {
+  const scanned = await store.scan(DIGEST_SCAN);
+  const sources: DigestSources = { records: [], remediations: [], unreadable: 0 };
+  for (const members of Object.values(scanned.sets)) {
+    for (const value of Object.values(members)) {
+      const parsed = storedDecision.safeParse(value);
+      if (parsed.success) sources.records.push(parsed.data as unknown as DecisionRecord);
+      else sources.unreadable += 1;
+    }
+  }
+  for (const value of Object.values(scanned.records)) {
+    const parsed = storedRemediation.safeParse(value);
+    if (parsed.success) sources.remediations.push(parsed.data);
+    else sources.unreadable += 1;
+  }
+  return sources;
+}
+
+/** What the digest function runs over; built once per cold start. */
+export interface DigestDeps {
+  config: KlaxonConfig;
+  store: Pick<StateStore, 'scan'>;
+  dispatcher: Pick<Dispatcher, 'post'>;
+  observer: PipelineObserver;
+  now: () => Date;
+}
+
+/** What one run did. */
+export interface DigestRun {
+  outcome: 'posted' | 'duplicate' | 'disabled';
+  receiver?: string;
+  digest?: Digest;
+  delivery?: DeliveryResult;
+}
+
+/**
+ * Builds the digest of the period ending at `at` (the scheduled time; default now) and posts it to
+ * `digest.receiver`. An empty period is posted too: silence would look like a broken digest. When it
+ * cannot be posted after the receiver's retries, it logs and throws DigestDeliveryError, so the
+ * invocation fails and Lambda retries it; `key` (the schedule event's id) makes that retry, or a
+ * duplicate event, post at most once.
+ */
+export async function runDigest(
+  deps: DigestDeps,
+  options: { at?: Date; key?: string } = {},
+): Promise<DigestRun> {
+  const settings = deps.config.digest;
+  if (!settings) {
+    deps.observer.note('warn', 'digest invoked but not configured (digest: in klaxon.yml); nothing sent', {});
+    return { outcome: 'disabled' };
+  }
+  const to = options.at ?? deps.now();
+  const sources = await readDigestSources(deps.store);
+  if (sources.unreadable > 0) {
+    deps.observer.note('warn', 'state table rows the digest could not read were left out', {
+      unreadable: sources.unreadable,
+    });
+  }
+  const digest = buildDigest(sources.records, sources.remediations, {
+    from: new Date(to.getTime() - settings.periodHours * 3_600_000),
+    to,
+    quickResolveMinutes: settings.quickResolveMinutes,
+    top: settings.top,
+    keep: deps.config.noise.decisionRecords.keep,
+  });
+  const receiver = settings.receiver;
+  const delivery = await deps.dispatcher.post(
+    receiver,
+    prepareDigest(digest, receiver),
+    options.key ? `digest#${options.key}|${receiver}` : undefined,
+  );
+  const summary = {
+    receiver,
+    from: digest.from,
+    to: digest.to,
+    firing: digest.alerts.firing,
+    informational: digest.informational.total,
+    empty: digest.empty,
+  };
+  if (delivery.outcome === 'duplicate') {
+    deps.observer.note('info', 'digest already posted for this schedule event; not posted again', summary);
+    return { outcome: 'duplicate', receiver, digest, delivery };
+  }
+  if (delivery.outcome !== 'delivered') {
+    deps.observer.note('error', 'digest could not be posted', {
+      ...summary,
+      attempts: delivery.attempts,
+      status: delivery.status,
+      error: delivery.error,
+    });
+    throw new DigestDeliveryError(
+      `the digest could not be posted to ${receiver}: ${delivery.error ?? delivery.outcome}`,
+    );
+  }
+  deps.observer.count('DigestsPosted', { receiverType: delivery.type });
+  deps.observer.note('info', 'digest posted', summary);
+  return { outcome: 'posted', receiver, digest, delivery };
+}

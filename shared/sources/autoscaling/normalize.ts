@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { consoleBase } from '../../enrichment/links';
+import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
+import { clip, firstLine, informationalDraft, isoTime, partitionOfRegion, zodReason } from '../informational';
+import type { NormalizeResult } from '../types';
+
+/** The scaling activities Klaxon reports, by detail-type (`source: aws.autoscaling`). */
+export const AUTOSCALING_ACTIVITY_DETAIL_TYPES: Readonly<
+  Record<string, { activity: 'launch' | 'terminate'; outcome: 'successful' | 'unsuccessful' }>
+> = {
+  'EC2 Instance Launch Successful': { activity: 'launch', outcome: 'successful' },
+  'EC2 Instance Launch Unsuccessful': { activity: 'launch', outcome: 'unsuccessful' },
+  'EC2 Instance Terminate Successful': { activity: 'terminate', outcome: 'successful' },
+  'EC2 Instance Terminate Unsuccessful': { activity: 'terminate', outcome: 'unsuccessful' },
+};
+
+/**
+ * Lifecycle hooks put an instance in a wait state for the hook's own handler; the outcome follows
+ * as one of the activity events above, so these are ignored (with a reason) rather than reported twice.
+ */
+export const AUTOSCALING_LIFECYCLE_DETAIL_TYPES = [
+  'EC2 Instance-launch Lifecycle Action',
+  'EC2 Instance-terminate Lifecycle Action',
+] as const;
+
+/**
+ * `detail` of an Auto Scaling activity event (EC2 Auto Scaling user guide, "Amazon EC2 Auto
+ * Scaling event reference"). `EC2InstanceId` may be empty when a launch failed.
+ */
+export const autoScalingActivitySchema = z.looseObject({
+  StatusCode: z.string().optional(),
+  Description: z.string().optional(),
+  AutoScalingGroupName: z.string().min(1),
+  ActivityId: z.string().min(1),
+  Details: z.record(z.string(), z.unknown()).optional(),
+  RequestId: z.string().optional(),
+  StatusMessage: z.string().optional(),
+  StartTime: z.string().optional(),
+  EndTime: z.string().optional(),
+  EC2InstanceId: z.string().optional(),
+  Cause: z.string().optional(),
+  Origin: z.string().optional(),
+  Destination: z.string().optional(),
+});
+
+/**
+ * Turns one Auto Scaling launch or termination into an informational alert of kind `scaling`. A
+ * scaling activity is a point event: always firing, never resolved, one fingerprint per activity.
+ */
+export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
+  const which = AUTOSCALING_ACTIVITY_DETAIL_TYPES[envelope['detail-type']];
+  if (!which) {
+    return {
+      kind: 'ignored',
+      reason: `Auto Scaling ${envelope['detail-type']}: a lifecycle hook waiting for its handler; the launch or termination result follows as its own event`,
+    };
+  }
+  const parsed = autoScalingActivitySchema.safeParse(envelope.detail);
+  if (!parsed.success) {
+    return { kind: 'invalid', reason: `Auto Scaling ${which.activity} event: ${zodReason(parsed.error)}` };
+  }
+  const detail = parsed.data;
+  const { account, region } = envelope;
+  const partition = partitionOfRegion(region);
+  const observedAt = isoTime(envelope.time, new Date(0).toISOString());
+  const group = detail.AutoScalingGroupName;
+  const instance = detail.EC2InstanceId?.trim() || undefined;
+  const zone = detail.Details?.['Availability Zone'];
+  const fingerprint = `autoscaling:${account}:${region}:activity/${detail.ActivityId}`;
+  const consoleUrl = `${consoleBase(partition, region)}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
+  const failed = which.outcome === 'unsuccessful';
+  const what =
+    (failed ? detail.StatusMessage : undefined) ||
+    detail.Description ||
+    `${which.activity === 'launch' ? 'Launching' : 'Terminating'} ${instance ?? 'an instance'}`;
+  const head = `Auto Scaling ${which.activity} ${failed ? 'UNSUCCESSFUL' : 'successful'} in ${group}`;
+  const description = [
+    detail.Cause ? `Cause: ${clip(detail.Cause, 1000)}` : undefined,
+    detail.StatusMessage ? `Status: ${clip(detail.StatusMessage, 900)}` : undefined,
+  ]
+    .filter((line): line is string => line !== undefined)
+    .join('\n');
+  return {
+    kind: 'alerts',
+    drafts: [
+      informationalDraft({
+        source: 'autoscaling',
+        kind: 'scaling',
+        account,
+        region,
+        labels: {
+          autoScalingGroup: group,
+          InstanceId: instance,
+          activity: which.activity,
+          outcome: which.outcome,
+          availabilityZone: typeof zone === 'string' ? zone : undefined,
+        },
+        annotations: {
+          summary: `${head}: ${firstLine(what, 200)} (${account}/${region})`,
+          description: description || undefined,
+          consoleUrl,
+        },
+        status: 'firing',
+        fingerprint,
+        transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
+        startsAt: isoTime(detail.StartTime, observedAt),
+        observedAt,
+        path: 'eventbridge',
+        links: [{ text: 'Auto Scaling group activity', url: consoleUrl }],
+        partition,
+        raw,
+      }),
+    ],
+  };
+}

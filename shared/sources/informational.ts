@@ -1,0 +1,128 @@
+import type { z } from 'zod';
+import type { InformationalKind, InformationalSource, Severity } from '../alert/alert';
+import type { AlertDraft } from './types';
+
+export { partitionOfRegion } from '../security/cloudtrail-fields';
+
+/**
+ * Helpers shared by the normalizers of the informational sources (AWS Health, CodeDeploy, ECS,
+ * Auto Scaling, Cost Anomaly Detection): operational events worth a dashboard line, never a page.
+ * Their drafts carry `defaultSeverity: info` and a `kind` label from a closed set.
+ */
+
+/** A zod error as a short reason naming the bad fields (the first three). */
+export function zodReason(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** An ISO-8601 UTC time from any text `Date.parse` reads (ISO, RFC-1123), else the fallback. */
+export function isoTime(text: string | undefined, fallback: string): string {
+  const millis = text === undefined ? Number.NaN : Date.parse(text);
+  return Number.isNaN(millis) ? fallback : new Date(millis).toISOString();
+}
+
+/** Milliseconds of an ISO time (for transition ids); 0 when it does not parse. */
+export function millisOf(iso: string): number {
+  const millis = Date.parse(iso);
+  return Number.isNaN(millis) ? 0 : millis;
+}
+
+/** A Region code (`us-east-1`, `cn-north-1`, `us-gov-west-1`). */
+export const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** The partition an ARN names, or undefined when the text is not an ARN of a known partition. */
+export function partitionOfArn(arn: string): AlertDraft['partition'] | undefined {
+  const match = /^arn:(aws|aws-cn|aws-us-gov):/.exec(arn);
+  return match ? (match[1] as AlertDraft['partition']) : undefined;
+}
+
+/** The first non-empty line of a text, whitespace collapsed, cut to `max` characters. */
+export function firstLine(text: string, max = 200): string {
+  const line =
+    text
+      .split(/\r?\n/)
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .find((l) => l !== '') ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Text with whitespace collapsed, cut to `max` characters. */
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** What an informational normalizer decides; the helper below fills in the rest. */
+export interface InformationalFacts {
+  source: InformationalSource;
+  kind: InformationalKind;
+  account: string;
+  region: string;
+  /** Source-specific labels (never overwrite source, account, region or kind). */
+  labels: Record<string, string | undefined>;
+  annotations: AlertDraft['annotations'];
+  status: AlertDraft['status'];
+  fingerprint: string;
+  transitionId: string;
+  startsAt: string;
+  observedAt: string;
+  path: AlertDraft['path'];
+  links: AlertDraft['links'];
+  partition: AlertDraft['partition'];
+  /** `info` unless the source says otherwise (AWS Health abuse events: `warning`). */
+  defaultSeverity?: Severity;
+  raw: unknown;
+}
+
+/** Builds the draft of an informational alert: `defaultSeverity` info, and the `kind` label set. */
+export function informationalDraft(facts: InformationalFacts): AlertDraft {
+  const extra = Object.fromEntries(
+    Object.entries(facts.labels).filter(
+      (entry): entry is [string, string] =>
+        typeof entry[1] === 'string' &&
+        entry[1] !== '' &&
+        !['source', 'account', 'region', 'kind'].includes(entry[0]),
+    ),
+  );
+  return {
+    labels: {
+      ...extra,
+      source: facts.source,
+      account: facts.account,
+      region: facts.region,
+      kind: facts.kind,
+    },
+    annotations: facts.annotations,
+    status: facts.status,
+    fingerprint: facts.fingerprint,
+    transitionId: facts.transitionId,
+    startsAt: facts.startsAt,
+    observedAt: facts.observedAt,
+    path: facts.path,
+    links: facts.links,
+    partition: facts.partition,
+    defaultSeverity: facts.defaultSeverity ?? 'info',
+    raw: facts.raw,
+  };
+}
+
+/** A short name for an informational alert in tables (`klaxon replay`, `klaxon diff`), or undefined for others. */
+export function informationalName(labels: Readonly<Record<string, string | undefined>>): string | undefined {
+  switch (labels.kind) {
+    case 'health':
+      return labels.eventTypeCode;
+    case 'deployment':
+      return labels.deploymentId ? `${labels.service ?? 'deploy'} ${labels.deploymentId}` : undefined;
+    case 'scaling':
+      return labels.autoScalingGroup
+        ? `${labels.autoScalingGroup} ${labels.activity ?? ''}`.trim()
+        : undefined;
+    case 'cost-anomaly':
+      return `cost anomaly ${labels.service ?? labels.monitor ?? ''}`.trim();
+    default:
+      return undefined;
+  }
+}
