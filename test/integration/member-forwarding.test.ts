@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { renderMemberForwarding } from '../../scripts/generate-member-forwarding';
 import { buildSecurityRules } from '../../shared/security/rules';
+import { INFORMATIONAL_EVENT_PATTERN } from '../../shared/sources/informational';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -12,7 +13,7 @@ describe('member forwarding template (deploy/member-forwarding.json)', () => {
     expect(repoText('deploy/member-forwarding.json')).toBe(await renderMemberForwarding());
   });
 
-  it('forwards alarm state changes, findings and every detection pattern, with the rule states they need', () => {
+  it('forwards alarm state changes, informational events, findings and every detection pattern, with the rule states they need', () => {
     const template = JSON.parse(repoText('deploy/member-forwarding.json')) as {
       Resources: Record<string, { Type: string; Properties: { State?: string; EventPattern?: unknown } }>;
     };
@@ -26,6 +27,7 @@ describe('member forwarding template (deploy/member-forwarding.json)', () => {
       expect(found?.Properties.State).toBe(rule.state);
     }
     expect(patterns.some((p) => p.includes('CloudWatch Alarm State Change'))).toBe(true);
+    expect(patterns).toContain(JSON.stringify(INFORMATIONAL_EVENT_PATTERN));
   });
 
   it('passes cfn-lint and stays deployable without an S3 upload (under 51,200 bytes)', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTOSCALING_LIFECYCLE_DETAIL_TYPES } from '../../shared/sources/autoscaling/normalize';
+import { INFORMATIONAL_EVENT_PATTERN } from '../../shared/sources/informational';
 import { EVENTBRIDGE_NORMALIZERS } from '../../shared/sources/registry';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
@@ -127,6 +128,8 @@ describe('informational sources in the template', () => {
         ([, detailType]) => !(AUTOSCALING_LIFECYCLE_DETAIL_TYPES as readonly string[]).includes(detailType),
       );
     expect([...pattern.source].sort()).toEqual([...SOURCES].sort());
+    // The same pattern member accounts forward (shared/security/forwarding.ts).
+    expect(pattern).toEqual(INFORMATIONAL_EVENT_PATTERN);
     expect([...pattern['detail-type']].sort()).toEqual(registered.map(([, detailType]) => detailType).sort());
     const [target] = rule?.Properties.Targets as Array<{ Arn: unknown }>;
     expect(JSON.stringify(target?.Arn)).toContain('AlarmNotifierLambdaFunction');
