@@ -126,7 +126,8 @@ export class NoiseEngine implements NoiseStage {
     const labels = matchLabels(alert);
     const record = this.newRecord(decision, draft, mode, now);
     const wouldReceive = [...decision.receivers];
-    await this.trackSources(alert, labels, now, store);
+    // A point event never resolves, so it would hold a mute (or a note) until maxAge: never a source.
+    if (!draft.pointEvent) await this.trackSources(alert, labels, now, store);
     const prior = store
       ? await this.guard('alert state', () => store.loadRecord<AlertState>(`alert#${alert.fingerprint}`))
       : undefined;
@@ -148,7 +149,9 @@ export class NoiseEngine implements NoiseStage {
       ) {
         await this.flap(decision, record, now, store);
       }
-      if (!decision.suppressed && alert.status === 'firing') repeat = this.repeatPolicy(decision);
+      // A point event (a scaling activity, a cost anomaly) is over once told: nothing to repeat.
+      if (!decision.suppressed && alert.status === 'firing' && !draft.pointEvent)
+        repeat = this.repeatPolicy(decision);
       if (!decision.suppressed && alert.status === 'firing') {
         const context = await this.contextFor(alert, now, store);
         if (context.length > 0) {

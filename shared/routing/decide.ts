@@ -35,6 +35,7 @@ export function classify(
     partition,
     topicArn,
     suppressedBySource: _suppressed,
+    pointEvent: _pointEvent,
     alarmTags: _alarmTags,
     defaultSeverity,
     ...rest

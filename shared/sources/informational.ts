@@ -95,6 +95,8 @@ export interface InformationalFacts {
   partition: AlertDraft['partition'];
   /** `info` unless the source says otherwise (AWS Health abuse events: `warning`). */
   defaultSeverity?: Severity;
+  /** True for events that never resolve (see AlertDraft.pointEvent). */
+  pointEvent?: boolean;
   raw: unknown;
 }
 
@@ -126,7 +128,24 @@ export function informationalDraft(facts: InformationalFacts): AlertDraft {
     links: facts.links,
     partition: facts.partition,
     defaultSeverity: facts.defaultSeverity ?? 'info',
+    ...(facts.pointEvent ? { pointEvent: true } : {}),
     raw: facts.raw,
+  };
+}
+
+/**
+ * The separate alert a failed deployment raises besides resolving its in-progress alert: a point
+ * event (`outcome: failed`) that a severity rule can page on, where a resolve never could.
+ */
+export function deploymentFailureDraft(ended: AlertDraft): AlertDraft {
+  const fingerprint = `${ended.fingerprint}|failed`;
+  return {
+    ...ended,
+    labels: { ...ended.labels, outcome: 'failed' },
+    status: 'firing',
+    fingerprint,
+    transitionId: `${fingerprint}|${ended.transitionId.split('|').pop() ?? ''}`,
+    pointEvent: true,
   };
 }
 

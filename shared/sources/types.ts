@@ -12,6 +12,11 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
   partition: 'aws' | 'aws-cn' | 'aws-us-gov';
   /** The SNS topic the event came through, if any (its configured name becomes the `topic` label). */
   topicArn?: string;
+  /**
+   * An event that happens once and never resolves (a scaling activity, a cost anomaly, a failed
+   * deployment): notified once, never repeated (`repeatInterval`), never an inhibition source.
+   */
+  pointEvent?: boolean;
   /** Set when the source itself says not to notify (muted alarm, suppressed composite actions). */
   suppressedBySource?: string;
   /**

@@ -162,7 +162,11 @@ const EXPECTED: Record<string, Expected> = {
   },
   'codedeploy/eventbridge-deployment-failure.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+    // The in-progress alert resolves; the failure is its own point event (a severity rule can page it).
+    alerts: [
+      { severity: 'info', status: 'resolved', receivers: INFO },
+      { severity: 'info', status: 'firing', receivers: INFO },
+    ],
   },
   'codedeploy/eventbridge-deployment-start.json': {
     outcome: 'alerts',
@@ -178,7 +182,11 @@ const EXPECTED: Record<string, Expected> = {
   },
   'ecs/eventbridge-deployment-failed.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'resolved', receivers: INFO }],
+    // The in-progress alert resolves; the failure is its own point event (a severity rule can page it).
+    alerts: [
+      { severity: 'info', status: 'resolved', receivers: INFO },
+      { severity: 'info', status: 'firing', receivers: INFO },
+    ],
   },
   'ecs/eventbridge-deployment-in-progress.json': {
     outcome: 'alerts',

@@ -36,6 +36,15 @@ function only(raw: unknown): AlertDraft {
   return draft;
 }
 
+/** The two alerts of a failed deployment: the resolve of its in-progress alert, and the failure itself. */
+function endedAndFailure(raw: unknown): [AlertDraft, AlertDraft] {
+  const [result] = results(raw);
+  if (result?.kind !== 'alerts') throw new Error('expected alerts');
+  const [ended, failure, ...more] = result.drafts;
+  if (!ended || !failure || more.length > 0) throw new Error('expected exactly two alerts');
+  return [ended, failure];
+}
+
 function single(raw: unknown): NormalizeResult {
   const [result] = results(raw);
   if (!result) throw new Error('no record');
@@ -178,7 +187,7 @@ describe('AWS Health events', () => {
 describe('CodeDeploy deployments', () => {
   const start = only(fixture('codedeploy/eventbridge-deployment-start.json'));
   const success = only(fixture('codedeploy/eventbridge-deployment-success.json'));
-  const failure = only(fixture('codedeploy/eventbridge-deployment-failure.json'));
+  const [failureEnd, failure] = endedAndFailure(fixture('codedeploy/eventbridge-deployment-failure.json'));
 
   it('labels the application (also as service), group, deployment and state', () => {
     expect(start.labels).toEqual({
@@ -206,10 +215,10 @@ describe('CodeDeploy deployments', () => {
     expect(success.status).toBe('resolved');
     expect(success.fingerprint).toBe(start.fingerprint);
     expect(success.transitionId).not.toBe(start.transitionId);
-    expect(failure.status).toBe('resolved');
-    expect(failure.fingerprint).not.toBe(start.fingerprint);
-    expect(failure.labels.deploymentState).toBe('FAILURE');
-    expect(failure.annotations.summary).toContain('FAILED');
+    expect(failureEnd.status).toBe('resolved');
+    expect(failureEnd.fingerprint).not.toBe(start.fingerprint);
+    expect(failureEnd.labels.deploymentState).toBe('FAILURE');
+    expect(failureEnd.annotations.summary).toContain('FAILED');
     for (const [state, status] of [
       ['READY', 'firing'],
       ['STOP', 'resolved'],
@@ -247,7 +256,7 @@ describe('CodeDeploy deployments', () => {
 describe('ECS service deployments', () => {
   const progress = only(fixture('ecs/eventbridge-deployment-in-progress.json'));
   const completed = only(fixture('ecs/eventbridge-deployment-completed.json'));
-  const failed = only(fixture('ecs/eventbridge-deployment-failed.json'));
+  const [failed] = endedAndFailure(fixture('ecs/eventbridge-deployment-failed.json'));
 
   it('takes service and cluster from the service ARN in resources[0]', () => {
     expect(progress.labels).toEqual({
@@ -488,8 +497,28 @@ describe('registry', () => {
 
 const config = loadConfig(repoText('klaxon.yml'));
 
+describe('failed deployments', () => {
+  it('also raise a firing point event of their own, which a rule can page on (a resolve never could)', () => {
+    for (const file of [
+      'codedeploy/eventbridge-deployment-failure.json',
+      'ecs/eventbridge-deployment-failed.json',
+    ]) {
+      const [ended, failure] = endedAndFailure(fixture(file));
+      expect(ended).toMatchObject({ status: 'resolved' });
+      expect(ended.pointEvent).toBeUndefined();
+      expect(failure).toMatchObject({
+        status: 'firing',
+        pointEvent: true,
+        fingerprint: `${ended.fingerprint}|failed`,
+        labels: { ...ended.labels, outcome: 'failed' },
+      });
+      expect(failure.transitionId).toMatch(/^.+\|failed\|\d+$/);
+    }
+  });
+});
+
 describe('severity of informational alerts (classify)', () => {
-  const failure = only(fixture('codedeploy/eventbridge-deployment-failure.json'));
+  const [, failure] = endedAndFailure(fixture('codedeploy/eventbridge-deployment-failure.json'));
 
   it('is the source default (info) when no rule matches, not defaults.severity', () => {
     expect(config.defaults.severity).toBe('warning');
@@ -510,7 +539,7 @@ describe('severity of informational alerts (classify)', () => {
       alert: { severity: 'warning' },
       severitySource: 'rule',
     });
-    const ecsFailed = only(fixture('ecs/eventbridge-deployment-failed.json'));
+    const [, ecsFailed] = endedAndFailure(fixture('ecs/eventbridge-deployment-failed.json'));
     expect(classify(ecsFailed, withRule).alert.severity).toBe('warning');
     const start = only(fixture('codedeploy/eventbridge-deployment-start.json'));
     expect(classify(start, withRule)).toMatchObject({
@@ -520,7 +549,7 @@ describe('severity of informational alerts (classify)', () => {
   });
 
   it('leaves other sources on defaults.severity, and an event hint still wins', () => {
-    const { defaultSeverity: _unused, ...plain } = failure;
+    const { defaultSeverity: _unused, pointEvent: _point, ...plain } = failure;
     expect(classify(plain, config).alert.severity).toBe('warning');
     const hinted = { ...failure, severityHint: { word: 'critical', from: 'test' } };
     expect(classify(hinted, config)).toMatchObject({

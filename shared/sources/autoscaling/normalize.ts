@@ -101,6 +101,7 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
           consoleUrl,
         },
         status: 'firing',
+        pointEvent: true,
         fingerprint,
         transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
         startsAt: isoTime(detail.StartTime, observedAt),

@@ -3,6 +3,7 @@ import { consoleBase } from '../../enrichment/links';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import {
   REGION_CODE,
+  deploymentFailureDraft,
   informationalDraft,
   isoTime,
   millisOf,
@@ -45,8 +46,8 @@ const STATE_WORDS: Readonly<Record<string, string>> = {
 
 /**
  * Turns one CodeDeploy deployment state change into an informational alert of kind `deployment`:
- * firing while in progress, resolved on SUCCESS, FAILURE or STOP (a failed deployment stays `info`
- * unless a severity rule on `deploymentState: FAILURE` says otherwise). The `service` label is the
+ * firing while in progress, resolved on SUCCESS, FAILURE or STOP. A FAILURE also raises a point
+ * event (`outcome: failed`, see deploymentFailureDraft), `info` unless a severity rule says otherwise. The `service` label is the
  * CodeDeploy application name, so routes and silences written for a service also catch its deploys.
  */
 export function codeDeployDraft(
@@ -96,5 +97,8 @@ export function normalizeCodeDeploy(envelope: EventBridgeEnvelope, raw: unknown)
   if (!parsed.success) {
     return { kind: 'invalid', reason: `CodeDeploy deployment state change: ${zodReason(parsed.error)}` };
   }
-  return { kind: 'alerts', drafts: [codeDeployDraft(parsed.data, envelope, raw)] };
+  const draft = codeDeployDraft(parsed.data, envelope, raw);
+  // A failure also raises its own alert: the resolve closes "in progress", the failure can page.
+  const drafts = parsed.data.state === 'FAILURE' ? [draft, deploymentFailureDraft(draft)] : [draft];
+  return { kind: 'alerts', drafts };
 }

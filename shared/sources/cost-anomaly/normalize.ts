@@ -103,6 +103,7 @@ export function costAnomalyDraft(
       consoleUrl: link,
     },
     status: 'firing',
+    pointEvent: true,
     fingerprint,
     transitionId: `${fingerprint}|${anomaly.anomalyEndDate ?? anomaly.anomalyStartDate ?? ''}|${anomaly.impact.totalImpact}`,
     startsAt: isoTime(anomaly.anomalyStartDate, delivery.observedAt),

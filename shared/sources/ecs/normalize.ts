@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { consoleBase } from '../../enrichment/links';
 import { parseArn } from '../arn';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { clip, informationalDraft, isoTime, millisOf, zodReason } from '../informational';
+import {
+  clip,
+  deploymentFailureDraft,
+  informationalDraft,
+  isoTime,
+  millisOf,
+  zodReason,
+} from '../informational';
 import type { AlertDraft, NormalizeResult } from '../types';
 
 /** The detail-type of ECS service deployment events (`source: aws.ecs`). */
@@ -65,8 +72,8 @@ export function ecsServiceOf(
 
 /**
  * Turns one ECS service deployment event into an informational alert of kind `deployment`: firing
- * while in progress, resolved when completed or failed (a failed deployment stays `info` unless a
- * severity rule on `deploymentState: SERVICE_DEPLOYMENT_FAILED` says otherwise).
+ * while in progress, resolved when completed or failed. A failure also raises a point event
+ * (`outcome: failed`, see deploymentFailureDraft), `info` unless a severity rule says otherwise.
  */
 export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
   const parsed = ecsDeploymentSchema.safeParse(envelope.detail);
@@ -99,35 +106,33 @@ export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unkno
   // The reason of a failure says why (circuit breaker, alarms); the others only repeat the event name.
   const reason =
     detail.reason && detail.eventName === 'SERVICE_DEPLOYMENT_FAILED' ? `: ${clip(detail.reason, 300)}` : '';
-  return {
-    kind: 'alerts',
-    drafts: [
-      informationalDraft({
-        source: 'ecs',
-        kind: 'deployment',
-        account,
-        region,
-        labels: {
-          service,
-          cluster,
-          deploymentId: detail.deploymentId,
-          deploymentState: detail.eventName,
-        },
-        annotations: {
-          summary: `ECS deployment ${detail.deploymentId} of ${where} ${WORDS[detail.eventName] ?? detail.eventName} (${account}/${region})${reason}`,
-          reason: detail.reason ? clip(detail.reason, 1000) : undefined,
-          consoleUrl,
-        },
-        status,
-        fingerprint,
-        transitionId: `${fingerprint}|${detail.eventName}|${millisOf(updatedAt)}`,
-        startsAt: updatedAt,
-        observedAt,
-        path: 'eventbridge',
-        links: [{ text: 'ECS service deployments', url: consoleUrl }],
-        partition,
-        raw,
-      }),
-    ],
-  };
+  const draft = informationalDraft({
+    source: 'ecs',
+    kind: 'deployment',
+    account,
+    region,
+    labels: {
+      service,
+      cluster,
+      deploymentId: detail.deploymentId,
+      deploymentState: detail.eventName,
+    },
+    annotations: {
+      summary: `ECS deployment ${detail.deploymentId} of ${where} ${WORDS[detail.eventName] ?? detail.eventName} (${account}/${region})${reason}`,
+      reason: detail.reason ? clip(detail.reason, 1000) : undefined,
+      consoleUrl,
+    },
+    status,
+    fingerprint,
+    transitionId: `${fingerprint}|${detail.eventName}|${millisOf(updatedAt)}`,
+    startsAt: updatedAt,
+    observedAt,
+    path: 'eventbridge',
+    links: [{ text: 'ECS service deployments', url: consoleUrl }],
+    partition,
+    raw,
+  });
+  // A failure also raises its own alert: the resolve closes "in progress", the failure can page.
+  const failed = detail.eventName === 'SERVICE_DEPLOYMENT_FAILED';
+  return { kind: 'alerts', drafts: failed ? [draft, deploymentFailureDraft(draft)] : [draft] };
 }

@@ -78,4 +78,34 @@ describe('deployments in progress (the example inhibit rule)', () => {
     }
     expect(h.sent('pager')).toEqual([]);
   });
+
+  it('page a failed deployment when a route says so (the failure fires; it is not a resolve)', async () => {
+    const route = `route:\n  receiver: chat\n  routes:\n    - { match: { kind: deployment, outcome: failed }, receiver: pager }\n`;
+    const h = harness(`${route}${exampleRule}`, { start: T0 });
+    await h.send(fixture('ecs/eventbridge-deployment-failed.json'));
+    expect(h.receivers.pager.sent.map((a) => [a.status, a.labels.outcome])).toEqual([['firing', 'failed']]);
+    // A point event is no inhibition source: an alarm of the service right after is plainly delivered.
+    const alarm = await h.send(
+      alarmEvent({
+        name: 'payments-5xx-critical',
+        state: 'ALARM',
+        at: T0,
+        tags: { service: 'payments-api' },
+      }),
+    );
+    expect(alarm.alerts[0]?.decision.alert.annotations.context).toBeUndefined();
+  });
+});
+
+describe('point events (scaling activities, cost anomalies, failed deployments)', () => {
+  it('are never repeated, even on a route with repeatInterval', async () => {
+    const h = harness(`route:\n  receiver: chat\n  repeatInterval: 1h\n`, { start: T0 });
+    await h.send(fixture('autoscaling/eventbridge-instance-launch-successful.json'));
+    await h.send(fixture('cost-anomaly/sns-anomaly-individual-alert.json'));
+    expect(h.receivers.chat.sent).toHaveLength(2);
+    expect(h.queue.drain().filter(({ job }) => job.kind === 'noise')).toEqual([]);
+    // An alarm on the same route is repeated (the policy itself works).
+    await h.send(alarmEvent({ name: 'api-5xx', state: 'ALARM', at: T0 }));
+    expect(h.queue.drain().filter(({ job }) => job.kind === 'noise')).toHaveLength(1);
+  });
 });
