@@ -207,7 +207,11 @@ export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
   const listed = group.alerts.slice(0, GROUP_LIST_LIMIT).map((alert) => {
     const link = alert.annotations.consoleUrl;
     const name = escapeAndTruncate(alert.labels.alarmName ?? alert.annotations.summary, 120);
-    return `• *${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}`;
+    // An annotate rule's note (a deployment in progress) matters as much in a storm as alone.
+    const context = alert.annotations.context
+      ? ` _(${escapeAndTruncate(alert.annotations.context.split('\n')[0] ?? '', 200)})_`
+      : '';
+    return `• *${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}${context}`;
   });
   const more = group.alerts.length - listed.length;
   const chunks: string[] = [];

@@ -4,7 +4,7 @@ import { DeliveryError } from '../../shared/errors';
 import { checkStatus, retryAfterMillis } from '../../shared/receivers/http';
 import { renderPagerDutyEvent } from '../../shared/receivers/pagerduty';
 import { withRetry } from '../../shared/receivers/retry';
-import { renderSlackMessage, SLACK_LIMITS } from '../../shared/receivers/slack';
+import { renderSlackGroupMessage, renderSlackMessage, SLACK_LIMITS } from '../../shared/receivers/slack';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from '../../shared/receivers/text';
 import { isAllowedWebhookUrl } from '../../shared/receivers/webhook';
 import { slackMessageError } from '../support/fake-slack';
@@ -134,6 +134,18 @@ describe('Slack rendering', () => {
     expect(JSON.stringify(renderSlackMessage(firing).blocks[2])).toContain(`:construction: ${context}`);
     expect(renderPagerDutyEvent(firing, 'KEY').payload?.custom_details).toMatchObject({ context: [context] });
     expect(JSON.stringify(renderSlackMessage(alert())).includes(':construction:')).toBe(false);
+  });
+
+  it('keeps the annotate note on each line of a grouped (storm) message', () => {
+    const context = 'during: CodeDeploy deployment d-1 of checkout started (since 09:40 UTC, rule deploys)';
+    const message = renderSlackGroupMessage({
+      route: 'chat',
+      labels: { region: 'us-east-1' },
+      status: 'firing',
+      alerts: [alert({ annotations: { ...alert().annotations, context } }), alert()],
+    });
+    expect(slackMessageError(message)).toBeUndefined();
+    expect(JSON.stringify(message)).toContain(`_(${context})_`);
   });
 
   it('escapes event text for mrkdwn', () => {
