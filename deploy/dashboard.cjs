@@ -40,7 +40,8 @@ const TIMELINE_FIELDS = ['source', 'kind', 'status', 'severity', 'summary'];
 
 /**
  * Informational events (AWS Health, deployments, scaling, cost anomalies) as a timeline: a count per
- * source, and a Logs Insights table of the latest decisions from the alarm notifier's log.
+ * source, and a Logs Insights table of the latest decisions from the operational-events and alarm
+ * notifier logs.
  */
 function informationalWidgets(y) {
   const perSource = INFORMATIONAL_SOURCES.flatMap((source) =>
@@ -51,7 +52,9 @@ function informationalWidgets(y) {
     ),
   );
   const query = [
-    "SOURCE '${AlarmNotifierLogGroup}'",
+    // The operational-events function logs the EventBridge ones; cost anomalies sent by SNS arrive
+    // through the alarm notifier. (One SOURCE per log group, joined by pipes, as CDK renders it.)
+    "SOURCE '${OperationalEventsLogGroup}' | SOURCE '${AlarmNotifierLogGroup}'",
     `fields @timestamp, ${TIMELINE_FIELDS.map((field) => `decision.${field}`).join(', ')}`,
     `filter decision.source in [${INFORMATIONAL_SOURCES.map((source) => `"${source}"`).join(', ')}]`,
     'sort @timestamp desc',

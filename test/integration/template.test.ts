@@ -114,7 +114,7 @@ describe('packaged CloudFormation template', () => {
 describe('informational sources in the template', () => {
   const SOURCES = ['aws.health', 'aws.codedeploy', 'aws.ecs', 'aws.autoscaling', 'aws.ce'];
 
-  it('sends every registered informational event (not lifecycle hooks) to the notifier through its own rule', () => {
+  it('sends every registered informational event (not lifecycle hooks) to the operational-events function through its own rule', () => {
     const [, rule] =
       resourcesOfType('AWS::Events::Rule').find(([, r]) =>
         JSON.stringify(r.Properties.EventPattern).includes('aws.health'),
@@ -132,7 +132,11 @@ describe('informational sources in the template', () => {
     expect(pattern).toEqual(INFORMATIONAL_EVENT_PATTERN);
     expect([...pattern['detail-type']].sort()).toEqual(registered.map(([, detailType]) => detailType).sort());
     const [target] = rule?.Properties.Targets as Array<{ Arn: unknown }>;
-    expect(JSON.stringify(target?.Arn)).toContain('AlarmNotifierLambdaFunction');
+    // Its own function: a burst of scaling events never throttles the alarm notifier.
+    expect(JSON.stringify(target?.Arn)).toContain('OperationalEventsLambdaFunction');
+    const concurrency =
+      template.Resources.OperationalEventsLambdaFunction?.Properties.ReservedConcurrentExecutions;
+    expect(concurrency).toBe(3);
   });
 
   it('lets Cost Anomaly Detection of this account publish to the alarm topic', () => {

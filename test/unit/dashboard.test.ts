@@ -90,7 +90,11 @@ describe('the CloudWatch dashboard (deploy/dashboard.cjs)', () => {
   it("lists informational decisions from the notifier's log with fields the decision line really writes", async () => {
     const timeline = body.widgets.find((w) => w.type === 'log');
     const query = String(timeline?.properties.query);
-    expect(query.startsWith("SOURCE '${AlarmNotifierLogGroup}' | fields @timestamp, ")).toBe(true);
+    expect(
+      query.startsWith(
+        "SOURCE '${OperationalEventsLogGroup}' | SOURCE '${AlarmNotifierLogGroup}' | fields @timestamp, ",
+      ),
+    ).toBe(true);
     expect(query).toContain(
       'filter decision.source in ["aws-health", "codedeploy", "ecs", "autoscaling", "cost-anomaly"]',
     );
