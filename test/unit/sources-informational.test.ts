@@ -187,7 +187,7 @@ describe('AWS Health events', () => {
 describe('CodeDeploy deployments', () => {
   const start = only(fixture('codedeploy/eventbridge-deployment-start.json'));
   const success = only(fixture('codedeploy/eventbridge-deployment-success.json'));
-  const [failureEnd, failure] = endedAndFailure(fixture('codedeploy/eventbridge-deployment-failure.json'));
+  const [failureEnd] = endedAndFailure(fixture('codedeploy/eventbridge-deployment-failure.json'));
 
   it('labels the application (also as service), group, deployment and state', () => {
     expect(start.labels).toEqual({
