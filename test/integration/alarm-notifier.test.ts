@@ -229,7 +229,8 @@ describe('alarm notifier against moto SSM and loopback PagerDuty/Slack', () => {
     const cost = await handler(fixture('cost-anomaly/sns-anomaly-individual-alert.json'));
     const ecs = await handler(fixture('ecs/eventbridge-deployment-failed.json'));
     expect(cost).toMatchObject({ outcome: 'alerts', alerts: 1, failed: 0, invalid: 0 });
-    expect(ecs).toMatchObject({ outcome: 'alerts', alerts: 1, failed: 0, invalid: 0 });
+    // The failure resolves the deployment's alert and raises its own point event.
+    expect(ecs).toMatchObject({ outcome: 'alerts', alerts: 2, failed: 0, invalid: 0 });
     expect(pagerDuty.requests).toEqual([]);
     // No info route in this configuration: the catch-all (Slack) gets them, as info.
     expect(JSON.stringify(slack.messages('alerts'))).toContain(
@@ -241,12 +242,13 @@ describe('alarm notifier against moto SSM and loopback PagerDuty/Slack', () => {
       .map((l) => [l.source, l.kind, l.InformationalEvents]);
     expect(counted).toEqual([
       ['cost-anomaly', 'cost-anomaly', 1],
-      ['ecs', 'deployment', 1],
+      ['ecs', 'deployment', 2],
     ]);
     const decided = lines.filter((l) => l.message === 'alert decided').map((l) => l.decision);
     expect(decided).toMatchObject([
       { source: 'cost-anomaly', kind: 'cost-anomaly', severity: 'info' },
       { source: 'ecs', kind: 'deployment', severity: 'info', status: 'resolved' },
+      { source: 'ecs', kind: 'deployment', severity: 'info', status: 'firing' },
     ]);
   });
 });
