@@ -4,7 +4,7 @@ import { digestSchema } from '../shared/config/scheduled';
 import { Dispatcher } from '../shared/delivery/dispatcher';
 import { buildDigest, type Digest } from '../shared/digest/digest';
 import { prepareDigest, renderDigestText } from '../shared/digest/render';
-import { readDigestSources } from '../shared/digest/run';
+import { readDigest } from '../shared/digest/run';
 import { silentObserver } from '../shared/observability/observer';
 import { createReceivers, systemClock } from '../shared/receivers/factory';
 import { postJson } from '../shared/receivers/http';
@@ -21,8 +21,8 @@ klaxon digest --replay [<event file|dir>...] [--hours N] [--at ISO] [--post] [--
   route, the noisiest alarms, flapping alarms, alarms that resolved on their own within
   digest.quickResolveMinutes, suppressed counts, informational events and remediations, over the
   last --hours (default digest.periodHours, else 24).
-  --stage reads the stage's state table (klaxon-<stage>-state) in one Scan: the decision records
-  and remediation audit records. Uses your AWS credentials (dynamodb:Scan on the table).
+  --stage reads the stage's state table (klaxon-<stage>-state) in one parallel Scan, page by page:
+  the decision records and remediation audit records. Uses your AWS credentials (dynamodb:Scan on the table).
   --replay runs event files (default events/) through the pipeline in preview mode, as replay does,
   and builds the digest from that run's decisions; nothing is read from AWS. Every record of a
   replay carries the --at time (default now), so durations there are 0.
@@ -119,13 +119,13 @@ export async function digestVerb(
       new DynamoDBClient(values.region ? { region: values.region } : {}),
       table ?? '',
     );
-    const sources = await readDigestSources(store);
-    if (sources.unreadable > 0)
-      io.err(`klaxon digest: ${sources.unreadable} rows of ${table} left out (unreadable)\n`);
-    digest = buildDigest(sources.records, sources.remediations, {
-      ...period,
-      keep: config.noise.decisionRecords.keep,
-    });
+    const read = await readDigest(store, { ...period, keep: config.noise.decisionRecords.keep });
+    if (read.unreadable > 0) {
+      io.err(
+        `klaxon digest: ${read.unreadable} rows of ${table} left out (unreadable: ${read.examples.join(', ')})\n`,
+      );
+    }
+    digest = read.digest;
   }
   io.out(values.json ? `${JSON.stringify(digest)}\n` : renderDigestText(digest));
   return values.post ? post(config, digest, io) : 0;

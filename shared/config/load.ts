@@ -132,9 +132,15 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   problems.push(...remediation.problems);
   const noise = compileNoise(input, receiverNames);
   problems.push(...noise.problems);
-  problems.push(...scheduledProblems(input, input.receivers));
+  const scheduled = scheduledProblems(input, input.receivers);
+  problems.push(...scheduled.problems);
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
-  const warnings = [...severityCoverageWarnings(tree), ...remediation.warnings, ...noise.warnings];
+  const warnings = [
+    ...severityCoverageWarnings(tree),
+    ...remediation.warnings,
+    ...noise.warnings,
+    ...scheduled.warnings,
+  ];
   const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
   if (retrySeconds < 3600) {
     warnings.push({

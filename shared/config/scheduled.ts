@@ -16,6 +16,9 @@ export const scheduleExpressionSchema = z
     'an EventBridge schedule expression: rate(N minutes|hours|days) or cron(min hour day month weekday year), in UTC',
   );
 
+/** The longest `digest.periodHours`: a week. */
+const MAX_PERIOD_HOURS = 168;
+
 /** The daily (or otherwise scheduled) summary posted to chat. */
 export const digestSchema = z.strictObject({
   enabled: z.boolean().default(true),
@@ -24,7 +27,7 @@ export const digestSchema = z.strictObject({
   /** When it is posted; default every day at 08:00 UTC. */
   schedule: scheduleExpressionSchema.default('cron(0 8 * * ? *)'),
   /** The period summarised, ending when the digest runs. */
-  periodHours: z.number().int().min(1).max(168).default(24),
+  periodHours: z.number().int().min(1).max(MAX_PERIOD_HOURS).default(24),
   /** An alarm that went back to OK within this many minutes is listed as a tuning candidate. */
   quickResolveMinutes: z.number().int().min(1).max(120).default(10),
   /** How many entries each list shows (noisiest alarms, quick resolves, informational events). */
@@ -53,7 +56,7 @@ export interface ScheduledInput {
   digest?: z.infer<typeof digestSchema>;
   heartbeat?: z.infer<typeof heartbeatSchema>;
   selfCheck?: z.infer<typeof selfCheckSchema>;
-  decisionRecords: { enabled: boolean };
+  decisionRecords: { enabled: boolean; ttlDays: number };
 }
 
 /** The digest settings after validation. */
@@ -63,12 +66,85 @@ export type HeartbeatConfig = z.infer<typeof heartbeatSchema>;
 /** The self-check settings after validation. */
 export type SelfCheckConfig = z.infer<typeof selfCheckSchema>;
 
+/** What the scheduled sections' cross-checks found: problems refuse the configuration, warnings do not. */
+export interface ScheduledCheck {
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+}
+
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * How many hours apart a schedule expression fires, when that is plain: `rate(N minutes|hours|days)`,
+ * a daily `cron(M H * * ? *)` (24) or a weekly `cron(M H ? * DAY *)` (168); undefined otherwise.
+ */
+export function scheduleIntervalHours(expression: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (rate) {
+    const n = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    if (unit.startsWith('minute')) return n / 60;
+    return unit.startsWith('hour') ? n : n * 24;
+  }
+  const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
+  if (!cron) return undefined;
+  const [, minute = '', hour = '', day = '', month = '', weekday = '', year = ''] = cron;
+  if (!/^\d{1,2}$/.test(minute) || !/^\d{1,2}$/.test(hour) || month !== '*' || year !== '*') return undefined;
+  if ((day === '*' && weekday === '?') || (day === '?' && weekday === '*')) return 24;
+  const oneDay = /^[1-7]$/.test(weekday) || DAYS.includes(weekday.toUpperCase());
+  if (day === '?' && oneDay) return 168;
+  return undefined;
+}
+
+function hours(n: number): string {
+  return `${Math.round(n * 100) / 100} h`;
+}
+
+/** Warnings about a digest that misses or repeats part of the time, or outlives its records. */
+function digestWarnings(
+  digest: DigestConfig,
+  decisionRecords: ScheduledInput['decisionRecords'],
+): ConfigProblem[] {
+  const warnings: ConfigProblem[] = [];
+  const interval = scheduleIntervalHours(digest.schedule);
+  const period = digest.periodHours;
+  if (interval !== undefined && interval > period) {
+    warnings.push({
+      path: 'digest.periodHours',
+      message:
+        `${digest.schedule} runs every ${hours(interval)} but each digest covers ${hours(period)}: ` +
+        `${hours(interval - period)} between two digests are in neither; ` +
+        (interval <= MAX_PERIOD_HOURS
+          ? `set periodHours: ${interval} to cover it all`
+          : `run it at least every ${MAX_PERIOD_HOURS} h (the longest period)`),
+    });
+  } else if (interval !== undefined && interval < period) {
+    warnings.push({
+      path: 'digest.periodHours',
+      message:
+        `${digest.schedule} runs every ${hours(interval)} but each digest covers ${hours(period)}: ` +
+        `each repeats the last ${hours(period - interval)} of the one before (counted twice)` +
+        (Number.isInteger(interval) ? `; set periodHours: ${interval} for back-to-back periods` : ''),
+    });
+  }
+  if (decisionRecords.enabled && decisionRecords.ttlDays * 24 < period) {
+    warnings.push({
+      path: 'decisionRecords.ttlDays',
+      message:
+        `decision records expire after ${decisionRecords.ttlDays * 24} h, before the digest reads its ` +
+        `${hours(period)}: the start of each period is missing; set ttlDays: ${Math.ceil(period / 24)} or more`,
+    });
+  }
+  return warnings;
+}
+
 /** Cross-checks the scheduled sections against the receivers and decision records. */
 export function scheduledProblems(
   input: ScheduledInput,
   receivers: Readonly<Record<string, ReceiverConfig>>,
-): ConfigProblem[] {
+): ScheduledCheck {
   const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
   const defined = Object.keys(receivers).join(', ') || 'none';
   const digest = input.digest;
   if (digest?.enabled) {
@@ -91,6 +167,7 @@ export function scheduledProblems(
           'the digest is built from decision records: set decisionRecords.enabled: true or disable the digest',
       });
     }
+    warnings.push(...digestWarnings(digest, input.decisionRecords));
   }
   const heartbeat = input.heartbeat;
   if (heartbeat?.enabled) {
@@ -109,5 +186,5 @@ export function scheduledProblems(
       });
     }
   }
-  return problems;
+  return { problems, warnings };
 }

@@ -38,7 +38,12 @@ export interface DispatcherDeps {
   observer: PipelineObserver;
   /** Milliseconds this invocation may still spend. */
   remainingMs: () => number;
-  /** How long a claim protects an in-flight delivery: longer than one invocation, shorter than Lambda's retry delay. */
+  /**
+   * How long a claim protects an in-flight delivery: longer than one invocation (its timeout), so a
+   * duplicate invocation never sends it twice. A delivery that fails without being handed over gives
+   * its claim back, so Lambda's retry (a minute later) does not wait the lease out; only a claim
+   * whose invocation was killed does.
+   */
   leaseMs: number;
   /** Runs a `verify-remediation` job (shared/remediation); absent when no remediation is configured. */
   verifyRemediation?: (
@@ -50,6 +55,17 @@ export interface DispatcherDeps {
     job: Extract<DeliveryJob, { kind: 'noise' }>,
     dispatcher: Dispatcher,
   ) => Promise<DeliveryResult | undefined>;
+}
+
+/** How one dispatch may deliver. */
+export interface DispatchOptions {
+  /**
+   * `false` for messages worthless when late (the heartbeat): in-invocation retries only. A failed
+   * delivery is dropped (its claim marked failed, its `failed` result returned): never handed to the
+   * retry queue, dead-lettered or reported to the fallback receiver; a pacing wait longer than the
+   * invocation sends at once instead of queueing; no storm grouping. Default `true`.
+   */
+  durable?: boolean;
 }
 
 /** A delivery could not be finished nor handed over durably: the invocation must fail so Lambda retries it. */
@@ -82,8 +98,10 @@ export class Dispatcher {
     alert: Alert,
     receiverNames: readonly string[],
     groups: Readonly<Record<string, { route: string; by: readonly string[]; windowSeconds: number }>> = {},
+    options: DispatchOptions = {},
   ): Promise<DeliveryResult[]> {
-    return Promise.all(receiverNames.map((name) => this.dispatchOne(alert, name, groups[name])));
+    const durable = options.durable ?? true;
+    return Promise.all(receiverNames.map((name) => this.dispatchOne(alert, name, groups[name], durable)));
   }
 
   /** Runs one job from the retry queue (a retried delivery, or a group whose window closed). */
@@ -158,7 +176,11 @@ export class Dispatcher {
       }
       this.count('NotificationsDelivered', receiver);
     } else {
-      // The claim stays pending: once its lease runs out, the retried invocation takes it over.
+      // The claim is given back: the lease outlasts the invocation, so Lambda's retry (a minute
+      // later) would otherwise find it still in flight and skip the post.
+      if (key) {
+        await this.guard('release', () => this.deps.store?.releaseDelivery(key, this.deps.clock.now()));
+      }
       this.deps.observer.count('NotificationsFailed', {
         receiverType: receiver.type,
         retryable: result.retryable ? 'true' : 'false',
@@ -171,6 +193,7 @@ export class Dispatcher {
     alert: Alert,
     name: string,
     group: { route: string; by: readonly string[]; windowSeconds: number } | undefined,
+    durable: boolean,
   ): Promise<DeliveryResult> {
     const receiver = this.deps.receivers.get(name);
     if (!receiver) {
@@ -190,17 +213,15 @@ export class Dispatcher {
       this.count('DeliveriesDeduplicated', receiver);
       return unitResult(receiver, 'duplicate');
     }
-    if (group && receiver.sendGroup && this.deps.store && this.deps.queue) {
+    if (durable && group && receiver.sendGroup && this.deps.store && this.deps.queue) {
       const grouped = await this.addToGroup(alert, receiver, key, group);
       if (grouped) return grouped;
     }
-    return this.attempt(receiver, {
-      kind: 'deliver',
-      key,
-      receiver: name,
-      alerts: [queuedAlert(alert)],
-      attempt: 0,
-    });
+    return this.attempt(
+      receiver,
+      { kind: 'deliver', key, receiver: name, alerts: [queuedAlert(alert)], attempt: 0 },
+      durable,
+    );
   }
 
   private async addToGroup(
@@ -271,13 +292,18 @@ export class Dispatcher {
     });
   }
 
-  /** One attempt (with in-invocation retries) of a deliver job, then: done, queued for later, or given up. */
+  /**
+   * One attempt (with in-invocation retries) of a deliver job, then: done, queued for later, or given
+   * up; not `durable`: done or dropped.
+   */
   private async attempt(
     receiver: Receiver,
     job: Extract<DeliveryJob, { kind: 'deliver' }>,
+    durable = true,
   ): Promise<DeliveryResult> {
     const paced = await this.pace(receiver);
-    if (paced > 0 && this.deps.queue) {
+    // Not durable: nothing to defer to, so send now and let the receiver's retries honour a 429.
+    if (paced > 0 && this.deps.queue && durable) {
       return this.requeue(receiver, job, job.attempt, Math.ceil(paced / 1000), 'paced');
     }
     const budget = Math.max(0, this.deps.remainingMs() - RESERVE_MS);
@@ -312,6 +338,13 @@ export class Dispatcher {
       receiverType: receiver.type,
       retryable: result.retryable ? 'true' : 'false',
     });
+    if (!durable) {
+      // Dropped: a later message replaces it. The claim is closed so a redelivered copy stays quiet.
+      await this.guard('complete', () =>
+        this.deps.store?.completeDelivery(job.key, 'failed', this.deps.clock.now()),
+      );
+      return result;
+    }
     const schedule = this.deps.config.delivery.retrySchedule;
     if (result.retryable && this.deps.queue && job.attempt < schedule.length) {
       const delay = Math.max(schedule[job.attempt] ?? 0, Math.ceil((result.retryAfterMs ?? 0) / 1000));
@@ -346,6 +379,9 @@ export class Dispatcher {
     try {
       await queue.retry({ ...job, attempt }, Math.min(900, delaySeconds));
     } catch (error) {
+      // Not handed over: give the claim back so the retried invocation delivers it rather than
+      // finding it in flight (the lease may outlast Lambda's retry delay).
+      await this.guard('release', () => this.deps.store?.releaseDelivery(job.key, this.deps.clock.now()));
       throw new DeliveryIncompleteError(
         `could not queue the delivery to ${receiver.name} (${(error as Error).name}); the invocation must be retried`,
         { cause: error },

@@ -154,14 +154,15 @@ function ranked<K>(map: Map<K, number>): Array<[K, number]> {
 }
 
 /**
- * Each transition once (the first record of it): SNS and EventBridge delivering one state change
- * leave two records. Follow-ups (repeats, a mute ending, a flap settling) carry a `note` and are kept
- * apart from the transition they follow.
+ * Each transition once (the first record of it), oldest first: SNS and EventBridge delivering one
+ * state change leave two records. Follow-ups (repeats, a mute ending, a flap settling) carry a
+ * `note` and are kept apart from the transition they follow. Ties in time are broken by transition,
+ * so the order does not depend on the order the records were read in.
  */
 function distinct(records: readonly DecisionRecord[]): DecisionRecord[] {
   const seen = new Set<string>();
   return [...records]
-    .sort((a, b) => time(a) - time(b))
+    .sort((a, b) => time(a) - time(b) || a.transitionId.localeCompare(b.transitionId))
     .filter((record) => {
       const key = `${record.transitionId}|${record.note ?? ''}`;
       if (seen.has(key)) return false;
@@ -170,56 +171,201 @@ function distinct(records: readonly DecisionRecord[]): DecisionRecord[] {
     });
 }
 
-function quickResolves(
-  byFingerprint: ReadonlyMap<string, DecisionRecord[]>,
+/** The firings of one fingerprint resolved within `limitMs`, or undefined (its records oldest first). */
+function quickResolve(
+  fingerprint: string,
+  arrivals: readonly DecisionRecord[],
   inPeriod: (at: number) => boolean,
   limitMs: number,
-): QuickResolve[] {
-  const found: QuickResolve[] = [];
-  for (const [fingerprint, records] of byFingerprint) {
-    let episodeStart: number | undefined;
-    let entry: QuickResolve | undefined;
-    for (const record of records) {
-      if (record.note !== undefined) continue;
-      const at = time(record);
-      if (record.alert.status === 'firing') {
-        episodeStart ??= at;
-        continue;
-      }
-      if (episodeStart !== undefined && inPeriod(at) && at - episodeStart <= limitMs) {
-        const ms = at - episodeStart;
-        entry ??= {
-          name: alertName(record),
-          fingerprint,
-          count: 0,
-          shortestMs: ms,
-          longestMs: ms,
-          lastResolvedAt: record.at,
-        };
-        entry.count += 1;
-        entry.shortestMs = Math.min(entry.shortestMs, ms);
-        entry.longestMs = Math.max(entry.longestMs, ms);
-        entry.lastResolvedAt = record.at;
-      }
-      episodeStart = undefined;
+): QuickResolve | undefined {
+  let episodeStart: number | undefined;
+  let entry: QuickResolve | undefined;
+  for (const record of arrivals) {
+    const at = time(record);
+    if (record.alert.status === 'firing') {
+      episodeStart ??= at;
+      continue;
     }
-    if (entry) found.push(entry);
+    if (episodeStart !== undefined && inPeriod(at) && at - episodeStart <= limitMs) {
+      const ms = at - episodeStart;
+      entry ??= {
+        name: alertName(record),
+        fingerprint,
+        count: 0,
+        shortestMs: ms,
+        longestMs: ms,
+        lastResolvedAt: record.at,
+      };
+      entry.count += 1;
+      entry.shortestMs = Math.min(entry.shortestMs, ms);
+      entry.longestMs = Math.max(entry.longestMs, ms);
+      entry.lastResolvedAt = record.at;
+    }
+    episodeStart = undefined;
   }
-  return found.sort(
-    (a, b) => b.count - a.count || a.shortestMs - b.shortestMs || a.name.localeCompare(b.name),
-  );
+  return entry;
 }
 
-function remediationSummaries(
-  remediations: readonly RemediationActivity[],
-  inPeriod: (at: number) => boolean,
-): RemediationSummary[] {
-  const byAction = new Map<string, RemediationSummary & { ruleSet: Set<string> }>();
-  for (const r of remediations) {
-    if (!inPeriod(r.startedAt ?? r.decidedAt)) continue;
-    const summary = byAction.get(r.action) ?? {
+/** The first `limit` items offered, in `compare` order; the rest are dropped as they come. */
+class TopList<T> {
+  private readonly items: T[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    const last = this.items[this.items.length - 1];
+    if (this.items.length >= this.limit && (last === undefined || this.compare(item, last) >= 0)) return;
+    const index = this.items.findIndex((other) => this.compare(item, other) < 0);
+    this.items.splice(index === -1 ? this.items.length : index, 0, item);
+    if (this.items.length > this.limit) this.items.length = this.limit;
+  }
+
+  list(): T[] {
+    return [...this.items];
+  }
+}
+
+type RemediationTally = Omit<RemediationSummary, 'rules'> & { ruleSet: Set<string> };
+
+/**
+ * Builds a digest incrementally, so a whole state table never has to be in memory: the decision
+ * records of one fingerprint at a time (a `decisions#` set holds them all), remediation audit
+ * records one by one. Each batch is reduced at once to counters and bounded lists (`top` entries):
+ * the records themselves, in the period or not, are dropped when the call returns. The result does
+ * not depend on the order fingerprints and remediations are added in. `buildDigest` is this builder
+ * fed from arrays.
+ */
+export class DigestBuilder {
+  private readonly from: number;
+  private readonly to: number;
+  private arrivals = 0;
+  private readonly alerts = { firing: 0, resolved: 0, notified: 0 };
+  private readonly bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  private readonly byRoute = new Map<string, number>();
+  private readonly suppressed = new Map<SuppressionKind, number>();
+  private informationalTotal = 0;
+  private readonly informationalCounts = new Map<string, number>();
+  private readonly latest: TopList<InformationalEvent & { time: number; key: string }>;
+  private readonly noisiest: TopList<RankedAlarm>;
+  private readonly flapping: TopList<FlappingAlarm>;
+  private readonly quickResolves: TopList<QuickResolve>;
+  private readonly remediations = new Map<string, RemediationTally>();
+
+  constructor(private readonly options: DigestOptions) {
+    this.from = options.from.getTime();
+    this.to = options.to.getTime();
+    const top = options.top;
+    this.latest = new TopList(top, (a, b) => b.time - a.time || a.key.localeCompare(b.key));
+    this.noisiest = new TopList(
+      top,
+      (a, b) => b.count - a.count || a.fingerprint.localeCompare(b.fingerprint),
+    );
+    this.flapping = new TopList(
+      top,
+      (a, b) =>
+        b.count - a.count || a.name.localeCompare(b.name) || a.fingerprint.localeCompare(b.fingerprint),
+    );
+    this.quickResolves = new TopList(
+      top,
+      (a, b) =>
+        b.count - a.count ||
+        a.shortestMs - b.shortestMs ||
+        a.name.localeCompare(b.name) ||
+        a.fingerprint.localeCompare(b.fingerprint),
+    );
+  }
+
+  private inPeriod(at: number): boolean {
+    return at > this.from && at <= this.to;
+  }
+
+  /**
+   * Adds decision records. Every record of a fingerprint must come in the same call (one
+   * `decisions#` set, or a whole list): what is counted per fingerprint is final once added.
+   */
+  addDecisions(records: readonly DecisionRecord[]): void {
+    const byFingerprint = new Map<string, DecisionRecord[]>();
+    for (const r of records) {
+      if ((!this.options.includePreview && r.mode === 'preview') || Number.isNaN(time(r))) continue;
+      const list = byFingerprint.get(r.fingerprint);
+      if (list) list.push(r);
+      else byFingerprint.set(r.fingerprint, [r]);
+    }
+    for (const [fingerprint, kept] of byFingerprint) this.addFingerprint(fingerprint, kept);
+  }
+
+  private addFingerprint(fingerprint: string, kept: readonly DecisionRecord[]): void {
+    const { keep } = this.options;
+    // The set holds `keep` records, all inside the period: older records of the period may have been dropped.
+    const lowerBound = keep !== undefined && kept.length >= keep && kept.every((r) => time(r) > this.from);
+    // Follow-ups (`note`: a repeat, a mute ending, a flap settling) repeat a transition already
+    // counted: no section counts them.
+    const arrivals = distinct(kept).filter((r) => r.note === undefined);
+    let firing = 0;
+    let name = fingerprint;
+    let flap: FlappingAlarm | undefined;
+    for (const r of arrivals) {
+      if (!this.inPeriod(time(r))) continue;
+      this.arrivals += 1;
+      if (r.suppressed) increment(this.suppressed, r.suppressed.kind);
+      if (informational(r)) {
+        this.addInformational(r);
+        continue;
+      }
+      if (r.alert.status === 'firing') {
+        firing += 1;
+        name = alertName(r);
+        this.alerts.firing += 1;
+        this.bySeverity[r.alert.severity] += 1;
+        for (const step of r.routes) if (step.selected) increment(this.byRoute, step.route);
+        if (!r.suppressed && r.receivers.length > 0) this.alerts.notified += 1;
+      } else {
+        this.alerts.resolved += 1;
+      }
+      const text = r.flapping ?? (r.suppressed?.kind === 'flapping' ? r.suppressed.reason : undefined);
+      if (text !== undefined) {
+        flap ??= { name: alertName(r), fingerprint, count: 0, lowerBound, latest: text };
+        flap.count += 1;
+        flap.latest = text;
+      }
+    }
+    if (firing > 0) this.noisiest.offer({ name, fingerprint, count: firing, lowerBound });
+    if (flap) this.flapping.offer(flap);
+    const alarms = arrivals.filter((r) => !informational(r));
+    const quick = quickResolve(
+      fingerprint,
+      alarms,
+      (at) => this.inPeriod(at),
+      this.options.quickResolveMinutes * 60_000,
+    );
+    if (quick) this.quickResolves.offer(quick);
+  }
+
+  private addInformational(r: DecisionRecord): void {
+    this.informationalTotal += 1;
+    increment(this.informationalCounts, `${sourceOf(r)}\u0000${r.alert.labels.kind ?? ''}`);
+    this.latest.offer({
+      time: time(r),
+      key: `${r.fingerprint}\u0000${r.transitionId}`,
+      at: r.at,
+      source: sourceOf(r),
+      kind: r.alert.labels.kind ?? '',
+      severity: r.alert.severity,
+      status: r.alert.status,
+      summary: r.alert.summary,
+      account: r.alert.labels.account ?? '',
+      region: r.alert.labels.region ?? '',
+    });
+  }
+
+  /** Adds one remediation audit record (counted when it started, or was decided, within the period). */
+  addRemediation(r: RemediationActivity): void {
+    if (!this.inPeriod(r.startedAt ?? r.decidedAt)) return;
+    const summary = this.remediations.get(r.action) ?? {
       action: r.action,
-      rules: [],
       ruleSet: new Set<string>(),
       started: 0,
       succeeded: 0,
@@ -235,11 +381,38 @@ function remediationSummaries(
     if (r.outcome === 'skipped') summary.skipped += 1;
     if (r.result === 'succeeded') summary.succeeded += 1;
     if (r.result === 'failed') summary.failed += 1;
-    byAction.set(r.action, summary);
+    this.remediations.set(r.action, summary);
   }
-  return [...byAction.values()]
-    .map(({ ruleSet, ...summary }) => ({ ...summary, rules: [...ruleSet].sort() }))
-    .sort((a, b) => a.action.localeCompare(b.action));
+
+  /** The digest of everything added so far. */
+  build(): Digest {
+    const remediations = [...this.remediations.values()]
+      .map(({ ruleSet, ...summary }) => ({ ...summary, rules: [...ruleSet].sort() }))
+      .sort((a, b) => a.action.localeCompare(b.action));
+    return {
+      from: this.options.from.toISOString(),
+      to: this.options.to.toISOString(),
+      hours: Math.round(((this.to - this.from) / 3_600_000) * 100) / 100,
+      quickResolveMinutes: this.options.quickResolveMinutes,
+      empty: this.arrivals === 0 && remediations.length === 0,
+      alerts: { ...this.alerts },
+      bySeverity: { ...this.bySeverity },
+      byRoute: ranked(this.byRoute).map(([route, count]) => ({ route, count })),
+      suppressed: ranked(this.suppressed).map(([kind, count]) => ({ kind, count })),
+      informational: {
+        total: this.informationalTotal,
+        counts: ranked(this.informationalCounts).map(([key, count]) => {
+          const [source = '', kind = ''] = key.split('\u0000');
+          return { source, kind, count };
+        }),
+        latest: this.latest.list().map(({ time: _time, key: _key, ...event }) => event),
+      },
+      noisiest: this.noisiest.list(),
+      flapping: this.flapping.list(),
+      quickResolves: this.quickResolves.list(),
+      remediations,
+    };
+  }
 }
 
 /** Builds the digest of the period `(from, to]` from decision records and remediation audit records. */
@@ -248,117 +421,8 @@ export function buildDigest(
   remediations: readonly RemediationActivity[],
   options: DigestOptions,
 ): Digest {
-  const from = options.from.getTime();
-  const to = options.to.getTime();
-  const inPeriod = (at: number) => at > from && at <= to;
-  const kept = records.filter(
-    (r) => (options.includePreview || r.mode !== 'preview') && !Number.isNaN(time(r)),
-  );
-  // How many records each fingerprint holds, to tell when the oldest of the period were dropped.
-  const held = new Map<string, { count: number; oldest: number }>();
-  for (const r of kept) {
-    const h = held.get(r.fingerprint) ?? { count: 0, oldest: Number.POSITIVE_INFINITY };
-    held.set(r.fingerprint, { count: h.count + 1, oldest: Math.min(h.oldest, time(r)) });
-  }
-  const lowerBound = (fingerprint: string) => {
-    const h = held.get(fingerprint);
-    return options.keep !== undefined && h !== undefined && h.count >= options.keep && h.oldest > from;
-  };
-  const all = distinct(kept);
-  const period = all.filter((r) => inPeriod(time(r)));
-  const info = period.filter(informational);
-  const alerts = period.filter((r) => !informational(r));
-  const arrivals = alerts.filter((r) => r.note === undefined);
-  const firing = arrivals.filter((r) => r.alert.status === 'firing');
-
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  const byRoute = new Map<string, number>();
-  const perFingerprint = new Map<string, number>();
-  const names = new Map<string, string>();
-  for (const r of firing) {
-    bySeverity[r.alert.severity] += 1;
-    for (const step of r.routes) if (step.selected) increment(byRoute, step.route);
-    increment(perFingerprint, r.fingerprint);
-    names.set(r.fingerprint, alertName(r));
-  }
-  const suppressed = new Map<SuppressionKind, number>();
-  for (const r of [...arrivals, ...info]) if (r.suppressed) increment(suppressed, r.suppressed.kind);
-
-  const flaps = new Map<string, FlappingAlarm>();
-  for (const r of alerts) {
-    const text = r.flapping ?? (r.suppressed?.kind === 'flapping' ? r.suppressed.reason : undefined);
-    if (text === undefined) continue;
-    const entry = flaps.get(r.fingerprint) ?? {
-      name: alertName(r),
-      fingerprint: r.fingerprint,
-      count: 0,
-      lowerBound: lowerBound(r.fingerprint),
-      latest: text,
-    };
-    entry.count += 1;
-    entry.latest = text;
-    flaps.set(r.fingerprint, entry);
-  }
-
-  const infoCounts = new Map<string, number>();
-  for (const r of info) increment(infoCounts, `${sourceOf(r)}\u0000${r.alert.labels.kind ?? ''}`);
-
-  const byFingerprint = new Map<string, DecisionRecord[]>();
-  for (const r of all) {
-    if (informational(r)) continue;
-    byFingerprint.set(r.fingerprint, [...(byFingerprint.get(r.fingerprint) ?? []), r]);
-  }
-  const remediationList = remediationSummaries(remediations, inPeriod);
-
-  return {
-    from: options.from.toISOString(),
-    to: options.to.toISOString(),
-    hours: Math.round(((to - from) / 3_600_000) * 100) / 100,
-    quickResolveMinutes: options.quickResolveMinutes,
-    empty: period.length === 0 && remediationList.length === 0,
-    alerts: {
-      firing: firing.length,
-      resolved: arrivals.filter((r) => r.alert.status === 'resolved').length,
-      notified: firing.filter((r) => !r.suppressed && r.receivers.length > 0).length,
-    },
-    bySeverity,
-    byRoute: ranked(byRoute).map(([route, count]) => ({ route, count })),
-    suppressed: ranked(suppressed).map(([kind, count]) => ({ kind, count })),
-    informational: {
-      total: info.length,
-      counts: ranked(infoCounts).map(([key, count]) => {
-        const [source = '', kind = ''] = key.split('\u0000');
-        return { source, kind, count };
-      }),
-      latest: [...info]
-        .reverse()
-        .slice(0, options.top)
-        .map((r) => ({
-          at: r.at,
-          source: sourceOf(r),
-          kind: r.alert.labels.kind ?? '',
-          severity: r.alert.severity,
-          status: r.alert.status,
-          summary: r.alert.summary,
-          account: r.alert.labels.account ?? '',
-          region: r.alert.labels.region ?? '',
-        })),
-    },
-    noisiest: ranked(perFingerprint)
-      .slice(0, options.top)
-      .map(([fingerprint, count]) => ({
-        name: names.get(fingerprint) ?? fingerprint,
-        fingerprint,
-        count,
-        lowerBound: lowerBound(fingerprint),
-      })),
-    flapping: [...flaps.values()]
-      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
-      .slice(0, options.top),
-    quickResolves: quickResolves(byFingerprint, inPeriod, options.quickResolveMinutes * 60_000).slice(
-      0,
-      options.top,
-    ),
-    remediations: remediationList,
-  };
+  const builder = new DigestBuilder(options);
+  builder.addDecisions(records);
+  for (const r of remediations) builder.addRemediation(r);
+  return builder.build();
 }

@@ -6,7 +6,7 @@ import type { DecisionRecord } from '../noise/record';
 import type { PipelineObserver } from '../observability/observer';
 import type { DeliveryResult } from '../receivers/types';
 import type { StateStore } from '../state/store';
-import { buildDigest, type Digest, type RemediationActivity } from './digest';
+import { type Digest, DigestBuilder, type DigestOptions } from './digest';
 import { prepareDigest } from './render';
 
 /** Key prefixes the digest reads: decision-record sets and remediation audit records. */
@@ -42,31 +42,53 @@ const storedRemediation = z.looseObject({
   startedAt: z.number().optional(),
 });
 
-/** What the digest is built from, as read from the state table. */
-export interface DigestSources {
-  records: DecisionRecord[];
-  remediations: RemediationActivity[];
-  /** Rows that did not have the expected shape (left out, and logged). */
+/** How many unreadable rows a digest names in its log line (the count covers them all). */
+const UNREADABLE_EXAMPLES = 5;
+
+/** A digest built from the state table, and what of the table it had to leave out. */
+export interface DigestRead {
+  digest: Digest;
+  /** Set members and records that did not have the expected shape or were not JSON (left out, and logged). */
   unreadable: number;
+  /** The keys of the first few of them (`<set key> <member>` or `<record key>`). */
+  examples: string[];
 }
 
-/** Reads every decision record and remediation audit record in one scan of the state table. */
-export async function readDigestSources(store: Pick<StateStore, 'scan'>): Promise<DigestSources> {
-  const scanned = await store.scan(DIGEST_SCAN);
-  const sources: DigestSources = { records: [], remediations: [], unreadable: 0 };
-  for (const members of Object.values(scanned.sets)) {
-    for (const value of Object.values(members)) {
-      const parsed = storedDecision.safeParse(value);
-      if (parsed.success) sources.records.push(parsed.data as unknown as DecisionRecord);
-      else sources.unreadable += 1;
+/**
+ * Builds the digest of a period from the decision records and remediation audit records of the
+ * state table, streamed: each page of the scan is checked and added to a DigestBuilder as it
+ * arrives, so memory holds the digest's counters and lists, never the table. Rows that are not
+ * JSON or not of the expected shape are counted, not trusted, and do not stop the digest.
+ */
+export async function readDigest(
+  store: Pick<StateStore, 'scan'>,
+  options: DigestOptions,
+): Promise<DigestRead> {
+  const builder = new DigestBuilder(options);
+  const read: Omit<DigestRead, 'digest'> = { unreadable: 0, examples: [] };
+  const leaveOut = (key: string) => {
+    read.unreadable += 1;
+    if (read.examples.length < UNREADABLE_EXAMPLES) read.examples.push(key);
+  };
+  await store.scan(DIGEST_SCAN, (page) => {
+    for (const key of page.unreadable) leaveOut(key);
+    for (const [setKey, members] of Object.entries(page.sets)) {
+      const records: DecisionRecord[] = [];
+      for (const [member, value] of Object.entries(members)) {
+        const parsed = storedDecision.safeParse(value);
+        if (parsed.success) records.push(parsed.data as unknown as DecisionRecord);
+        else leaveOut(`${setKey} ${member}`);
+      }
+      // One set holds every record of its fingerprint, as the builder requires.
+      builder.addDecisions(records);
     }
-  }
-  for (const value of Object.values(scanned.records)) {
-    const parsed = storedRemediation.safeParse(value);
-    if (parsed.success) sources.remediations.push(parsed.data);
-    else sources.unreadable += 1;
-  }
-  return sources;
+    for (const [key, value] of Object.entries(page.records)) {
+      const parsed = storedRemediation.safeParse(value);
+      if (parsed.success) builder.addRemediation(parsed.data);
+      else leaveOut(key);
+    }
+  });
+  return { digest: builder.build(), ...read };
 }
 
 /** What the digest function runs over; built once per cold start. */
@@ -103,19 +125,19 @@ export async function runDigest(
     return { outcome: 'disabled' };
   }
   const to = options.at ?? deps.now();
-  const sources = await readDigestSources(deps.store);
-  if (sources.unreadable > 0) {
-    deps.observer.note('warn', 'state table rows the digest could not read were left out', {
-      unreadable: sources.unreadable,
-    });
-  }
-  const digest = buildDigest(sources.records, sources.remediations, {
+  const { digest, unreadable, examples } = await readDigest(deps.store, {
     from: new Date(to.getTime() - settings.periodHours * 3_600_000),
     to,
     quickResolveMinutes: settings.quickResolveMinutes,
     top: settings.top,
     keep: deps.config.noise.decisionRecords.keep,
   });
+  if (unreadable > 0) {
+    deps.observer.note('warn', 'state table rows the digest could not read were left out', {
+      unreadable,
+      examples,
+    });
+  }
   const receiver = settings.receiver;
   const delivery = await deps.dispatcher.post(
     receiver,

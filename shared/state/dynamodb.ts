@@ -13,15 +13,19 @@ import {
   type DeliveryState,
   type FindingState,
   type GroupMember,
+  parseStored,
   type RecordOptions,
+  type ScanPage,
   type ScanPrefixes,
-  type ScanResult,
   STATE_TTL_SECONDS,
   type StateStore,
 } from './store';
 
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
+
+/** Parallel Scan segments of `scan`: each reads its share of the table page by page, at the same time. */
+export const SCAN_SEGMENTS = 4;
 
 function ttl(now: number): AttributeValue {
   return N(Math.floor(now / 1000) + STATE_TTL_SECONDS);
@@ -81,6 +85,22 @@ export class DynamoStateStore implements StateStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: { pk: S(`delivery#${key}`), state: S(state), claimedAt: N(now), expiresAt: ttl(now) },
+        }),
+      ),
+    );
+  }
+
+  async releaseDelivery(key: string, now: number): Promise<void> {
+    // Back-dates a pending claim so the next claim takes it over; a completed one is left alone. A
+    // conditional put, not an update: the digest's role has no dynamodb:UpdateItem.
+    await this.conditional('release claim', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: S(`delivery#${key}`), state: S('pending'), claimedAt: N(0), expiresAt: ttl(now) },
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': S('pending') },
         }),
       ),
     );
@@ -352,56 +372,84 @@ export class DynamoStateStore implements StateStore {
   }
 
   /**
-   * One paginated Scan of the whole table, filtered on the key prefixes. A Scan is billed for every
-   * item it reads, before the filter: the filter and projection only cut what crosses the network.
+   * A Scan of the whole table in SCAN_SEGMENTS parallel segments, filtered on the key prefixes, each
+   * page handed over as it arrives. A Scan is billed for every item it reads, before the filter: the
+   * filter and projection only cut what crosses the network; segments cut the time, not the cost.
    * Set members are attributes with open names (`m:<member>`), which a projection cannot list, so
-   * only a records-only scan projects (`pk`, `doc`).
+   * only a records-only scan projects (`pk`, `doc`). A member or record that is not JSON is listed
+   * in the page's `unreadable`, never thrown.
    */
-  async scan(prefixes: ScanPrefixes): Promise<ScanResult> {
+  async scan(prefixes: ScanPrefixes, onPage: (page: ScanPage) => void | Promise<void>): Promise<void> {
     const wanted = [
       ...(prefixes.sets ?? []).map((prefix) => `set#${prefix}`),
       ...(prefixes.records ?? []).map((prefix) => `record#${prefix}`),
     ];
-    const result: ScanResult = { sets: {}, records: {} };
-    if (wanted.length === 0) return result;
+    if (wanted.length === 0) return;
     const values = Object.fromEntries(wanted.map((prefix, index) => [`:p${index}`, S(prefix)]));
     const filter = wanted.map((_, index) => `begins_with(pk, :p${index})`).join(' OR ');
     const projection =
       (prefixes.sets ?? []).length === 0
         ? { ProjectionExpression: 'pk, #doc', ExpressionAttributeNames: { '#doc': 'doc' } }
         : {};
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.call('scan', () =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: filter,
-            ExpressionAttributeValues: values,
-            ...projection,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) this.collect(item, result);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return result;
+    // Once a segment fails, the others stop after the page they are reading.
+    let failed = false;
+    const segment = async (index: number) => {
+      let start: Record<string, AttributeValue> | undefined;
+      try {
+        do {
+          const page = await this.call('scan', () =>
+            this.client.send(
+              new ScanCommand({
+                TableName: this.tableName,
+                FilterExpression: filter,
+                ExpressionAttributeValues: values,
+                Segment: index,
+                TotalSegments: SCAN_SEGMENTS,
+                ...projection,
+                ...(start ? { ExclusiveStartKey: start } : {}),
+              }),
+            ),
+          );
+          if (failed) return;
+          await onPage(scanPage(page.Items ?? []));
+          start = page.LastEvaluatedKey;
+        } while (start && !failed);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: SCAN_SEGMENTS }, (_, index) => segment(index)),
+    );
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
   }
+}
 
-  private collect(item: Record<string, AttributeValue>, result: ScanResult): void {
+/** The sets and records of one Scan page; members and records that are not JSON are listed apart. */
+function scanPage(items: ReadonlyArray<Record<string, AttributeValue>>): ScanPage {
+  const page: ScanPage = { sets: {}, records: {}, unreadable: [] };
+  for (const item of items) {
     const pk = item.pk?.S ?? '';
     if (pk.startsWith('record#')) {
-      if (item.doc?.S !== undefined) result.records[pk.slice(7)] = JSON.parse(item.doc.S) as unknown;
-      return;
+      const key = pk.slice(7);
+      if (item.doc?.S === undefined) continue;
+      const parsed = parseStored(item.doc.S);
+      if (parsed) page.records[key] = parsed.value;
+      else page.unreadable.push(key);
+      continue;
     }
+    const setKey = pk.slice(4);
     const members: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(item)) {
-      if (name.startsWith('m:') && value.S !== undefined) {
-        members[name.slice(2)] = JSON.parse(value.S) as unknown;
-      }
+      if (!name.startsWith('m:') || value.S === undefined) continue;
+      const parsed = parseStored(value.S);
+      if (parsed) members[name.slice(2)] = parsed.value;
+      else page.unreadable.push(`${setKey} ${name.slice(2)}`);
     }
     // A row whose members were all removed is left out.
-    if (Object.keys(members).length > 0) result.sets[pk.slice(4)] = members;
+    if (Object.keys(members).length > 0) page.sets[setKey] = members;
   }
+  return page;
 }

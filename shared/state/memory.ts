@@ -1,13 +1,17 @@
-import type {
-  ClaimResult,
-  DeliveryState,
-  FindingState,
-  GroupMember,
-  RecordOptions,
-  ScanPrefixes,
-  ScanResult,
-  StateStore,
+import {
+  type ClaimResult,
+  type DeliveryState,
+  type FindingState,
+  type GroupMember,
+  parseStored,
+  type RecordOptions,
+  type ScanPage,
+  type ScanPrefixes,
+  type StateStore,
 } from './store';
+
+/** Rows per page of the in-memory scan: small, so local runs and tests page as DynamoDB does. */
+const MEMORY_SCAN_PAGE_ROWS = 25;
 
 /** A StateStore kept in process memory: for local replays and tests (one process, nothing durable). */
 export class MemoryStateStore implements StateStore {
@@ -30,6 +34,10 @@ export class MemoryStateStore implements StateStore {
 
   async completeDelivery(key: string, state: DeliveryState, now: number): Promise<void> {
     this.deliveries.set(key, { state, claimedAt: now });
+  }
+
+  async releaseDelivery(key: string, _now?: number): Promise<void> {
+    if (this.deliveries.get(key)?.state === 'pending') this.deliveries.delete(key);
   }
 
   async addToGroup(groupKey: string, member: GroupMember): Promise<{ created: boolean }> {
@@ -116,17 +124,38 @@ export class MemoryStateStore implements StateStore {
     return Object.fromEntries([...(set ?? [])].map(([member, text]) => [member, JSON.parse(text) as T]));
   }
 
-  async scan(prefixes: ScanPrefixes): Promise<ScanResult> {
+  async scan(prefixes: ScanPrefixes, onPage: (page: ScanPage) => void | Promise<void>): Promise<void> {
     const wanted = (key: string, list: readonly string[] | undefined) =>
       (list ?? []).some((prefix) => key.startsWith(prefix));
-    const result: ScanResult = { sets: {}, records: {} };
-    for (const [key, set] of this.sets) {
+    let page: ScanPage = { sets: {}, records: {}, unreadable: [] };
+    let rows = 0;
+    const flush = async () => {
+      if (rows > 0) await onPage(page);
+      page = { sets: {}, records: {}, unreadable: [] };
+      rows = 0;
+    };
+    // Snapshots of the keys: writes made while a page is handled do not disturb the walk.
+    for (const [key, set] of [...this.sets]) {
       // Sets without members are left out (as the DynamoDB adapter leaves out rows without members).
-      if (set.size > 0 && wanted(key, prefixes.sets)) result.sets[key] = await this.setMembers(key);
+      if (set.size === 0 || !wanted(key, prefixes.sets)) continue;
+      const members: Record<string, unknown> = {};
+      for (const [member, text] of set) {
+        const parsed = parseStored(text);
+        if (parsed) members[member] = parsed.value;
+        else page.unreadable.push(`${key} ${member}`);
+      }
+      if (Object.keys(members).length > 0) page.sets[key] = members;
+      rows += 1;
+      if (rows >= MEMORY_SCAN_PAGE_ROWS) await flush();
     }
-    for (const [key, text] of this.records) {
-      if (wanted(key, prefixes.records)) result.records[key] = JSON.parse(text) as unknown;
+    for (const [key, text] of [...this.records]) {
+      if (!wanted(key, prefixes.records)) continue;
+      const parsed = parseStored(text);
+      if (parsed) page.records[key] = parsed.value;
+      else page.unreadable.push(key);
+      rows += 1;
+      if (rows >= MEMORY_SCAN_PAGE_ROWS) await flush();
     }
-    return result;
+    await flush();
   }
 }

@@ -25,6 +25,11 @@ export interface StateStore {
   claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult>;
   /** Records how a claimed delivery ended, so duplicates and retries of the invocation skip it. */
   completeDelivery(key: string, state: DeliveryState, now: number): Promise<void>;
+  /**
+   * Gives back a claim still pending (its delivery failed and was not handed over), so the retried
+   * invocation can take it at once rather than after the lease; nothing happens to a completed one.
+   */
+  releaseDelivery(key: string, now: number): Promise<void>;
   /** Adds a member to the group; `created` is true for the first member, whose invocation schedules the flush. */
   addToGroup(groupKey: string, member: GroupMember, now: number): Promise<{ created: boolean }>;
   /** Takes every member of a group exactly once (later calls get undefined). */
@@ -65,9 +70,12 @@ export interface StateStore {
   setMembers<T>(setKey: string): Promise<Record<string, T>>;
   /**
    * Reads every set and record whose key starts with one of the prefixes, in one pass over the whole
-   * table (a paginated Scan in DynamoDB): for scheduled reports such as the digest, never the hot path.
+   * table (parallel, paginated Scan segments in DynamoDB), and hands them to `onPage` a page at a
+   * time, so no caller holds the table: for scheduled reports such as the digest, never the hot path.
+   * A set comes whole, in one page. Pages arrive in no particular order; each segment waits for
+   * `onPage` before reading on. A failing page stops the scan, which then rejects.
    */
-  scan(prefixes: ScanPrefixes): Promise<ScanResult>;
+  scan(prefixes: ScanPrefixes, onPage: (page: ScanPage) => void | Promise<void>): Promise<void>;
 }
 
 /** What `scan` looks for: key prefixes of sets (`decisions#`) and of records (`remediation#`). */
@@ -76,10 +84,23 @@ export interface ScanPrefixes {
   records?: readonly string[];
 }
 
-/** What `scan` found: each set's members by set key, each record's value by record key. */
-export interface ScanResult {
+/** One page of a `scan`: each set's members by set key, each record's value by record key. */
+export interface ScanPage {
   sets: Record<string, Record<string, unknown>>;
   records: Record<string, unknown>;
+  /** Members (`<set key> <member>`) and records (`<record key>`) whose stored JSON does not parse: left out. */
+  unreadable: string[];
+}
+
+/** Parses a stored JSON value; undefined when it is not JSON (a row written by hand or damaged). */
+export function parseStored(text: string | undefined): { value: unknown } | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 /** Options of `saveRecord`. */

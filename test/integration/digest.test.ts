@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
 import { createDigestHandler } from '../../functions/digest/handler';
 import { parseConfigYaml } from '../../shared/config/yaml';
 import { deployedDigest } from '../../shared/digest/deployed';
-import { readDigestSources } from '../../shared/digest/run';
-import { DigestDeliveryError } from '../../shared/errors';
+import { readDigest } from '../../shared/digest/run';
+import { DigestDeliveryError, StateStoreError } from '../../shared/errors';
 import { createPowertools } from '../../shared/observability/powertools';
-import { DynamoStateStore } from '../../shared/state/dynamodb';
+import { DynamoStateStore, SCAN_SEGMENTS } from '../../shared/state/dynamodb';
 import { MemoryStateStore } from '../../shared/state/memory';
-import type { StateStore } from '../../shared/state/store';
+import type { ScanPage, ScanPrefixes, StateStore } from '../../shared/state/store';
 import { useMotoEnv } from '../support/aws-env';
 import { createStateTable } from '../support/aws-resources';
 import { captureOutput } from '../support/capture';
 import { type FakeSlack, slackMessageError, startFakeSlack } from '../support/fake-slack';
+import { MIN, record } from '../unit/digest/support';
 import { alarmEvent } from '../unit/noise/harness';
 
 const RUN = randomUUID().slice(0, 8);
@@ -61,6 +62,25 @@ function scheduleEvent(id: string, time = new Date(Date.now() + 1000)) {
     resources: ['arn:aws:events:us-east-1:123456789012:rule/klaxon-test-digest'],
     detail: {},
   };
+}
+
+/** Every page of a scan merged (a set or record twice would be a bug), and how many pages there were. */
+async function scanAll(store: Pick<StateStore, 'scan'>, prefixes: ScanPrefixes) {
+  const all: ScanPage = { sets: {}, records: {}, unreadable: [] };
+  let pages = 0;
+  await store.scan(prefixes, (page) => {
+    pages += 1;
+    for (const [key, members] of Object.entries(page.sets)) {
+      expect(all.sets[key]).toBeUndefined();
+      all.sets[key] = members;
+    }
+    for (const [key, value] of Object.entries(page.records)) {
+      expect(all.records[key]).toBeUndefined();
+      all.records[key] = value;
+    }
+    all.unreadable.push(...page.unreadable);
+  });
+  return { ...all, pages };
 }
 
 /** Every `text` string in a Block Kit message, joined. */
@@ -197,12 +217,21 @@ describe('the digest function against moto and a loopback Slack', () => {
     const logged = (output?.lines() ?? []).find((line) => line.includes('digest could not be posted'));
     expect(logged).toBeDefined();
     expect(JSON.parse(logged ?? '{}')).toMatchObject({ level: 'ERROR', receiver: 'digest', status: 404 });
-    // The claim was left pending: once its lease ran out, Lambda's retry posts it.
+    // The failed post gave its claim back: Lambda's retry (within the lease) posts it, once.
+    process.env.KLAXON_CLAIM_LEASE_MS = '330000';
+    try {
+      const retried = digestHandler();
+      expect((await retried(scheduleEvent(`sched-${RUN}-4`))).outcome).toBe('posted');
+      expect((await retried(scheduleEvent(`sched-${RUN}-4`))).outcome).toBe('duplicate');
+    } finally {
+      delete process.env.KLAXON_CLAIM_LEASE_MS;
+    }
+    expect(slack.messages('digest')).toHaveLength(1);
   });
 });
 
 describe('scan: the DynamoDB and in-memory state stores agree', () => {
-  it('return the same sets and records for the same writes, leaving out other prefixes and emptied sets', async () => {
+  it('hand over the same sets and records, page by page, leaving out other prefixes and emptied sets', async () => {
     const table = `klaxon-scan-${RUN}-state`;
     await createStateTable(table);
     const stores: StateStore[] = [
@@ -220,44 +249,119 @@ describe('scan: the DynamoDB and in-memory state stores agree', () => {
       await store.saveRecord('remediation#t1', { action: 'A', n: 6 }, now);
       await store.saveRecord('remediation-execution#e1', { token: 't1' }, now);
       await store.saveRecord('alert#arn:a', { n: 7 }, now);
+      // More rows than one in-memory page.
+      for (let i = 0; i < 40; i++) await store.putSetMember(`decisions#arn:many-${i}`, 'm', { i }, now);
     }
     const expected = {
       sets: {
         'decisions#arn:a': { '1-aa': { at: 'x', n: 1 }, '2-bb': { at: 'y', n: 2 } },
         'decisions#arn:b': { '1-cc': { n: 3 } },
+        ...Object.fromEntries(
+          Array.from({ length: 40 }, (_, i) => [`decisions#arn:many-${i}`, { m: { i } }]),
+        ),
       },
       records: { 'remediation#t1': { action: 'A', n: 6 } },
+      unreadable: [],
     };
     for (const store of stores) {
-      expect(await store.scan({ sets: ['decisions#'], records: ['remediation#'] })).toEqual(expected);
-      expect(await store.scan({ records: ['remediation#'] })).toEqual({
+      const all = await scanAll(store, { sets: ['decisions#'], records: ['remediation#'] });
+      expect({ ...all, pages: undefined }).toEqual({ ...expected, pages: undefined });
+      expect(all.pages).toBeGreaterThan(1);
+      expect(await scanAll(store, { records: ['remediation#'] })).toMatchObject({
         sets: {},
         records: expected.records,
       });
-      expect(await store.scan({})).toEqual({ sets: {}, records: {} });
+      expect(await scanAll(store, {})).toEqual({ sets: {}, records: {}, unreadable: [], pages: 0 });
     }
   });
 
-  it('pages through a table larger than one Scan response (1 MB)', async () => {
+  it('reads the table in parallel segments, each paging past one Scan response (1 MB)', async () => {
     const table = `klaxon-scan-big-${RUN}-state`;
     await createStateTable(table);
     const client = new DynamoDBClient({});
-    let scans = 0;
+    const scans: Array<{ Segment?: number; TotalSegments?: number }> = [];
     const counting = {
-      send: (command: { constructor: { name: string } }) => {
-        if (command.constructor.name === 'ScanCommand') scans += 1;
+      send: (command: { input: unknown }) => {
+        if (command instanceof ScanCommand) scans.push(command.input);
         return client.send(command as never);
       },
     } as unknown as DynamoDBClient;
     const store = new DynamoStateStore(counting, table);
     const padding = 'p'.repeat(100_000);
-    for (let i = 0; i < 15; i++)
+    for (let i = 0; i < 50; i++)
       await store.putSetMember(`decisions#arn:${i}`, 'm', { i, padding }, Date.now());
-    const scanned = await store.scan({ sets: ['decisions#'] });
-    expect(scans).toBeGreaterThan(1);
-    expect(Object.keys(scanned.sets)).toHaveLength(15);
-    const sources = await readDigestSources(store);
+    const scanned = await scanAll(store, { sets: ['decisions#'] });
+    expect(Object.keys(scanned.sets)).toHaveLength(50);
+    expect(new Set(scans.map((scan) => `${scan.Segment}/${scan.TotalSegments}`))).toEqual(
+      new Set(Array.from({ length: SCAN_SEGMENTS }, (_, i) => `${i}/${SCAN_SEGMENTS}`)),
+    );
+    expect(scanned.pages).toBe(scans.length);
+    expect(scans.length).toBeGreaterThan(SCAN_SEGMENTS);
+    const read = await readDigest(store, {
+      from: new Date(0),
+      to: new Date(),
+      quickResolveMinutes: 10,
+      top: 5,
+    });
     // Not decision records: counted as unreadable, not trusted.
-    expect(sources).toMatchObject({ records: [], unreadable: 15 });
+    expect(read).toMatchObject({ unreadable: 50, digest: { empty: true } });
+    expect(read.examples).toHaveLength(5);
+  });
+
+  it('fails the scan with a named error when a segment fails', async () => {
+    const table = `klaxon-scan-fail-${RUN}-state`;
+    await createStateTable(table);
+    const client = new DynamoDBClient({});
+    const counting = {
+      send: (command: { input: { Segment?: number } }) => {
+        if (command instanceof ScanCommand && command.input.Segment === 2) {
+          return Promise.reject(
+            Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }),
+          );
+        }
+        return client.send(command as never);
+      },
+    } as unknown as DynamoDBClient;
+    await expect(
+      new DynamoStateStore(counting, table).scan({ sets: ['decisions#'] }, () => {}),
+    ).rejects.toThrow(StateStoreError);
+  });
+});
+
+describe('the digest from the state table', () => {
+  it('leaves out a member or record that is not JSON, counts it as unreadable, and builds the rest', async () => {
+    const table = `klaxon-scan-bad-${RUN}-state`;
+    await createStateTable(table);
+    const client = new DynamoDBClient({});
+    const store = new DynamoStateStore(client, table);
+    const now = Date.now();
+    const good = record({ at: now - MIN, name: 'api-prod-5xx' });
+    await store.putSetMember(`decisions#${good.fingerprint}`, '1-aa', good, now);
+    // Rows written by hand or damaged: the member and the remediation document are not JSON.
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: `set#decisions#${good.fingerprint}-other` },
+          'm:1-bb': { S: '{"at": "2026-03-14T07:59:00.000Z", truncated' },
+        },
+      }),
+    );
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: 'record#remediation#tok-bad' }, doc: { S: 'not json' } },
+      }),
+    );
+    const read = await readDigest(store, {
+      from: new Date(now - 60 * MIN),
+      to: new Date(now),
+      quickResolveMinutes: 10,
+      top: 5,
+    });
+    expect(read.unreadable).toBe(2);
+    expect(read.examples.sort()).toEqual([`decisions#${good.fingerprint}-other 1-bb`, 'remediation#tok-bad']);
+    expect(read.digest.alerts.firing).toBe(1);
+    expect(read.digest.noisiest).toEqual([expect.objectContaining({ name: 'api-prod-5xx', count: 1 })]);
   });
 });

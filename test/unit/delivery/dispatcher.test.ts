@@ -198,6 +198,43 @@ describe('durable retries', () => {
   });
 });
 
+describe('non-durable dispatch (durable: false)', () => {
+  it('drops a 5xx after the in-invocation retries: nothing queued, dead-lettered or told to the fallback', async () => {
+    const { dispatcher, receivers, queue, obs } = setup();
+    receivers.hook.script.push({ outcome: 'failed', retryable: true, status: 503, error: 'HTTP 503' });
+    const [result] = await dispatcher.dispatch(testAlert(1), ['hook'], {}, { durable: false });
+    expect(result).toMatchObject({ outcome: 'failed', status: 503, retryable: true });
+    expect(queue.retried).toEqual([]);
+    expect(queue.dead).toEqual([]);
+    expect(receivers.ops.sent).toEqual([]);
+    expect(obs.counts).toContain('NotificationsFailed{"receiverType":"webhook","retryable":"true"}');
+    expect(obs.counts.filter((c) => /^Deliveries(Queued|DeadLettered)/.test(c))).toEqual([]);
+    // The dropped transition stays dropped: a redelivered copy is not sent again.
+    const [again] = await dispatcher.dispatch(testAlert(1), ['hook'], {}, { durable: false });
+    expect(again?.outcome).toBe('duplicate');
+    expect(receivers.hook.sent).toHaveLength(1);
+  });
+
+  it('drops a permanent failure the same way', async () => {
+    const { dispatcher, receivers, queue } = setup();
+    receivers.hook.script.push({ outcome: 'failed', retryable: false, status: 404, error: 'HTTP 404' });
+    const [result] = await dispatcher.dispatch(testAlert(1), ['hook'], {}, { durable: false });
+    expect(result?.outcome).toBe('failed');
+    expect(queue.dead).toEqual([]);
+    expect(receivers.ops.sent).toEqual([]);
+  });
+
+  it('sends at once rather than queueing when no pacing slot comes within the invocation, and never groups', async () => {
+    const { dispatcher, receivers, queue } = setup({ remainingMs: 6_000 });
+    await dispatcher.dispatch(testAlert(1), ['chat'], {}, { durable: false });
+    const group = { chat: { route: 'r', by: ['alarmName'], windowSeconds: 60 } };
+    const [second] = await dispatcher.dispatch(testAlert(2), ['chat'], group, { durable: false });
+    expect(second?.outcome).toBe('delivered');
+    expect(receivers.chat.sent).toHaveLength(2);
+    expect(queue.retried).toEqual([]);
+  });
+});
+
 describe('pacing', () => {
   it('waits for the next second when the destination allows one message per second', async () => {
     const { dispatcher, receivers, clock } = setup();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildDigest, type DigestOptions, type RemediationActivity } from '../../../shared/digest/digest';
+import {
+  buildDigest,
+  DigestBuilder,
+  type DigestOptions,
+  type RemediationActivity,
+} from '../../../shared/digest/digest';
+import type { DecisionRecord } from '../../../shared/noise/record';
 import { MIN, record, T0 } from './support';
 
 const options = (extra: Partial<DigestOptions> = {}): DigestOptions => ({
@@ -94,6 +100,126 @@ describe('buildDigest: counts', () => {
       { kind: 'inhibition', count: 1 },
       { kind: 'window', count: 1 },
     ]);
+  });
+});
+
+describe('buildDigest: follow-ups (repeats, unmute deliveries, flap settles)', () => {
+  it('are left out of every section: informational counts, suppressed, flapping, quick resolves, empty', () => {
+    const scaling = {
+      name: 'asg-activity-1',
+      source: 'autoscaling',
+      kind: 'scaling',
+      severity: 'info' as const,
+      transitionId: 'asg|1',
+    };
+    const followUps = [
+      // Delivered when the silence ended: the same event again.
+      record({ ...scaling, at: T0 - 20 * MIN, note: 'mute ended', summary: 'again' }),
+      record({ ...scaling, at: T0 - 10 * MIN, note: 'repeat 1', suppressed: 'window', summary: 'again' }),
+      // A flap settling (resolved) shortly after a firing: neither a resolve nor a quick resolve.
+      record({
+        at: T0 - 25 * MIN,
+        name: 'flappy',
+        status: 'resolved',
+        note: 'settled after flapping (resolved)',
+        flapping: 'settled',
+        transitionId: 'flappy|settled',
+      }),
+      record({
+        at: T0 - 5 * MIN,
+        name: 'api',
+        note: 'repeat 1',
+        suppressed: 'silence',
+        transitionId: 'api|r1',
+      }),
+    ];
+    const digest = buildDigest(
+      [
+        record({ ...scaling, at: T0 - 50 * MIN, suppressed: 'silence', summary: 'first' }),
+        record({ at: T0 - 30 * MIN, name: 'flappy' }),
+        ...followUps,
+      ],
+      [],
+      options(),
+    );
+    expect(digest.informational).toEqual({
+      total: 1,
+      counts: [{ source: 'autoscaling', kind: 'scaling', count: 1 }],
+      latest: [expect.objectContaining({ summary: 'first' })],
+    });
+    expect(digest.suppressed).toEqual([{ kind: 'silence', count: 1 }]);
+    expect(digest.alerts).toEqual({ firing: 1, resolved: 0, notified: 1 });
+    expect(digest.flapping).toEqual([]);
+    expect(digest.quickResolves).toEqual([]);
+    expect(digest.noisiest).toEqual([expect.objectContaining({ name: 'flappy', count: 1 })]);
+    // A period holding only follow-ups has nothing to report.
+    expect(buildDigest(followUps, [], options()).empty).toBe(true);
+  });
+});
+
+describe('DigestBuilder', () => {
+  const remediation = (action: string, minutesAgo: number): RemediationActivity => ({
+    rule: `rule-${action}`,
+    action,
+    outcome: 'started',
+    result: 'succeeded',
+    decidedAt: T0 - minutesAgo * MIN,
+    startedAt: T0 - minutesAgo * MIN,
+  });
+  const records: DecisionRecord[] = [
+    ...[1, 2, 3, 4].flatMap((i) => [
+      record({
+        at: T0 - (10 * i + 5) * MIN,
+        name: `alarm-${i % 3}`,
+        severity: i % 2 ? 'critical' : 'warning',
+      }),
+      record({ at: T0 - 10 * i * MIN, name: `alarm-${i % 3}`, status: 'resolved' }),
+    ]),
+    record({ at: T0 - 24 * 60 * MIN - 2 * MIN, name: 'straddles' }),
+    record({ at: T0 - 24 * 60 * MIN + MIN, name: 'straddles', status: 'resolved' }),
+    record({ at: T0 - 3 * MIN, name: 'flappy', flapping: 'started: 5 changes' }),
+    record({ at: T0 - 2 * MIN, name: 'flappy', suppressed: 'flapping' }),
+    record({ at: T0 - 2 * MIN, name: 'tie-a', source: 'aws-health', kind: 'health', severity: 'info' }),
+    record({ at: T0 - 2 * MIN, name: 'tie-b', source: 'codedeploy', kind: 'deployment', severity: 'info' }),
+    record({ at: T0 - 40 * 60 * MIN, name: 'old', source: 'ecs', kind: 'deployment', severity: 'info' }),
+    record({ at: T0 - MIN, name: 'replayed', mode: 'preview' }),
+  ];
+  const remediations = [remediation('B', 5), remediation('A', 6), remediation('A', 30 * 60)];
+
+  it('gives the digest buildDigest gives, whatever order the fingerprints and remediations come in', () => {
+    for (const top of [2, 10]) {
+      const expected = buildDigest(records, remediations, options({ top, keep: 20 }));
+      const byFingerprint = new Map<string, DecisionRecord[]>();
+      for (const r of records)
+        byFingerprint.set(r.fingerprint, [...(byFingerprint.get(r.fingerprint) ?? []), r]);
+      const builder = new DigestBuilder(options({ top, keep: 20 }));
+      // As pages of a parallel scan arrive: one set (fingerprint) at a time, in any order.
+      for (const set of [...byFingerprint.values()].reverse()) builder.addDecisions([...set].reverse());
+      for (const r of [...remediations].reverse()) builder.addRemediation(r);
+      expect(builder.build()).toEqual(expected);
+      expect(expected.noisiest).toHaveLength(Math.min(top, 4));
+    }
+  });
+
+  it('keeps at most `top` entries per list, dropping the rest as they are added', () => {
+    const builder = new DigestBuilder(options({ top: 3 }));
+    for (let i = 0; i < 500; i++) {
+      builder.addDecisions([
+        record({ at: T0 - (i + 1) * 1000, name: `alarm-${i}` }),
+        record({ at: T0 - (i + 1) * 1000 + 500, name: `alarm-${i}`, status: 'resolved' }),
+      ]);
+      builder.addDecisions([
+        record({ at: T0 - i * 1000, name: `asg-${i}`, source: 'autoscaling', kind: 'scaling' }),
+      ]);
+    }
+    const digest = builder.build();
+    expect(digest.alerts).toMatchObject({ firing: 500, resolved: 500 });
+    expect(digest.informational.total).toBe(500);
+    expect(digest.noisiest).toHaveLength(3);
+    expect(digest.quickResolves).toHaveLength(3);
+    expect(digest.informational.latest.map((e) => e.at)).toEqual(
+      [0, 1, 2].map((i) => new Date(T0 - i * 1000).toISOString()),
+    );
   });
 });
 

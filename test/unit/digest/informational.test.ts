@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { isInformationalSource } from '../../../shared/alert/alert';
 import { loadConfig } from '../../../shared/config/yaml';
 import { Dispatcher } from '../../../shared/delivery/dispatcher';
-import { buildDigest } from '../../../shared/digest/digest';
 import { renderDigestText } from '../../../shared/digest/render';
-import { readDigestSources } from '../../../shared/digest/run';
+import { readDigest } from '../../../shared/digest/run';
 import { NoiseEngine } from '../../../shared/noise/engine';
 import { silentObserver } from '../../../shared/observability/observer';
 import { type AlertOutcome, type PipelineDeps, processEventText } from '../../../shared/pipeline';
@@ -70,14 +69,14 @@ describe('informational events with the example klaxon.yml', () => {
     for (const pager of pagers) expect(receivers.get(pager)?.sent).toEqual([]);
 
     // The digest built from the state table lists every one of them in its informational section.
-    const sources = await readDigestSources(store);
-    const digest = buildDigest(sources.records, sources.remediations, {
+    const { digest, unreadable } = await readDigest(store, {
       from: new Date(start),
       to: now(),
       quickResolveMinutes: 10,
       top: 50,
       keep: config.noise.decisionRecords.keep,
     });
+    expect(unreadable).toBe(0);
     const transitions = new Set(outcomes.map((o) => o.decision.alert.transitionId));
     expect(digest.informational.total).toBe(transitions.size);
     expect(digest.alerts.firing).toBe(0);

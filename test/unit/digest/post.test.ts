@@ -107,16 +107,20 @@ describe('posting a prepared message', () => {
     expect(clock.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  it('with a key, posts once; a failed post leaves the claim to be taken over after its lease', async () => {
-    const { dispatcher, sent, clock } = setup([404]);
+  it('with a key, posts once; a failed post gives its claim back, so the retried invocation posts it', async () => {
+    const { dispatcher, sent, clock, store } = setup([404]);
     const message = prepareDigest(digest, 'chat');
     const failed = await dispatcher.post('chat', message, 'digest#e1|chat');
     expect(failed).toMatchObject({ outcome: 'failed', status: 404, retryable: false });
     expect(failed.error).not.toContain(SLACK_URL);
-    expect((await dispatcher.post('chat', message, 'digest#e1|chat')).outcome).toBe('duplicate');
-    clock.advance(60_000);
+    // The retried invocation (deployed: a minute later, well within the lease) is not skipped.
+    clock.advance(1000);
     expect((await dispatcher.post('chat', message, 'digest#e1|chat')).outcome).toBe('delivered');
     expect((await dispatcher.post('chat', message, 'digest#e1|chat')).outcome).toBe('duplicate');
+    expect(sent).toHaveLength(2);
+    // A claim another invocation holds (still posting) is left alone.
+    await store.claimDelivery('digest#e2|chat', clock.now(), 330_000);
+    expect((await dispatcher.post('chat', message, 'digest#e2|chat')).outcome).toBe('duplicate');
     expect(sent).toHaveLength(2);
   });
 });
@@ -149,6 +153,37 @@ describe('runDigest', () => {
     expect(run.digest?.remediations).toEqual([expect.objectContaining({ started: 1, succeeded: 1 })]);
     expect(JSON.stringify(sent[0]?.body)).toContain('1  api-5xx');
     expect(counted).toContainEqual({ name: 'DigestsPosted', dimensions: { receiverType: 'slack' } });
+  });
+
+  it('leaves out rows that are not JSON or not records, logs how many and which, and still posts', async () => {
+    const { digestDeps, sent, notes } = setup();
+    const store: Pick<StateStore, 'scan'> = {
+      scan: async (_prefixes, onPage) => {
+        await onPage({
+          sets: {
+            'decisions#arn:a': {
+              '1': record({ at: T0 - 2 * MIN, name: 'api-5xx' }),
+              '2': { not: 'a record' },
+            },
+          },
+          records: {},
+          unreadable: ['decisions#arn:a 3'],
+        });
+        await onPage({ sets: {}, records: {}, unreadable: ['remediation#t9'] });
+      },
+    };
+    const run = await runDigest({ ...digestDeps, store });
+    expect(run.outcome).toBe('posted');
+    expect(run.digest?.alerts.firing).toBe(1);
+    expect(sent).toHaveLength(1);
+    expect(notes).toContainEqual({
+      level: 'warn',
+      message: 'state table rows the digest could not read were left out',
+      fields: {
+        unreadable: 3,
+        examples: ['decisions#arn:a 3', 'decisions#arn:a 2', 'remediation#t9'],
+      },
+    });
   });
 
   it('ends the period at the given time and posts an empty one', async () => {

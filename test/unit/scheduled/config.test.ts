@@ -74,6 +74,85 @@ selfCheck: {}
   });
 });
 
+describe('digest schedule and period', () => {
+  const warningsOf = (digest: string, extra = '') =>
+    loadConfig(`${base}\ndigest: ${digest}\n${extra}`).warnings.filter(
+      (w) => w.path === 'digest.periodHours' || w.path === 'decisionRecords.ttlDays',
+    );
+
+  it('warns (without refusing) when the schedule leaves time between periods that no digest covers', () => {
+    expect(warningsOf(`{ receiver: chat, schedule: 'rate(2 days)' }`)).toEqual([
+      {
+        path: 'digest.periodHours',
+        message: expect.stringMatching(
+          /rate\(2 days\) runs every 48 h but each digest covers 24 h: 24 h .* in neither; set periodHours: 48/,
+        ),
+      },
+    ]);
+    expect(warningsOf(`{ receiver: chat, schedule: 'cron(0 8 ? * MON *)' }`)).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('every 168 h but each digest covers 24 h'),
+      }),
+    ]);
+    expect(warningsOf(`{ receiver: chat, schedule: 'rate(14 days)', periodHours: 168 }`)).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('run it at least every 168 h') }),
+    ]);
+  });
+
+  it('warns when periods overlap, so each digest counts again what the previous one did', () => {
+    expect(warningsOf(`{ receiver: chat, schedule: 'rate(12 hours)' }`)).toEqual([
+      {
+        path: 'digest.periodHours',
+        message: expect.stringMatching(
+          /every 12 h but each digest covers 24 h: each repeats the last 12 h .*periodHours: 12/,
+        ),
+      },
+    ]);
+    expect(warningsOf(`{ receiver: chat, schedule: 'cron(0 8 * * ? *)', periodHours: 168 }`)).toHaveLength(1);
+    expect(warningsOf(`{ receiver: chat, schedule: 'rate(30 minutes)' }`)[0]?.message).toContain(
+      'every 0.5 h but each digest covers 24 h',
+    );
+  });
+
+  it('is quiet when schedule and period match, and for cron expressions it cannot read plainly', () => {
+    for (const digest of [
+      '{ receiver: chat }',
+      `{ receiver: chat, schedule: 'cron(30 6 ? * * *)' }`,
+      `{ receiver: chat, schedule: 'rate(1 day)' }`,
+      `{ receiver: chat, schedule: 'rate(6 hours)', periodHours: 6 }`,
+      `{ receiver: chat, schedule: 'rate(120 minutes)', periodHours: 2 }`,
+      `{ receiver: chat, schedule: 'cron(0 8 ? * FRI *)', periodHours: 168 }`,
+      `{ receiver: chat, schedule: 'cron(0 8 ? * 6 *)', periodHours: 168 }`,
+      `{ receiver: chat, schedule: 'cron(0 8,20 * * ? *)' }`,
+      `{ receiver: chat, schedule: 'cron(0 8 ? * MON-FRI *)' }`,
+      `{ receiver: chat, schedule: 'rate(2 days)', enabled: false }`,
+    ]) {
+      expect(warningsOf(digest), digest).toEqual([]);
+    }
+  });
+
+  it('warns when decision records expire before the digest reads them', () => {
+    expect(
+      warningsOf(
+        `{ receiver: chat, schedule: 'cron(0 8 ? * MON *)', periodHours: 168 }`,
+        'decisionRecords: { ttlDays: 3 }',
+      ),
+    ).toEqual([
+      {
+        path: 'decisionRecords.ttlDays',
+        message: expect.stringContaining('expire after 72 h, before the digest reads its 168 h'),
+      },
+    ]);
+    expect(warningsOf(`{ receiver: chat }`, 'decisionRecords: { ttlDays: 1 }')).toEqual([]);
+    // Disabled records are already a problem (refused), not a warning.
+    expect(
+      problemsOf(
+        `${base}\ndigest: { receiver: chat, periodHours: 48, schedule: 'rate(2 days)' }\ndecisionRecords: { enabled: false, ttlDays: 1 }\n`,
+      ),
+    ).toEqual([{ path: 'digest', message: expect.stringContaining('decisionRecords.enabled') }]);
+  });
+});
+
 describe('deploy/schedules.cjs', () => {
   const write = (text: string) => {
     const file = join(mkdtempSync(join(tmpdir(), 'klaxon-schedules-')), 'klaxon.yml');
