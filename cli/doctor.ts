@@ -64,9 +64,11 @@ export async function doctorVerb(
     : (await import('../shared/onboarding/doctor-aws')).awsDoctorPort(region);
   const findings = await runDoctor(port, { stage: values.stage, secrets });
   const errors = findings.filter((f) => f.severity === 'error').length;
+  // `subject` is the self-check's identity of a finding, not part of the report.
+  const shown = findings.map(({ subject: _subject, ...finding }) => finding);
   io.out(
     values.json
-      ? `${JSON.stringify({ stage: values.stage, region, errors, findings })}\n`
+      ? `${JSON.stringify({ stage: values.stage, region, errors, findings: shown })}\n`
       : `klaxon doctor: stage ${values.stage}, region ${region}\n${formatFindings(findings)}`,
   );
   return errors > 0 ? 1 : 0;

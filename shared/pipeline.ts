@@ -3,7 +3,7 @@ import { type Alert, informationalOf } from './alert/alert';
 import type { KlaxonConfig } from './config/load';
 import type { MetricDimensions } from './observability/metrics';
 import type { PipelineObserver } from './observability/observer';
-import { DeliveryIncompleteError, type Dispatcher } from './delivery/dispatcher';
+import { DeliveryIncompleteError, type DispatchOptions, type Dispatcher } from './delivery/dispatcher';
 import { type Enricher, enrich } from './enrichment/enricher';
 import type { DeliveryResult, Receiver } from './receivers/types';
 import { classify, type Decision, decide } from './routing/decide';
@@ -123,11 +123,12 @@ async function deliverTo(
   alert: Alert,
   deps: PipelineDeps,
   groups?: Decision['groups'],
+  options?: DispatchOptions,
 ): Promise<{ deliveries: DeliveryResult[]; payloads: Record<string, unknown> }> {
   const payloads: Record<string, unknown> = {};
   if (deps.mode === 'deliver') {
     if (!deps.dispatcher) throw new Error('a pipeline in deliver mode needs a dispatcher');
-    return { deliveries: await deps.dispatcher.dispatch(alert, receiverNames, groups), payloads };
+    return { deliveries: await deps.dispatcher.dispatch(alert, receiverNames, groups, options), payloads };
   }
   const deliveries = receiverNames.map((name): DeliveryResult => {
     const receiver = deps.receivers.get(name);
@@ -271,8 +272,10 @@ async function incompleteAware<T>(
 
 /**
  * Delivers a heartbeat to `heartbeat.receiver` only, through the dispatcher (exactly once, paced,
- * retried), bypassing the route tree, noise control, remediation and decision records; a stale beat,
- * or one without a configured heartbeat, is ignored with its reason.
+ * retried within the invocation), bypassing the route tree, noise control, remediation and decision
+ * records; a stale beat, or one without a configured heartbeat, is ignored with its reason. A beat
+ * is never queued for a durable retry (up to an hour later it would vouch for a pipeline that may be
+ * dead by then): one that fails is dropped and counted in HeartbeatsFailed, and the next beat replaces it.
  */
 async function processHeartbeat(
   draft: AlertDraft,
@@ -296,8 +299,24 @@ async function processHeartbeat(
     skipped: [],
     groups: {},
   };
-  const sent = await incompleteAware(result, deps, () => deliverTo(decision.receivers, route.alert, deps));
+  const sent = await incompleteAware(result, deps, () =>
+    deliverTo(decision.receivers, route.alert, deps, undefined, { durable: false }),
+  );
   if (!sent) return;
+  for (const delivery of sent.deliveries.filter((d) => d.outcome === 'failed')) {
+    deps.observer.count('HeartbeatsFailed', {});
+    deps.observer.note(
+      'warn',
+      'heartbeat not delivered; dropped (the next beat replaces it, never a late retry)',
+      {
+        transitionId: route.alert.transitionId,
+        receiver: delivery.receiver,
+        attempts: delivery.attempts,
+        status: delivery.status,
+        error: delivery.error,
+      },
+    );
+  }
   deps.observer.decided(decision, sent.deliveries);
   result.alerts.push({ decision, ...sent });
 }

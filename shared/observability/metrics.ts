@@ -38,6 +38,8 @@ export const METRIC_DIMENSIONS = {
   HeartbeatsSent: [],
   /** A beat reached the alarm notifier too late to vouch for the pipeline, and was dropped. */
   HeartbeatsStale: [],
+  /** A fresh beat could not be delivered within the invocation and was dropped: beats are never retried late. */
+  HeartbeatsFailed: [],
   /** Doctor findings at or above `selfCheck.minimum` at a self-check run (warning or error): a gauge per run. */
   SelfCheckFindings: ['severity'],
   /** The scheduled digest was posted (the invocation fails, and is retried, when it could not be). */

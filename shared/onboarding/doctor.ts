@@ -16,6 +16,14 @@ export interface Finding {
   severity: FindingSeverity;
   message: string;
   fix?: string;
+  /**
+   * What the finding is about, stable while the message is not (it embeds counts, lists, key ids or
+   * error details): e.g. `security-rules-missing`, `trail:<arn>:partial-management-events`,
+   * `alarm:<name>:no-ok-action`. Unique within its check. The self-check identifies a finding by it
+   * (else by the message), so a changed count updates an open alert rather than resolving it and
+   * raising a new one. Never shown by `klaxon doctor`.
+   */
+  subject?: string;
 }
 
 export interface TrailFacts {
@@ -84,6 +92,7 @@ function couldNotCheck(check: Finding['check'], what: string, error: unknown): F
     severity: 'warning',
     message: `could not check ${what}: ${e.name ?? 'Error'}${e.message ? `: ${e.message.split('\n')[0]}` : ''}`,
     fix: 'Run with credentials that may read it (the doctor only calls Describe/Get/List APIs), or check it by hand.',
+    subject: `could-not-check:${what}`,
   };
 }
 
@@ -139,6 +148,7 @@ export const checkTrail: Check = (port) =>
             trails.length === 0
               ? 'no CloudTrail trail: security detections receive no API calls outside the 90-day event history'
               : `no multi-region trail (${trails.map((t) => t.name).join(', ')} log one region only)`,
+          subject: 'no-multi-region-trail',
           fix: 'aws cloudtrail create-trail --name org-trail --s3-bucket-name <bucket> --is-multi-region-trail --enable-log-file-validation --kms-key-id <key> && aws cloudtrail start-logging --name org-trail',
         },
       ];
@@ -155,6 +165,7 @@ export const checkTrail: Check = (port) =>
           check: 'trail',
           severity: 'error',
           message: `trail ${trail.name} is not logging`,
+          subject: `trail:${trail.arn}:not-logging`,
           fix: `aws cloudtrail start-logging --name ${trail.arn}`,
         });
       if (!trail.logFileValidation)
@@ -162,6 +173,7 @@ export const checkTrail: Check = (port) =>
           check: 'trail',
           severity: 'warning',
           message: `trail ${trail.name} has no log file validation (tampering with its logs would go unnoticed)`,
+          subject: `trail:${trail.arn}:no-log-file-validation`,
           fix: `aws cloudtrail update-trail --name ${trail.arn} --enable-log-file-validation`,
         });
       if (!trail.kmsKeyId)
@@ -169,6 +181,7 @@ export const checkTrail: Check = (port) =>
           check: 'trail',
           severity: 'warning',
           message: `trail ${trail.name} is not encrypted with a KMS key (SSE-KMS)`,
+          subject: `trail:${trail.arn}:not-kms-encrypted`,
           fix: `aws cloudtrail update-trail --name ${trail.arn} --kms-key-id <key arn or alias> (the key policy must allow cloudtrail.amazonaws.com)`,
         });
       const selectors = await port.eventSelectors(trail.arn).catch((error: unknown) => {
@@ -181,6 +194,7 @@ export const checkTrail: Check = (port) =>
           check: 'trail',
           severity: 'error',
           message: `trail ${trail.name} does not log management events: security detections never fire`,
+          subject: `trail:${trail.arn}:no-management-events`,
           fix: `aws cloudtrail put-event-selectors --trail-name ${trail.arn} --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
         });
       else if (management !== 'all')
@@ -188,6 +202,7 @@ export const checkTrail: Check = (port) =>
           check: 'trail',
           severity: 'warning',
           message: `trail ${trail.name} logs ${management} management events only (the read-only detections need all)`,
+          subject: `trail:${trail.arn}:partial-management-events`,
           fix: `aws cloudtrail put-event-selectors --trail-name ${trail.arn} --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'`,
         });
       perTrail.push(found);
@@ -236,6 +251,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'error',
         message: `rule ${alarmRulePrefix(stage)}<n> (alarm state changes to Klaxon) is missing in ${port.region}`,
+        subject: 'alarm-rule-missing',
         fix: deploy,
       });
     else if (alarmRules.every((r) => r.state === 'DISABLED'))
@@ -243,6 +259,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'error',
         message: `rule ${alarmRules[0]?.name} (alarm state changes to Klaxon) is disabled`,
+        subject: 'alarm-rule-disabled',
         fix: `aws events enable-rule --name ${alarmRules[0]?.name} --region ${port.region}`,
       });
     const security = buildSecurityRules().rules;
@@ -262,6 +279,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'error',
         message: `${missing.length} of ${security.length} security rules missing in ${port.region}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+        subject: 'security-rules-missing',
         fix: deploy,
       });
     if (disabled.length > 0)
@@ -269,6 +287,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'error',
         message: `security rules disabled: ${disabled.join(', ')}`,
+        subject: 'security-rules-disabled',
         fix: `aws events enable-rule --name <rule> --region ${port.region}, or redeploy`,
       });
     if (wrongState.length > 0)
@@ -276,6 +295,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'warning',
         message: `security rules in the wrong state (read-only events never arrive): ${wrongState.join(', ')}`,
+        subject: 'security-rules-wrong-state',
         fix: deploy,
       });
     const global = security.filter((r) => r.region === 'us-east-1');
@@ -284,6 +304,7 @@ export const checkRules: Check = (port, { stage }) =>
         check: 'rules',
         severity: 'info',
         message: `${port.region} is not us-east-1: ${global.length} global-service detections (IAM, STS, console sign-in…) only see events in us-east-1`,
+        subject: 'outside-us-east-1',
         fix: `Deploy Klaxon in us-east-1 too (npx serverless deploy --stage ${stage} --region us-east-1), or forward us-east-1 events to this region's bus.`,
       });
       const east = new Set((await port.listRules(prefix, 'us-east-1')).map((r) => r.name));
@@ -293,6 +314,7 @@ export const checkRules: Check = (port, { stage }) =>
           check: 'rules',
           severity: 'warning',
           message: `${absent.length} global-service rules are not deployed in us-east-1, so those detections never fire: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', …' : ''}`,
+          subject: 'global-rules-missing-in-us-east-1',
           fix: `npx serverless deploy --stage ${stage} --region us-east-1`,
         });
     }
@@ -369,6 +391,7 @@ export const checkTopic: Check = (port, { stage }) =>
           check: 'topic',
           severity: 'error',
           message: `topic ${name} not found in ${port.region}: Klaxon is not deployed here (alarm actions must be in the alarm's region)`,
+          subject: 'topic-missing',
           fix: `npx serverless deploy --stage ${stage} --region ${port.region}`,
         },
       ];
@@ -382,6 +405,7 @@ export const checkTopic: Check = (port, { stage }) =>
           verdict === 'denied'
             ? `the policy of ${name} denies cloudwatch.amazonaws.com sns:Publish: alarm notifications are dropped`
             : `the policy of ${name} does not let cloudwatch.amazonaws.com publish: alarm notifications are dropped`,
+        subject: 'topic-policy-blocks-cloudwatch',
         fix: `Add a statement {"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"sns:Publish","Resource":"${topic.arn}","Condition":{"StringEquals":{"aws:SourceAccount":"<account>"}}} (the stack's AlarmTopicPolicy does this; redeploy).`,
       });
     if (topic.kmsMasterKeyId) {
@@ -392,6 +416,7 @@ export const checkTopic: Check = (port, { stage }) =>
         message: managed
           ? `${name} is encrypted with the AWS managed key alias/aws/sns, whose policy CloudWatch cannot use: alarm notifications are dropped`
           : `${name} is encrypted with ${topic.kmsMasterKeyId}: its key policy must allow CloudWatch (not checked)`,
+        subject: managed ? 'topic-kms-aws-managed-key' : 'topic-kms-customer-key',
         fix: 'Use a customer managed key whose policy allows {"Service":"cloudwatch.amazonaws.com"} kms:Decrypt and kms:GenerateDataKey*.',
       });
     }
@@ -414,6 +439,7 @@ export const checkAlarms: Check = (port, { stage }) =>
         check: 'alarms',
         severity: 'error',
         message: `alarm ${alarm.name} notifies Klaxon on ALARM but not on OK: its alerts never resolve`,
+        subject: `alarm:${alarm.name}:no-ok-action`,
         fix: `Add Klaxon's topic to its OKActions (OKActions: [!ImportValue klaxon-${stage}-AlarmTopicArn]).`,
       });
     const noData = alarms.filter(
@@ -430,6 +456,7 @@ export const checkAlarms: Check = (port, { stage }) =>
           .slice(0, 5)
           .map((a) => a.name)
           .join(', ')}${noData.length > 5 ? ', …' : ''}`,
+        subject: 'alarms-without-insufficient-data-action',
         fix: "Add Klaxon's topic to their InsufficientDataActions.",
       });
     if (noOk.length === 0)
@@ -465,6 +492,7 @@ export const checkSecrets: Check = (port, { stage, secrets }) =>
           check: 'secrets',
           severity: 'error',
           message: `secret ${secret.name} (${secret.path}) is missing: no parameter ${parameter}`,
+          subject: `secret:${secret.name}:missing`,
           fix: `aws ssm put-parameter --type SecureString --name ${parameter} --value '…' --region ${port.region}`,
         });
     }

@@ -81,13 +81,19 @@ export function selectFindings(findings: readonly Finding[], minimum: SelfCheckC
   );
 }
 
-/** Stable identity of a finding: per stage, check and message (and account and region, hashed in). */
+/**
+ * Stable identity of a finding: per stage, check and subject (and account and region, hashed in).
+ * The doctor's subject stays the same while the message's counts and lists change ("3 of 40 security
+ * rules missing" becoming "5 of 40…" is the same open alert); a finding without one falls back to
+ * its message.
+ */
 export function findingFingerprint(
-  finding: Pick<Finding, 'check' | 'message'>,
+  finding: Pick<Finding, 'check' | 'message' | 'subject'>,
   scope: SelfCheckScope,
 ): string {
+  const identity = finding.subject ?? finding.message;
   const digest = createHash('sha256')
-    .update([scope.account, scope.region, scope.stage, finding.check, finding.message].join('\0'))
+    .update([scope.account, scope.region, scope.stage, finding.check, identity].join('\0'))
     .digest('hex')
     .slice(0, 20);
   return `klaxon:self-check:${scope.stage}:${finding.check}:${digest}`;

@@ -116,6 +116,23 @@ describe('klaxon doctor', () => {
     expect(text).toMatch(/\d+ errors, 1 warnings, 1 notes\.\n$/);
   });
 
+  it('--json reports check, severity, message and fix, not the self-check subject', async () => {
+    const { out, verbIo } = io();
+    await doctorVerb(
+      { stage: 'prod', region: 'eu-west-1', config: 'klaxon.yml', json: true },
+      verbIo,
+      () => healthy,
+    );
+    const report = JSON.parse(out.join('')) as { findings: Array<Record<string, unknown>> };
+    expect(report.findings.find((f) => f.check === 'secrets' && f.severity === 'error')).toEqual({
+      check: 'secrets',
+      severity: 'error',
+      message: expect.stringMatching(/^secret pagerduty-oncall \(receivers\.oncall\.routingKey\) is missing/),
+      fix: expect.stringContaining('aws ssm put-parameter'),
+    });
+    for (const finding of report.findings) expect(Object.keys(finding)).not.toContain('subject');
+  });
+
   it('formats an empty report', () => {
     expect(formatFindings([])).toBe('0 errors, 0 warnings, 0 notes.\n');
   });

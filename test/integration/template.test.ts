@@ -59,6 +59,26 @@ function resourcesOfType(type: string): Array<[string, Resource]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+type Statement = { Effect: string; Action: unknown; Resource: unknown };
+
+/** Every statement of a role's inline policies. */
+function statementsOf(roleId: string): Statement[] {
+  const role = template.Resources[roleId];
+  expect(role?.Type, roleId).toBe('AWS::IAM::Role');
+  const policies = role?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat() as string[];
+
+/** cfn-lint's exit code is a bit mask: 1 fatal, 2 error, 4 warning, 8 informational. */
+async function cfnLint(path: string): Promise<{ code: number; output: string }> {
+  return run('cfn-lint', [path], { timeout: 120_000 }).then(
+    ({ stdout }) => ({ code: 0, output: stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
+  );
+}
+
 describe('packaged CloudFormation template', () => {
   it('contains no secret value', () => {
     expect(templateText).not.toContain(PD_SECRET);
@@ -67,10 +87,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('lets the function read SSM parameters under its stage prefix only', () => {
-    const role = resourcesOfType('AWS::IAM::Role').map(([, r]) => r)[0];
-    const statements = (
-      role?.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }>
-    ).flatMap((p) => p.PolicyDocument.Statement);
+    const statements = statementsOf('IamRoleLambdaExecution');
     const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
     expect(ssm).toHaveLength(1);
     expect(ssm[0]?.Action).toEqual(['ssm:GetParameter']);
@@ -184,10 +201,21 @@ describe('security responder rules in the template', () => {
     );
   });
 
-  it('tells every function its own role, so detections never fire on Klaxon itself', () => {
+  it("tells every function the stack's own roles, so detections never fire on Klaxon itself", () => {
+    const roles = resourcesOfType('AWS::IAM::Role').map(([id]) => id);
+    expect(roles.sort()).toEqual(['DigestRole', 'HeartbeatRole', 'IamRoleLambdaExecution']);
     for (const [, fn] of resourcesOfType('AWS::Lambda::Function')) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+      expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({
+        'Fn::Join': [
+          ',',
+          [
+            { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] },
+            { 'Fn::GetAtt': ['HeartbeatRole', 'Arn'] },
+            { 'Fn::GetAtt': ['DigestRole', 'Arn'] },
+          ],
+        ],
+      });
     }
   });
 });
@@ -254,7 +282,7 @@ describe('asynchronous paths', () => {
 });
 
 describe('the digest function in the template', () => {
-  it('is scheduled from klaxon.yml, may Scan the state table, and its failures reach the degraded alarm', () => {
+  it('is scheduled from klaxon.yml, may Scan the state table (its own role), and its failures reach the degraded alarm', () => {
     const [, rule] =
       resourcesOfType('AWS::Events::Rule').find(([, r]) =>
         JSON.stringify(r.Properties.Targets).includes('DigestLambdaFunction'),
@@ -262,9 +290,8 @@ describe('the digest function in the template', () => {
     expect(rule?.Properties.ScheduleExpression).toBe('cron(0 8 * * ? *)');
     const [, fn] =
       resourcesOfType('AWS::Lambda::Function').find(([id]) => id === 'DigestLambdaFunction') ?? [];
-    expect(fn?.Properties.Timeout).toBe(60);
-    const statements = JSON.stringify(template.Resources.IamRoleLambdaExecution?.Properties);
-    expect(statements).toContain('"dynamodb:Scan"');
+    expect(fn?.Properties).toMatchObject({ Timeout: 300, MemorySize: 512 });
+    expect(JSON.stringify(statementsOf('DigestRole'))).toContain('"dynamodb:Scan"');
     const [, alarm] =
       resourcesOfType('AWS::CloudWatch::Alarm').find(([id]) => id === 'DigestErrorAlarm') ?? [];
     expect(alarm?.Properties).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda' });
@@ -272,4 +299,121 @@ describe('the digest function in the template', () => {
       resourcesOfType('AWS::CloudWatch::CompositeAlarm').find(([id]) => id === 'KlaxonDegradedAlarm') ?? [];
     expect(JSON.stringify(degraded?.Properties.AlarmRule)).toContain('DigestErrorAlarm');
   });
+});
+
+describe('delivery claims in the template', () => {
+  it('outlive one invocation of every function (a duplicate event never takes over a live claim)', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id)).toEqual(
+      expect.arrayContaining([
+        'DigestLambdaFunction',
+        'SelfCheckLambdaFunction',
+        'DeliveryRetrierLambdaFunction',
+      ]),
+    );
+    for (const [id, fn] of functions) {
+      const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      const leaseMs = Number(variables?.KLAXON_CLAIM_LEASE_MS ?? 45_000);
+      expect(leaseMs, id).toBeGreaterThan(Number(fn.Properties.Timeout ?? 30) * 1000);
+    }
+  });
+});
+
+describe('least-privilege roles', () => {
+  const sub = (text: string) => ({ 'Fn::Sub': text });
+  const logs = (group: string): Statement[] => [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream'],
+      Resource: sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*`,
+      ),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['logs:PutLogEvents'],
+      Resource: sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*:*`,
+      ),
+    },
+  ];
+  const xray: Statement = {
+    Effect: 'Allow',
+    Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    Resource: '*',
+  };
+  // The on-failure destination of the function's async invocations: osls grants it only to its own role.
+  const destination: Statement = {
+    Effect: 'Allow',
+    Action: ['sqs:SendMessage'],
+    Resource: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] },
+  };
+
+  it('keeps dynamodb:Scan and sns:Publish on the alarm topic out of the shared role', () => {
+    const shared = statementsOf('IamRoleLambdaExecution');
+    expect(shared.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+    const publish = shared.filter((s) => actionsOf(s).includes('sns:Publish'));
+    expect(publish.length).toBeGreaterThan(0); // the ops topic and sns receivers
+    for (const statement of publish) expect(JSON.stringify(statement.Resource)).not.toContain('AlarmTopic');
+    expect(shared.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('*'))).toEqual([]);
+    // The self-check stays on the shared role, with the doctor's read-only calls.
+    expect(shared.flatMap(actionsOf)).toEqual(
+      expect.arrayContaining(['cloudtrail:DescribeTrails', 'events:ListRules', 'sns:GetTopicAttributes']),
+    );
+  });
+
+  it('runs every other function, the remediator and self-check included, on the shared role', () => {
+    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
+      if (id === 'HeartbeatLambdaFunction' || id === 'DigestLambdaFunction') continue;
+      expect(fn.Properties.Role, id).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+    }
+  });
+
+  it('gives the heartbeat its own role: its logs, X-Ray, sns:Publish on the alarm topic, its destination', () => {
+    expect(template.Resources.HeartbeatLambdaFunction?.Properties.Role).toEqual(sub('${HeartbeatRole.Arn}'));
+    expect(statementsOf('HeartbeatRole')).toEqual([
+      ...logs('HeartbeatLogGroup'),
+      xray,
+      { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlarmTopic' } },
+      destination,
+    ]);
+  });
+
+  it('gives the digest its own role: its logs, X-Ray, Scan/GetItem/PutItem on the state table, its secrets', () => {
+    expect(template.Resources.DigestLambdaFunction?.Properties.Role).toEqual(sub('${DigestRole.Arn}'));
+    expect(statementsOf('DigestRole')).toEqual([
+      ...logs('DigestLogGroup'),
+      xray,
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/klaxon/tpl/*'),
+      },
+      destination,
+    ]);
+  });
+
+  it('lets only Lambda assume the two roles, with inline policies only', () => {
+    for (const id of ['HeartbeatRole', 'DigestRole']) {
+      const role = template.Resources[id]?.Properties;
+      expect(role?.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+      expect(role?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('passes cfn-lint (no errors)', async () => {
+    const { code, output } = await cfnLint(join(packageDir, 'cloudformation-template-update-stack.json'));
+    expect(code & 3, output).toBe(0);
+  }, 130_000);
 });

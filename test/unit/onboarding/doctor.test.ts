@@ -362,3 +362,95 @@ describe('doctor checks over a fake port', () => {
     ]);
   });
 });
+
+describe('finding subjects (the self-check identity of a finding)', () => {
+  /** An account where every check finds something, with `missing` security rules absent. */
+  function broken(missing: number): DoctorPort {
+    return port({
+      describeTrails: async () => [
+        { ...GOOD_TRAIL, logFileValidation: false, kmsKeyId: undefined },
+        { ...GOOD_TRAIL, name: 'local', arn: `${GOOD_TRAIL.arn}-local`, multiRegion: false },
+      ],
+      trailIsLogging: async () => false,
+      eventSelectors: async () => ({
+        selectors: [{ includeManagementEvents: true, readWriteType: 'WriteOnly' }],
+        advanced: [],
+      }),
+      listRules: async () =>
+        allRules()
+          .slice(missing + 1)
+          .map((r, i) => (i === 0 ? { ...r, state: 'DISABLED' } : r)),
+      findTopic: async () => ({ arn: TOPIC, kmsMasterKeyId: 'arn:aws:kms:us-east-1:123456789012:key/2' }),
+      describeAlarms: async () => [
+        { name: 'x', kind: 'metric', alarmActions: [TOPIC], okActions: [], insufficientDataActions: [] },
+        {
+          name: 'y',
+          kind: 'metric',
+          alarmActions: [TOPIC],
+          okActions: [TOPIC],
+          insufficientDataActions: [],
+        },
+      ],
+      parameterExists: async () => false,
+    });
+  }
+
+  it('gives every finding but ok a subject, unique within its check', async () => {
+    const findings = await runDoctor(broken(3), CONTEXT);
+    const reported = findings.filter((f) => f.severity !== 'ok');
+    expect(new Set(reported.map((f) => f.check))).toEqual(
+      new Set(['trail', 'rules', 'topic', 'alarms', 'secrets']),
+    );
+    for (const finding of reported) expect(finding.subject, finding.message).toMatch(/\S/);
+    const keys = reported.map((f) => `${f.check} ${f.subject}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(reported.map((f) => f.subject)).toEqual(
+      expect.arrayContaining([
+        `trail:${GOOD_TRAIL.arn}:not-logging`,
+        `trail:${GOOD_TRAIL.arn}:partial-management-events`,
+        'alarm-rule-missing',
+        'security-rules-missing',
+        'security-rules-disabled',
+        'topic-kms-customer-key',
+        'alarm:x:no-ok-action',
+        'alarms-without-insufficient-data-action',
+        'secret:slack-alerts:missing',
+      ]),
+    );
+  });
+
+  it('keeps the subject when the counts and lists in the message change', async () => {
+    const rules = async (missing: number) =>
+      (await checkRules(broken(missing), CONTEXT)).find((f) => f.subject === 'security-rules-missing');
+    const [three, five] = [await rules(3), await rules(5)];
+    expect(three?.message).toContain(`3 of ${RULES.length} security rules missing`);
+    expect(five?.message).toContain(`5 of ${RULES.length} security rules missing`);
+    const singleRegion = async (names: string[]) =>
+      (
+        await checkTrail(
+          port({
+            describeTrails: async () =>
+              names.map((name) => ({ ...GOOD_TRAIL, name, arn: `arn:${name}`, multiRegion: false })),
+          }),
+          CONTEXT,
+        )
+      )[0];
+    const [one, two] = [await singleRegion(['a']), await singleRegion(['a', 'b'])];
+    expect(one?.message).not.toBe(two?.message);
+    expect(one?.subject).toBe('no-multi-region-trail');
+    expect(two?.subject).toBe('no-multi-region-trail');
+    const denied = (message: string) =>
+      checkTrail(
+        port({
+          describeTrails: async () => {
+            throw Object.assign(new Error(message), { name: 'AccessDeniedException' });
+          },
+        }),
+        CONTEXT,
+      );
+    const [first, second] = [await denied('request 1'), await denied('request 2')];
+    expect(first[0]?.message).not.toBe(second[0]?.message);
+    expect(first[0]?.subject).toBe('could-not-check:CloudTrail trails');
+    expect(second[0]?.subject).toBe(first[0]?.subject);
+  });
+});

@@ -56,16 +56,17 @@ function snsRecord(message: unknown, topicArn = TOPIC) {
 function recordingObserver() {
   const counts: string[] = [];
   const decided: string[] = [];
+  const notes: string[] = [];
   const observer: PipelineObserver = {
     span: (_n, work) => work(),
     count: (name, dims) => counts.push(`${name}${JSON.stringify(dims)}`),
     timing: () => {},
-    note: () => {},
+    note: (level, message) => notes.push(`${level} ${message}`),
     decided: (decision) => decided.push(decision.routes.join(',')),
     rejected: () => {},
     flush: () => {},
   };
-  return { observer, counts, decided };
+  return { observer, counts, decided, notes };
 }
 
 const WITH_HEARTBEAT = `
@@ -77,6 +78,11 @@ route:
 heartbeat:
   receiver: deadman
 `;
+
+const WITH_FALLBACK = `
+delivery:
+  fallbackReceiver: chat
+${WITH_HEARTBEAT}`;
 
 const WITHOUT_HEARTBEAT = `
 receivers:
@@ -94,7 +100,8 @@ function pipeline(yaml: string, now: Date) {
   };
   const receiverMap = new Map<string, Receiver>(Object.entries(receivers));
   const store = new MemoryStateStore();
-  const { observer, counts, decided } = recordingObserver();
+  const queue = new RecordingQueue();
+  const { observer, counts, decided, notes } = recordingObserver();
   let at = now.getTime();
   const clock = {
     now: () => at,
@@ -115,7 +122,7 @@ function pipeline(yaml: string, now: Date) {
       config,
       receivers: receiverMap,
       store,
-      queue: new RecordingQueue(),
+      queue,
       clock,
       observer,
       remainingMs: () => 25_000,
@@ -124,7 +131,7 @@ function pipeline(yaml: string, now: Date) {
     noise,
     remediator,
   };
-  return { deps, receivers, counts, decided, noise, remediator };
+  return { deps, receivers, queue, counts, decided, notes, noise, remediator };
 }
 
 describe('heartbeat: normalize', () => {
@@ -220,6 +227,34 @@ describe('heartbeat: pipeline', () => {
       'klaxon:heartbeat:123456789012:eu-west-1:prod:evt-0001',
       'klaxon:heartbeat:123456789012:eu-west-1:prod:evt-0002',
     ]);
+  });
+
+  it('never queues a beat that fails: retried in the invocation only, then dropped and counted', async () => {
+    const { deps, receivers, queue, counts, notes } = pipeline(
+      WITH_FALLBACK,
+      new Date(SENT.getTime() + 5_000),
+    );
+    receivers.deadman.script.push({ outcome: 'failed', retryable: true, status: 503, error: 'HTTP 503' });
+    const result = await processEvent(snsEvent(beatMessage()), deps);
+    expect(result.incomplete).toBeUndefined();
+    expect(result.alerts[0]?.deliveries).toMatchObject([
+      { receiver: 'deadman', outcome: 'failed', status: 503 },
+    ]);
+    expect(queue.retried).toEqual([]);
+    expect(queue.dead).toEqual([]);
+    expect(receivers.chat.sent).toEqual([]); // the fallback receiver is not told either
+    expect(counts).toContain('HeartbeatsFailed{}');
+    expect(counts.filter((c) => /^Deliveries(Queued|DeadLettered)/.test(c))).toEqual([]);
+    expect(notes).toContain(
+      'warn heartbeat not delivered; dropped (the next beat replaces it, never a late retry)',
+    );
+    // The next beat replaces it.
+    await processEvent(snsEvent(beatMessage({ beat: 'evt-0002' })), deps);
+    expect(receivers.deadman.sent.map((a) => a.transitionId.split(':').at(-1))).toEqual([
+      'evt-0001',
+      'evt-0002',
+    ]);
+    expect(counts.filter((c) => c === 'HeartbeatsFailed{}')).toHaveLength(1);
   });
 
   it('drops a stale beat with its reason and counts it, telling nobody', async () => {

@@ -387,3 +387,78 @@ describe('self-check: run', () => {
     expect(h.receivers.chat.sent).toEqual([]);
   });
 });
+
+describe('self-check: findings whose message embeds counts', () => {
+  const later = { ...SCOPE, runAt: '2026-03-15T07:00:00.000Z' };
+  const missing = (count: number): Finding => ({
+    check: 'rules',
+    severity: 'error',
+    message: `${count} of 40 security rules missing in us-east-1: …`,
+    subject: 'security-rules-missing',
+    fix: 'npx serverless deploy --stage prod --region us-east-1',
+  });
+
+  it('fingerprints on the subject when there is one, else on the message', () => {
+    expect(findingFingerprint(missing(5), SCOPE)).toBe(findingFingerprint(missing(3), SCOPE));
+    const { subject: _subject, ...bare } = missing(3);
+    expect(findingFingerprint(bare, SCOPE)).not.toBe(
+      findingFingerprint({ ...bare, message: '5 of 40…' }, SCOPE),
+    );
+    expect(findingFingerprint({ ...missing(3), subject: 'security-rules-disabled' }, SCOPE)).not.toBe(
+      findingFingerprint(missing(3), SCOPE),
+    );
+    expect(findingFingerprint(missing(3), { ...SCOPE, region: 'eu-west-1' })).not.toBe(
+      findingFingerprint(missing(3), SCOPE),
+    );
+  });
+
+  it('keeps the same subject open when its count changes: no resolve, no new alert', () => {
+    const first = planSelfCheck([missing(3)], undefined, SCOPE);
+    expect(first.drafts.map((d) => d.status)).toEqual(['firing']);
+    const second = planSelfCheck([missing(5)], first.next, later);
+    expect(second.drafts).toEqual([]);
+    expect(second.next.findings).toEqual([
+      expect.objectContaining({
+        fingerprint: first.drafts[0]?.fingerprint,
+        message: missing(5).message,
+        since: SCOPE.runAt,
+      }),
+    ]);
+    const fixed = planSelfCheck([], second.next, { ...later, runAt: '2026-03-16T07:00:00.000Z' });
+    expect(fixed.drafts.map((d) => `${d.status} ${d.fingerprint}`)).toEqual([
+      `resolved ${first.drafts[0]?.fingerprint}`,
+    ]);
+  });
+
+  it('a run through the doctor: more rules missing the next day is the same open alert', async () => {
+    const h = harness();
+    const withMissing = (count: number) =>
+      port({
+        listRules: async () => [
+          { name: `${alarmRulePrefix('prod')}2`, state: 'ENABLED' },
+          ...buildSecurityRules()
+            .rules.slice(count)
+            .map((r) => ({ name: securityRuleName('prod', r.id), state: r.state })),
+        ],
+      });
+    const deps = (count: number) => ({
+      pipeline: h.pipeline,
+      port: withMissing(count),
+      stage: 'prod',
+      secrets: h.secrets,
+    });
+    expect(await runSelfCheck(h.scheduled(0), deps(3))).toMatchObject({ raised: 1, resolved: 0 });
+    expect(await runSelfCheck(h.scheduled(1), deps(5))).toMatchObject({
+      reported: 1,
+      raised: 0,
+      resolved: 0,
+    });
+    expect(h.receivers.pager.sent.map((a) => `${a.status} ${a.annotations.summary}`)).toEqual([
+      expect.stringMatching(/^firing 3 of \d+ security rules missing/),
+    ]);
+    const saved = await h.store.loadRecord<SelfCheckRecord>(SELF_CHECK_RECORD);
+    expect(saved?.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^5 of \d+ security rules missing/),
+    ]);
+  });
+});
