@@ -19,6 +19,10 @@ export function lambdaEnv(functionName: string, extra: Record<string, string> = 
     POWERTOOLS_METRICS_NAMESPACE: 'Klaxon',
     LOG_LEVEL: 'INFO',
     KLAXON_SSM_PREFIX: '/klaxon/bench',
+    // What the heartbeat and self-check need to build their dependencies (no call is made). No state
+    // table or queue: the log-bytes run executes the pipeline and must not reach AWS.
+    KLAXON_STAGE: 'bench',
+    KLAXON_ALARM_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:klaxon-bench-alarms',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
