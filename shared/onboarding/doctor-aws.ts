@@ -7,8 +7,16 @@ import {
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetBucketTaggingCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { AlarmFacts, DoctorPort, RuleFacts, TopicFacts, TrailFacts } from './doctor';
+import {
+  type AlarmFacts,
+  type DoctorPort,
+  isSensitiveTagSet,
+  type RuleFacts,
+  type TopicFacts,
+  type TrailFacts,
+} from './doctor';
 
 /** The doctor's port over the AWS SDK clients (read-only calls only). */
 export function awsDoctorPort(region: string): DoctorPort {
@@ -16,6 +24,7 @@ export function awsDoctorPort(region: string): DoctorPort {
   const cloudwatch = new CloudWatchClient({ region });
   const sns = new SNSClient({ region });
   const ssm = new SSMClient({ region });
+  const s3 = new S3Client({ region });
   const events = new Map<string, EventBridgeClient>();
   const eventsIn = (r: string) => {
     let client = events.get(r);
@@ -45,9 +54,14 @@ export function awsDoctorPort(region: string): DoctorPort {
         selectors: (found.EventSelectors ?? []).map((s) => ({
           includeManagementEvents: s.IncludeManagementEvents,
           readWriteType: s.ReadWriteType,
+          dataResources: (s.DataResources ?? []).map((r) => ({ type: r.Type, values: r.Values })),
         })),
         advanced: (found.AdvancedEventSelectors ?? []).map((a) =>
-          (a.FieldSelectors ?? []).map((f) => ({ field: f.Field ?? '', equals: f.Equals })),
+          (a.FieldSelectors ?? []).map((f) => ({
+            field: f.Field ?? '',
+            equals: f.Equals,
+            startsWith: f.StartsWith,
+          })),
         ),
       };
     },
@@ -98,6 +112,26 @@ export function awsDoctorPort(region: string): DoctorPort {
         token = page.NextToken;
       } while (token);
       return alarms;
+    },
+    async sensitiveBuckets() {
+      const sensitive: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListBucketsCommand(token ? { ContinuationToken: token } : {}));
+        for (const bucket of page.Buckets ?? []) {
+          if (!bucket.Name) continue;
+          try {
+            const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket.Name }));
+            const tags = (TagSet ?? []).map((t) => ({ key: t.Key, value: t.Value }));
+            if (isSensitiveTagSet(tags)) sensitive.push(bucket.Name);
+          } catch (error) {
+            // A bucket without tags answers NoSuchTagSet: not sensitive. Anything else is a real failure.
+            if ((error as { name?: string }).name !== 'NoSuchTagSet') throw error;
+          }
+        }
+        token = page.ContinuationToken;
+      } while (token);
+      return sensitive;
     },
     async parameterExists(name) {
       try {

@@ -36,10 +36,14 @@ export interface TrailFacts {
 }
 
 export interface EventSelectorFacts {
-  /** Classic selectors. */
-  selectors: Array<{ includeManagementEvents?: boolean; readWriteType?: string }>;
+  /** Classic selectors, with their data resources (`AWS::S3::Object` and ARN prefixes). */
+  selectors: Array<{
+    includeManagementEvents?: boolean;
+    readWriteType?: string;
+    dataResources?: Array<{ type?: string; values?: string[] }>;
+  }>;
   /** Advanced selectors: each one's field selectors. */
-  advanced: Array<Array<{ field: string; equals?: string[] }>>;
+  advanced: Array<Array<{ field: string; equals?: string[]; startsWith?: string[] }>>;
 }
 
 export interface RuleFacts {
@@ -74,6 +78,45 @@ export interface DoctorPort {
   describeAlarms(): Promise<AlarmFacts[]>;
   /** Whether the parameter exists (read without decryption; the value is never returned). */
   parameterExists(name: string): Promise<boolean>;
+  /** Names of the buckets tagged sensitive (see {@link isSensitiveTagSet}). */
+  sensitiveBuckets(): Promise<string[]>;
+}
+
+/**
+ * Whether a bucket's tags mark it sensitive: `sensitive` = true/yes, or `data-classification` (or
+ * `classification`) = sensitive, confidential or restricted, case-insensitive. Those buckets should
+ * have their S3 data events (object reads and writes) logged by a trail.
+ */
+export function isSensitiveTagSet(tags: ReadonlyArray<{ key?: string; value?: string }>): boolean {
+  return tags.some(({ key, value }) => {
+    const k = (key ?? '').toLowerCase();
+    const v = (value ?? '').toLowerCase();
+    if (k === 'sensitive') return v === 'true' || v === 'yes';
+    return (
+      (k === 'data-classification' || k === 'classification') &&
+      ['sensitive', 'confidential', 'restricted'].includes(v)
+    );
+  });
+}
+
+/** Whether the selectors log S3 object-level (data) events of `bucket` (all of its objects). */
+export function logsS3DataEvents(selectors: EventSelectorFacts, bucket: string, partition = 'aws'): boolean {
+  const all = [`arn:${partition}:s3`, `arn:${partition}:s3:::`];
+  const whole = `arn:${partition}:s3:::${bucket}/`;
+  const classic = selectors.selectors.some((s) =>
+    (s.dataResources ?? []).some(
+      (r) => r.type === 'AWS::S3::Object' && (r.values ?? []).some((v) => all.includes(v) || v === whole),
+    ),
+  );
+  const advanced = selectors.advanced.some((fields) => {
+    const of = (name: string) => fields.find((f) => f.field === name);
+    if (!of('eventCategory')?.equals?.includes('Data')) return false;
+    if (!of('resources.type')?.equals?.includes('AWS::S3::Object')) return false;
+    const arn = of('resources.ARN');
+    // No ARN condition: every bucket. Otherwise a prefix covering the whole bucket.
+    return !arn || (arn.startsWith ?? []).some((p) => all.includes(p) || p === whole);
+  });
+  return classic || advanced;
 }
 
 /** What the checks know about the deployment. */
@@ -154,6 +197,7 @@ export const checkTrail: Check = (port) =>
       ];
     }
     const perTrail: Finding[][] = [];
+    const covering: Array<{ trail: TrailFacts; selectors: EventSelectorFacts }> = [];
     for (const trail of multi) {
       const found: Finding[] = [];
       const logging = await port.trailIsLogging(trail.arn).catch((error: unknown) => {
@@ -188,6 +232,7 @@ export const checkTrail: Check = (port) =>
         found.push(couldNotCheck('trail', `the event selectors of ${trail.name} (GetEventSelectors)`, error));
         return undefined;
       });
+      if (selectors && logging !== false) covering.push({ trail, selectors });
       const management = selectors ? managementEvents(selectors) : 'all';
       if (management === 'none')
         found.push({
@@ -207,6 +252,7 @@ export const checkTrail: Check = (port) =>
         });
       perTrail.push(found);
     }
+    const buckets = await sensitiveBucketFindings(port, covering);
     const healthy = multi.findIndex((_, i) => perTrail[i]?.length === 0);
     if (healthy >= 0) {
       const trail = multi[healthy] as TrailFacts;
@@ -216,10 +262,44 @@ export const checkTrail: Check = (port) =>
           severity: 'ok',
           message: `trail ${trail.name}: multi-region, logging, log file validation, KMS-encrypted, all management events`,
         },
+        ...buckets,
       ];
     }
-    return perTrail.flat();
+    return [...perTrail.flat(), ...buckets];
   });
+
+/** Buckets tagged sensitive whose S3 data events no logging multi-region trail records. */
+async function sensitiveBucketFindings(
+  port: DoctorPort,
+  covering: ReadonlyArray<{ trail: TrailFacts; selectors: EventSelectorFacts }>,
+): Promise<Finding[]> {
+  let buckets: string[];
+  try {
+    buckets = await port.sensitiveBuckets();
+  } catch (error) {
+    return [
+      couldNotCheck('trail', 'which buckets are tagged sensitive (ListBuckets, GetBucketTagging)', error),
+    ];
+  }
+  const uncovered = buckets.filter(
+    (bucket) =>
+      !covering.some(({ trail, selectors }) =>
+        logsS3DataEvents(selectors, bucket, trail.arn.split(':')[1] || 'aws'),
+      ),
+  );
+  const trail = covering[0]?.trail.arn ?? '<trail>';
+  return uncovered.map((bucket) => ({
+    check: 'trail' as const,
+    severity: 'warning' as const,
+    message: `bucket ${bucket} is tagged sensitive, but no trail logs its S3 data events (who read or changed which object goes unrecorded)`,
+    subject: `bucket:${bucket}:no-data-events`,
+    fix:
+      `Add to the trail's advanced event selectors (put-event-selectors replaces them all, so keep the existing ones): ` +
+      `aws cloudtrail put-event-selectors --trail-name ${trail} --advanced-event-selectors ` +
+      `'[<existing selectors>, {"Name":"sensitive bucket ${bucket}","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},` +
+      `{"Field":"resources.type","Equals":["AWS::S3::Object"]},{"Field":"resources.ARN","StartsWith":["arn:aws:s3:::${bucket}/"]}]}]'`,
+  }));
+}
 
 /** Rule names as deploy/security-rules.cjs makes them (at most 64 characters). */
 export function securityRuleName(stage: string, id: string): string {

@@ -77,6 +77,7 @@ describe('klaxon doctor', () => {
   };
   const healthy: DoctorPort = {
     region: 'eu-west-1',
+    sensitiveBuckets: async () => [],
     describeTrails: async () => [
       { name: 'org', arn: 'org', multiRegion: true, logFileValidation: true, kmsKeyId: 'k' },
     ],

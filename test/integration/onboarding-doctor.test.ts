@@ -7,6 +7,7 @@ import {
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutRuleCommand, type RuleState } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateBucketCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/klaxon';
@@ -50,6 +51,8 @@ async function trail(options: {
   kms: boolean;
   logging: boolean;
   management: boolean;
+  /** Also log the S3 data events of this bucket. */
+  dataEventsOf?: string;
 }) {
   const bucket = await fetch(`${moto.endpoint}/klaxon-doctor-trail`, { method: 'PUT' });
   expect(bucket.ok).toBe(true);
@@ -67,9 +70,35 @@ async function trail(options: {
   await cloudtrail.send(
     new PutEventSelectorsCommand({
       TrailName: 'org-trail',
-      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: options.management }],
+      EventSelectors: [
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: options.management,
+          ...(options.dataEventsOf
+            ? {
+                DataResources: [
+                  { Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${options.dataEventsOf}/`] },
+                ],
+              }
+            : {}),
+        },
+      ],
     }),
   );
+}
+
+/** A bucket tagged sensitive (its S3 data events should be logged by a trail). */
+async function sensitiveBucket(name: string) {
+  const s3 = new S3Client({});
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  await s3.send(
+    new PutBucketTaggingCommand({
+      Bucket: name,
+      Tagging: { TagSet: [{ Key: 'data-classification', Value: 'confidential' }] },
+    }),
+  );
+  // An untagged bucket is not sensitive (GetBucketTagging answers NoSuchTagSet).
+  await s3.send(new CreateBucketCommand({ Bucket: `${name}-public-assets` }));
 }
 
 async function rules(skip: (name: string) => boolean, state: (name: string, wanted: RuleState) => RuleState) {
@@ -169,7 +198,15 @@ async function doctor(): Promise<{ code: number; findings: Finding[]; text: stri
 describe('klaxon doctor against moto_server', () => {
   it('reports nothing at error level on a healthy setup', async () => {
     expect(SECRETS).toEqual(expect.arrayContaining(['pagerduty-oncall', 'slack-alerts']));
-    await trail({ multiRegion: true, validation: true, kms: true, logging: true, management: true });
+    await sensitiveBucket('payroll-exports');
+    await trail({
+      multiRegion: true,
+      validation: true,
+      kms: true,
+      logging: true,
+      management: true,
+      dataEventsOf: 'payroll-exports',
+    });
     await rules(
       () => false,
       (_, wanted) => wanted,
@@ -224,6 +261,7 @@ describe('klaxon doctor against moto_server', () => {
     const arn = await topic('events-only', 'alias/aws/sns');
     await alarm('api-checkout-errors', arn, false);
     await secrets(['slack-alerts']);
+    await sensitiveBucket('payroll-exports');
 
     const { code, findings, text } = await doctor();
     expect(code).toBe(EXIT.failure);
@@ -233,6 +271,7 @@ describe('klaxon doctor against moto_server', () => {
       /^warning trail: trail multi has no log file validation/,
       /^warning trail: trail multi is not encrypted with a KMS key/,
       /^error trail: trail multi does not log management events/,
+      /^warning trail: bucket payroll-exports is tagged sensitive, but no trail logs its S3 data events/,
       new RegExp(
         `^error rules: rule ${alarmRulePrefix(STAGE)}<n> \\(alarm state changes to Klaxon\\) is missing`,
       ),

@@ -359,8 +359,19 @@ describe('least-privilege roles', () => {
     expect(shared.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('*'))).toEqual([]);
     // The self-check stays on the shared role, with the doctor's read-only calls.
     expect(shared.flatMap(actionsOf)).toEqual(
-      expect.arrayContaining(['cloudtrail:DescribeTrails', 'events:ListRules', 'sns:GetTopicAttributes']),
+      expect.arrayContaining([
+        'cloudtrail:DescribeTrails',
+        'events:ListRules',
+        'sns:GetTopicAttributes',
+        's3:ListAllMyBuckets',
+        's3:GetBucketTagging',
+      ]),
     );
+    // Bucket tags only, never object data.
+    expect(shared.flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:ListAllMyBuckets',
+      's3:GetBucketTagging',
+    ]);
   });
 
   it('runs every other function, the remediator and self-check included, on the shared role', () => {

@@ -12,6 +12,8 @@ import {
   type DoctorContext,
   type DoctorPort,
   type EventSelectorFacts,
+  isSensitiveTagSet,
+  logsS3DataEvents,
   managementEvents,
   policyAllowsCloudWatch,
   type RuleFacts,
@@ -65,6 +67,7 @@ const CLOUDWATCH_POLICY = JSON.stringify({
 function port(overrides: Partial<DoctorPort> = {}): DoctorPort {
   return {
     region: 'us-east-1',
+    sensitiveBuckets: async () => [],
     describeTrails: async () => [GOOD_TRAIL],
     trailIsLogging: async () => true,
     eventSelectors: async () => ALL_MANAGEMENT,
@@ -183,6 +186,62 @@ describe('doctor checks over a fake port', () => {
     expect(
       managementEvents({ selectors: [], advanced: [[{ field: 'eventCategory', equals: ['Data'] }]] }),
     ).toBe('none');
+  });
+
+  it('sensitive buckets: tags that mark them, and whether a trail logs their S3 data events', async () => {
+    expect(isSensitiveTagSet([{ key: 'Sensitive', value: 'TRUE' }])).toBe(true);
+    expect(isSensitiveTagSet([{ key: 'data-classification', value: 'Confidential' }])).toBe(true);
+    expect(
+      isSensitiveTagSet([
+        { key: 'sensitive', value: 'false' },
+        { key: 'team', value: 'x' },
+      ]),
+    ).toBe(false);
+    const s3Data = (values: string[]): EventSelectorFacts => ({
+      selectors: [{ includeManagementEvents: true, dataResources: [{ type: 'AWS::S3::Object', values }] }],
+      advanced: [],
+    });
+    expect(logsS3DataEvents(s3Data(['arn:aws:s3:::payroll/']), 'payroll')).toBe(true);
+    expect(logsS3DataEvents(s3Data(['arn:aws:s3']), 'payroll')).toBe(true);
+    expect(logsS3DataEvents(s3Data(['arn:aws:s3:::payroll/exports/']), 'payroll')).toBe(false);
+    expect(logsS3DataEvents(s3Data(['arn:aws:s3:::other/']), 'payroll')).toBe(false);
+    const advanced = (arn?: string[]): EventSelectorFacts => ({
+      selectors: [],
+      advanced: [
+        [
+          { field: 'eventCategory', equals: ['Data'] },
+          { field: 'resources.type', equals: ['AWS::S3::Object'] },
+          ...(arn ? [{ field: 'resources.ARN', startsWith: arn }] : []),
+        ],
+      ],
+    });
+    expect(logsS3DataEvents(advanced(), 'payroll')).toBe(true);
+    expect(logsS3DataEvents(advanced(['arn:aws:s3:::payroll/']), 'payroll')).toBe(true);
+    expect(logsS3DataEvents(advanced(['arn:aws:s3:::payroll/tmp/']), 'payroll')).toBe(false);
+
+    const uncovered = await checkTrail(port({ sensitiveBuckets: async () => ['payroll'] }), CONTEXT);
+    expect(uncovered.map((f) => [f.severity, f.subject])).toEqual([
+      ['ok', undefined],
+      ['warning', 'bucket:payroll:no-data-events'],
+    ]);
+    expect(uncovered[1]?.fix).toContain('"StartsWith":["arn:aws:s3:::payroll/"]');
+    const covered = await checkTrail(
+      port({
+        sensitiveBuckets: async () => ['payroll'],
+        eventSelectors: async () => s3Data(['arn:aws:s3:::payroll/']),
+      }),
+      CONTEXT,
+    );
+    expect(covered.map((f) => f.severity)).toEqual(['ok']);
+    const denied = await checkTrail(
+      port({
+        sensitiveBuckets: async () => {
+          throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+        },
+      }),
+      CONTEXT,
+    );
+    expect(denied.at(-1)?.message).toMatch(/^could not check which buckets are tagged sensitive/);
   });
 
   it('rules: missing, disabled, wrong state; names match deploy/security-rules.cjs', async () => {

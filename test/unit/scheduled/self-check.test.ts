@@ -159,6 +159,7 @@ function port(overrides: Partial<DoctorPort> = {}): DoctorPort {
   ];
   return {
     region: 'us-east-1',
+    sensitiveBuckets: async () => [],
     describeTrails: async () => [
       {
         name: 'org',
