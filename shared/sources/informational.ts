@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { InformationalKind, InformationalSource, Severity } from '../alert/alert';
 import type { AlertDraft } from './types';
 
@@ -30,20 +29,6 @@ export const INFORMATIONAL_EVENT_PATTERN = {
     'Anomaly Detected',
   ],
 } as const;
-
-/** A zod error as a short reason naming the bad fields (the first three). */
-export function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-/** An ISO-8601 UTC time from any text `Date.parse` reads (ISO, RFC-1123), else the fallback. */
-export function isoTime(text: string | undefined, fallback: string): string {
-  const millis = text === undefined ? Number.NaN : Date.parse(text);
-  return Number.isNaN(millis) ? fallback : new Date(millis).toISOString();
-}
 
 /** Milliseconds of an ISO time (for transition ids); 0 when it does not parse. */
 export function millisOf(iso: string): number {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { consoleBase } from '../../enrichment/links';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { clip, firstLine, informationalDraft, isoTime, partitionOfRegion, zodReason } from '../informational';
+import { clip, firstLine, informationalDraft, partitionOfRegion } from '../informational';
+import { isoTime, zodReason } from '../parse';
 import type { NormalizeResult } from '../types';
 
 /** The scaling activities Klaxon reports, by detail-type (`source: aws.autoscaling`). */

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { AlertLabels } from '../../alert/alert';
 import { consoleBase } from '../../enrichment/links';
 import { DETECTIONS, type Detection } from '../../security/catalog';
@@ -20,6 +19,7 @@ import {
   cloudTrailDetailSchema,
   SIGN_IN_DETAIL_TYPES,
 } from './schema';
+import { isoTime, zodReason } from '../parse';
 
 /**
  * AWS service sources whose `AWS API Call via CloudTrail` events the registry hands to this
@@ -90,24 +90,12 @@ export const CLOUDTRAIL_REGISTRY_KEYS: readonly string[] = [
   ]),
 ].sort();
 
-function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
 const MILLIS_SUFFIX = /\.\d{3}Z$/;
 
 /** An ISO-8601 UTC timestamp to the second, or the input when it does not parse. */
 function isoSeconds(text: string): string {
   const millis = Date.parse(text);
   return Number.isNaN(millis) ? text : new Date(millis).toISOString().replace(MILLIS_SUFFIX, 'Z');
-}
-
-function isoTime(text: string, fallback: string): string {
-  const millis = Date.parse(text);
-  return Number.isNaN(millis) ? fallback : new Date(millis).toISOString();
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { AlarmState, AlertLabels, DeliveryPath, MetricContext } from '../../alert/alert';
 import { InvalidEventError } from '../../errors';
 import { isRecord, parseJson } from '../../json';
@@ -14,6 +13,7 @@ import {
   type EventBridgeEnvelope,
   type SnsAlarmMessage,
 } from './schemas';
+import { zodReason } from '../parse';
 
 /** What kind of CloudWatch alarm produced a transition. */
 export type AlarmKind = 'metric' | 'math' | 'anomaly' | 'composite' | 'contributor';
@@ -60,13 +60,6 @@ export const RESERVED_LABELS = new Set([
   'status',
   'contributorId',
 ]);
-
-function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
 
 function alarmArnOrThrow(alarmArn: string): ParsedArn {
   const arn = parseArn(alarmArn);

@@ -5,11 +5,10 @@ import {
   REGION_CODE,
   deploymentFailureDraft,
   informationalDraft,
-  isoTime,
   millisOf,
   partitionOfRegion,
-  zodReason,
 } from '../informational';
+import { isoTime, zodReason } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 
 /** The detail-type of a CodeDeploy deployment's state changes (`source: aws.codedeploy`). */

@@ -1,6 +1,7 @@
 import { isRecord } from '../../json';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { firstLine, informationalDraft, isoTime, partitionOfArn, zodReason } from '../informational';
+import { firstLine, informationalDraft, partitionOfArn } from '../informational';
+import { isoTime, zodReason } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type CostAnomaly, costAnomalyDetailSchema, costAnomalySnsSchema } from './schema';
 

@@ -2,14 +2,8 @@ import { z } from 'zod';
 import { consoleBase } from '../../enrichment/links';
 import { parseArn } from '../arn';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import {
-  clip,
-  deploymentFailureDraft,
-  informationalDraft,
-  isoTime,
-  millisOf,
-  zodReason,
-} from '../informational';
+import { clip, deploymentFailureDraft, informationalDraft, millisOf } from '../informational';
+import { isoTime, zodReason } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 
 /** The detail-type of ECS service deployment events (`source: aws.ecs`). */

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { AlertLabels } from '../../alert/alert';
 import { consoleBase } from '../../enrichment/links';
 import { pathValue } from '../../security/cloudtrail-fields';
@@ -7,18 +6,7 @@ import { clipText } from '../../security/redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type GuardDutyFinding, guardDutyFindingSchema } from './schema';
-
-function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
-function isoTime(text: string, fallback: string): string {
-  const millis = Date.parse(text);
-  return Number.isNaN(millis) ? fallback : new Date(millis).toISOString();
-}
+import { isoTime, zodReason } from '../parse';
 
 /**
  * The finding's fingerprint: its ARN (built from account, Region and detector when the event

@@ -1,15 +1,7 @@
 import { consoleBase } from '../../enrichment/links';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import {
-  REGION_CODE,
-  clip,
-  firstLine,
-  informationalDraft,
-  isoTime,
-  millisOf,
-  partitionOfArn,
-  zodReason,
-} from '../informational';
+import { REGION_CODE, clip, firstLine, informationalDraft, millisOf, partitionOfArn } from '../informational';
+import { isoTime, zodReason } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { HEALTH_ABUSE_DETAIL_TYPE, type HealthEventDetail, healthEventDetailSchema } from './schema';
 

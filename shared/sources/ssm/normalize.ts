@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
+import { isoTime, zodReason } from '../parse';
+import { partitionOfRegion } from '../../security/cloudtrail-fields';
 
 /**
  * SSM status-change events (`source: aws.ssm`): the feedback of remediations Klaxon started. A
@@ -47,17 +49,6 @@ const commandDetail = z.looseObject({
 /** The outcome class of a terminal status. */
 export type ExecutionResult = 'succeeded' | 'failed';
 
-function isoTime(text: string | undefined, fallback: string): string {
-  const millis = text === undefined ? Number.NaN : Date.parse(text);
-  return Number.isNaN(millis) ? fallback : new Date(millis).toISOString();
-}
-
-function partitionOf(region: string): AlertDraft['partition'] {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 function statusDraft(
   envelope: EventBridgeEnvelope,
   raw: unknown,
@@ -97,16 +88,9 @@ function statusDraft(
       word: facts.result === 'succeeded' ? 'info' : 'error',
       from: `SSM status ${facts.status}`,
     },
-    partition: partitionOf(envelope.region),
+    partition: partitionOfRegion(envelope.region),
     raw,
   };
-}
-
-function zodReason(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /** `EC2 Automation Execution Status-change Notification`. */
