@@ -1,7 +1,7 @@
 import type { KlaxonConfig } from '../shared/config/load';
 import { eventFiles, parseAt, type PreviewedFile, previewFiles, readConfigFile, UsageError } from './preview';
 import type { VerbIo } from './verbs';
-import { informationalName } from '../shared/sources/informational';
+import { alertName } from '../shared/alert/name';
 
 export const DIFF_HELP = `klaxon diff --config <proposed.yml> [--current klaxon.yml] <events file|dir>... [--at ISO] [--json] [--exit-code]
 
@@ -45,12 +45,7 @@ function deliveries(config: KlaxonConfig, previewed: PreviewedFile[]) {
   for (const { file, result } of previewed) {
     result.alerts.forEach(({ decision }, index) => {
       const { alert } = decision;
-      const name =
-        alert.labels.alarmName ??
-        alert.labels.detection ??
-        alert.labels.findingType ??
-        informationalName(alert.labels) ??
-        alert.fingerprint;
+      const name = alertName(alert.labels, alert.fingerprint);
       const base = {
         file,
         fingerprint: alert.fingerprint,

@@ -1,5 +1,5 @@
 import type { ProcessResult } from '../shared/pipeline';
-import { informationalName } from '../shared/sources/informational';
+import { alertName } from '../shared/alert/name';
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -13,12 +13,7 @@ export function renderTable(rows: ReadonlyArray<{ file: string; result: ProcessR
     for (const outcome of result.alerts) {
       const { decision } = outcome;
       const { alert } = decision;
-      const name =
-        alert.labels.alarmName ??
-        alert.labels.detection ??
-        alert.labels.findingType ??
-        informationalName(alert.labels) ??
-        alert.fingerprint;
+      const name = alertName(alert.labels, alert.fingerprint);
       const target = decision.suppressed
         ? `suppressed: ${decision.suppressed}`
         : `${decision.routes.join(' + ')} → ${decision.receivers.join(', ') || '(no receiver)'}`;

@@ -1,6 +1,7 @@
 import { isInformationalSource, type Severity } from '../alert/alert';
 import type { DecisionRecord, SuppressionKind } from '../noise/record';
 import type { RemediationRecord } from '../remediation/remediator';
+import { alertName as sharedAlertName } from '../alert/name';
 
 /**
  * The digest: one summary of a period built from the decision records the noise stage keeps
@@ -130,7 +131,7 @@ export function alertName(record: Pick<DecisionRecord, 'alert' | 'fingerprint'>)
   }
   if (labels.findingType)
     return labels.resource ? `${labels.findingType} on ${labels.resource}` : labels.findingType;
-  return record.fingerprint;
+  return sharedAlertName(labels, record.fingerprint);
 }
 
 function sourceOf(record: DecisionRecord): string {

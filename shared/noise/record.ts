@@ -1,6 +1,7 @@
 import type { Alert } from '../alert/alert';
 import type { DeliveryResult } from '../receivers/types';
 import { type CompiledRoute, matchRoutes } from '../routing/routes';
+import { alertName } from '../alert/name';
 
 /** One route node the walk considered, in evaluation order. */
 export interface RouteStep {
@@ -92,7 +93,7 @@ function pad(text: string, width: number): string {
 /** Renders a decision record for humans (`klaxon explain`). */
 export function formatRecord(record: DecisionRecord): string {
   const a = record.alert;
-  const name = a.labels.alarmName ?? a.labels.detection ?? a.labels.findingType ?? record.fingerprint;
+  const name = alertName(a.labels, record.fingerprint);
   const lines = [
     `${record.at}  ${name}  ${a.status} ${a.severity}${record.mode === 'preview' ? '  (preview)' : ''}`,
   ];

@@ -17,6 +17,7 @@ import { enabledDocuments, type RemediationMode, type RemediationRule } from './
 import type { RunCommand, SsmAutomation } from './ssm';
 import { renderTemplate } from './template';
 import { remediationToken } from './token';
+import { alertName } from '../alert/name';
 
 /**
  * The remediation stage: after routing, it matches the alert against the `remediations:` rules and
@@ -127,10 +128,6 @@ function formatDuration(ms: number): string {
   if (ms % HOUR_MS === 0) return `${ms / HOUR_MS}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${Math.round(ms / 1000)}s`;
-}
-
-function alertName(alert: Alert): string {
-  return alert.labels.alarmName ?? alert.labels.detection ?? alert.labels.findingType ?? alert.fingerprint;
 }
 
 function moreUrgent(a: Severity, b: Severity): Severity {
@@ -638,7 +635,7 @@ export class Remediator {
         ? `${base}/systems-manager/automation/execution/${event.labels.executionId}?region=${region}`
         : `${base}/systems-manager/run-command/${event.labels.executionId}?region=${region}`;
     const outcome = facts.result === 'succeeded' ? 'succeeded' : `failed (${facts.status})`;
-    const summary = `Remediation ${record.action} ${outcome} for ${alertName(original)}: ${describeParameters(record.parameters)}`;
+    const summary = `Remediation ${record.action} ${outcome} for ${alertName(original.labels, original.fingerprint)}: ${describeParameters(record.parameters)}`;
     return {
       ...original,
       labels: {
@@ -763,7 +760,7 @@ export class Remediator {
       annotations: {
         ...original.annotations,
         summary:
-          `${alertName(original)} is still firing ${formatDuration(Math.round(within / 60_000) * 60_000 || within)} after ${record.action} succeeded (execution ${record.executionId ?? '?'}): escalating`.slice(
+          `${alertName(original.labels, original.fingerprint)} is still firing ${formatDuration(Math.round(within / 60_000) * 60_000 || within)} after ${record.action} succeeded (execution ${record.executionId ?? '?'}): escalating`.slice(
             0,
             900,
           ),

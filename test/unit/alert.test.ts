@@ -1,3 +1,4 @@
+import { alertName } from '../../shared/alert/name';
 import { describe, expect, it } from 'vitest';
 import { compareSeverity, SEVERITIES } from '../../shared/alert/alert';
 import { dedupKeyFor, MAX_DEDUP_KEY_LENGTH } from '../../shared/alert/fingerprint';
@@ -50,5 +51,18 @@ describe('dedup key', () => {
     expect(key).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(dedupKeyFor(long)).toBe(key);
     expect(dedupKeyFor(`${long}y`)).not.toBe(key);
+  });
+});
+
+describe('alertName', () => {
+  it('names an alert by its alarm, detection, finding type, informational event, else fingerprint', () => {
+    const base = { source: 'x', account: '123456789012', region: 'us-east-1' };
+    expect(alertName({ ...base, alarmName: 'api-5xx', detection: 'd' }, 'fp')).toBe('api-5xx');
+    expect(alertName({ ...base, detection: 'cis-1-root-usage' }, 'fp')).toBe('cis-1-root-usage');
+    expect(alertName({ ...base, findingType: 'Recon:EC2/PortProbe' }, 'fp')).toBe('Recon:EC2/PortProbe');
+    expect(alertName({ ...base, kind: 'deployment', service: 'checkout', deploymentId: 'd-1' }, 'fp')).toBe(
+      'checkout d-1',
+    );
+    expect(alertName(base, 'klaxon:notice:abc')).toBe('klaxon:notice:abc');
   });
 });
