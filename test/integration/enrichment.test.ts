@@ -197,8 +197,9 @@ describe('enrichment against moto CloudWatch, through the real alarm notifier', 
       const result = await handler(snsAlarmEvent(new Date()));
       const took = Date.now() - started;
       expect(result).toMatchObject({ outcome: 'alerts', delivered: 2, failed: 0 });
-      // The budget, plus the deliveries themselves (loopback), and nothing like a hang.
-      expect(took).toBeLessThan(BUDGET_MS + 1500);
+      // The budget, plus the deliveries themselves (loopback) on a possibly loaded machine, and
+      // nothing like a hang (without the budget the SDK call would wait forever).
+      expect(took).toBeLessThan(BUDGET_MS + 5000);
       expect(pagedDetails().enrichment_missing).toBe('not enriched: tags: timed out; datapoints: timed out');
       expect(pagerDutyProblems(pagerDuty.requests[0]?.body)).toEqual([]);
       const message = slack.messages('alerts')[0];
@@ -220,7 +221,7 @@ describe('enrichment against moto CloudWatch, through the real alarm notifier', 
     const handler = createAlarmNotifier(() => deployedDeps(config()));
     const started = Date.now();
     const result = await handler(snsAlarmEvent(new Date()));
-    expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
+    expect(Date.now() - started).toBeLessThan(BUDGET_MS + 5000);
     expect(result).toMatchObject({ delivered: 2, failed: 0 });
     expect(pagedDetails().enrichment_missing).toMatch(/^not enriched: tags: unreachable \(ECONNREFUSED\)/);
   });

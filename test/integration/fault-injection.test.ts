@@ -395,9 +395,13 @@ describe('fault injection', { timeout: 120_000 }, () => {
     const { notifier, retrier } = handlers();
     const alarms = names('az', 44, 4);
     const events = alarms.map((name, i) => alarmEvent(name, i));
+    const stormStarted = Date.now();
     for (let batch = 0; batch < events.length; batch += 11) {
       await Promise.all(events.slice(batch, batch + 11).map((event) => notifier(event)));
     }
+    // Groups are fixed 2-second buckets of wall-clock time, so a storm that takes longer to arrive
+    // (a slow machine, a slow moto) is rightly split across every bucket it touched: one message each.
+    const windowsTouched = Math.floor(Date.now() / 2000) - Math.floor(stormStarted / 2000) + 1;
     await drain(retrier);
     const result = await settle('40-alarm storm (+4 critical)', alarms, alarms.length, 4);
     expectHealthy(result);
@@ -405,8 +409,13 @@ describe('fault injection', { timeout: 120_000 }, () => {
       .requestsFor('alerts')
       .filter((r) => r.response?.status === 200 && JSON.stringify(r.body).includes('alerts firing'));
     expect(grouped.length).toBeGreaterThanOrEqual(1);
-    expect(grouped.length).toBeLessThanOrEqual(3);
-    expect(result.notificationsOut).toBeLessThanOrEqual(4 + 4 + 3);
+    expect(
+      grouped.length,
+      `grouped messages for a storm spanning ${windowsTouched} windows`,
+    ).toBeLessThanOrEqual(windowsTouched);
+    // However slow the machine, 40 warnings never become 40 messages.
+    expect(grouped.length).toBeLessThan(10);
+    expect(result.notificationsOut).toBeLessThanOrEqual(4 + 4 + windowsTouched);
   });
 
   it('a poison event delivered three times is reported once and never retried', async () => {

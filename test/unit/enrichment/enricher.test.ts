@@ -309,7 +309,8 @@ describe('alarm enrichment with a fake CloudWatch', () => {
     const started = Date.now();
     const { alert, receivers } = await run(deps, 'cloudwatch-alarm/eventbridge-metric-alarm-5xx.json');
     const took = Date.now() - started;
-    expect(took).toBeLessThan(400);
+    // Without the budget the hanging calls never return; the margin is for a loaded CI machine.
+    expect(took).toBeLessThan(2000);
     expect(alert.annotations.enrichment).toBe('not enriched: definition: timed out; datapoints: timed out');
     // The event's own tags still route it.
     expect(receivers).toEqual(['oncall', 'payments']);
@@ -320,7 +321,7 @@ describe('alarm enrichment with a fake CloudWatch', () => {
     const never = new Promise<never>(() => {});
     const started = Date.now();
     const settled = await budget.settle({ tags: budget.call(() => never) });
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(settled.get('tags')).toMatchObject({ ok: false, reason: 'timed out' });
   });
 
