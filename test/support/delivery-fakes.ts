@@ -1,7 +1,11 @@
 import type { Alert } from '../../shared/alert/alert';
+import { Dispatcher } from '../../shared/delivery/dispatcher';
 import type { DeliveryJob } from '../../shared/delivery/jobs';
 import type { DeliveryQueue } from '../../shared/delivery/queue';
+import { type PipelineObserver, silentObserver } from '../../shared/observability/observer';
+import type { PipelineDeps } from '../../shared/pipeline';
 import type { AlertGroup, DeliveryResult, Receiver } from '../../shared/receivers/types';
+import { MemoryStateStore } from '../../shared/state/memory';
 
 /** A queue that records what was scheduled and dead-lettered; it can be told to fail. */
 export class RecordingQueue implements DeliveryQueue {
@@ -99,4 +103,44 @@ export function testAlert(n = 1, overrides: Partial<Alert> = {}): Alert {
     raw: { big: 'raw event' },
     ...overrides,
   };
+}
+
+/**
+ * Delivering pipeline dependencies on fakes: an in-memory state table, a recording queue and a
+ * dispatcher on the given manual clock; `extra` adds or replaces parts (noise engine, remediator…).
+ */
+export function fakeDeliveringPipeline(
+  config: PipelineDeps['config'],
+  receivers: Readonly<Record<string, Receiver>>,
+  options: {
+    clock: ReturnType<typeof manualClock>;
+    observer?: PipelineObserver;
+    extra?: Partial<PipelineDeps>;
+  },
+) {
+  const receiverMap = new Map<string, Receiver>(Object.entries(receivers));
+  const store = new MemoryStateStore();
+  const queue = new RecordingQueue();
+  const observer = options.observer ?? silentObserver;
+  const { clock } = options;
+  const deps: PipelineDeps = {
+    config,
+    receivers: receiverMap,
+    mode: 'deliver',
+    observer,
+    now: () => new Date(clock.now()),
+    store,
+    dispatcher: new Dispatcher({
+      config,
+      receivers: receiverMap,
+      store,
+      queue,
+      clock,
+      observer,
+      remainingMs: () => 25_000,
+      leaseMs: 45_000,
+    }),
+    ...options.extra,
+  };
+  return { deps, store, queue };
 }

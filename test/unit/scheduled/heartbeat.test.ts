@@ -1,9 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../shared/config/yaml';
-import { Dispatcher } from '../../../shared/delivery/dispatcher';
 import type { PipelineObserver } from '../../../shared/observability/observer';
-import { type PipelineDeps, processEvent } from '../../../shared/pipeline';
-import type { Receiver } from '../../../shared/receivers/types';
+import { processEvent } from '../../../shared/pipeline';
 import { HEARTBEAT_MAX_AGE_MS, routeHeartbeat } from '../../../shared/routing/heartbeat';
 import { ConfigError } from '../../../shared/errors';
 import { createPowertools } from '../../../shared/observability/powertools';
@@ -12,8 +10,7 @@ import { scheduledRun } from '../../../shared/scheduled/invocation';
 import { heartbeatMessage } from '../../../shared/sources/heartbeat/normalize';
 import { normalizeRecord } from '../../../shared/sources/registry';
 import type { AlertDraft } from '../../../shared/sources/types';
-import { MemoryStateStore } from '../../../shared/state/memory';
-import { RecordingQueue, ScriptedReceiver } from '../../support/delivery-fakes';
+import { fakeDeliveringPipeline, manualClock, ScriptedReceiver } from '../../support/delivery-fakes';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:klaxon-prod-alarms';
 const SENT = new Date(Date.UTC(2026, 2, 14, 10, 0, 0));
@@ -98,39 +95,14 @@ function pipeline(yaml: string, now: Date) {
     chat: new ScriptedReceiver('chat', 'slack', false),
     deadman: new ScriptedReceiver('deadman', 'webhook', false),
   };
-  const receiverMap = new Map<string, Receiver>(Object.entries(receivers));
-  const store = new MemoryStateStore();
-  const queue = new RecordingQueue();
   const { observer, counts, decided, notes } = recordingObserver();
-  let at = now.getTime();
-  const clock = {
-    now: () => at,
-    sleep: async (ms: number) => {
-      at += ms;
-    },
-  };
   const noise = { apply: vi.fn() };
   const remediator = { consider: vi.fn() };
-  const deps: PipelineDeps = {
-    config,
-    receivers: receiverMap,
-    mode: 'deliver',
+  const { deps, queue } = fakeDeliveringPipeline(config, receivers, {
+    clock: manualClock(now.getTime()),
     observer,
-    now: () => new Date(at),
-    store,
-    dispatcher: new Dispatcher({
-      config,
-      receivers: receiverMap,
-      store,
-      queue,
-      clock,
-      observer,
-      remainingMs: () => 25_000,
-      leaseMs: 45_000,
-    }),
-    noise,
-    remediator,
-  };
+    extra: { noise, remediator },
+  });
   return { deps, receivers, queue, counts, decided, notes, noise, remediator };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config/yaml';
-import { DeliveryIncompleteError, Dispatcher } from '../../../shared/delivery/dispatcher';
+import { DeliveryIncompleteError } from '../../../shared/delivery/dispatcher';
 import {
   alarmRulePrefix,
   type DoctorPort,
@@ -9,8 +9,6 @@ import {
   securityRuleName,
 } from '../../../shared/onboarding/doctor';
 import type { PipelineObserver } from '../../../shared/observability/observer';
-import type { PipelineDeps } from '../../../shared/pipeline';
-import type { Receiver } from '../../../shared/receivers/types';
 import {
   findingFingerprint,
   planSelfCheck,
@@ -21,8 +19,7 @@ import {
   selectFindings,
 } from '../../../shared/scheduled/self-check';
 import { buildSecurityRules } from '../../../shared/security/rules';
-import { MemoryStateStore } from '../../../shared/state/memory';
-import { RecordingQueue, ScriptedReceiver } from '../../support/delivery-fakes';
+import { fakeDeliveringPipeline, manualClock, ScriptedReceiver } from '../../support/delivery-fakes';
 
 const SCOPE: SelfCheckScope = {
   stage: 'prod',
@@ -207,20 +204,11 @@ route:
       receiver: pager
 ${selfCheck}
 `);
-  let at = Date.parse(SCOPE.runAt) + 60_000;
-  const clock = {
-    now: () => at,
-    sleep: async (ms: number) => {
-      at += ms;
-    },
-  };
+  const clock = manualClock(Date.parse(SCOPE.runAt) + 60_000);
   const receivers = {
     chat: new ScriptedReceiver('chat', 'slack', false),
     pager: new ScriptedReceiver('pager', 'pagerduty', false),
   };
-  const receiverMap = new Map<string, Receiver>(Object.entries(receivers));
-  const store = new MemoryStateStore();
-  const queue = new RecordingQueue();
   const counts: string[] = [];
   const observer: PipelineObserver = {
     span: (_n, work) => work(),
@@ -231,24 +219,7 @@ ${selfCheck}
     rejected: () => {},
     flush: () => {},
   };
-  const pipeline: PipelineDeps = {
-    config,
-    receivers: receiverMap,
-    mode: 'deliver',
-    observer,
-    now: () => new Date(at),
-    store,
-    dispatcher: new Dispatcher({
-      config,
-      receivers: receiverMap,
-      store,
-      queue,
-      clock,
-      observer,
-      remainingMs: () => 25_000,
-      leaseMs: 45_000,
-    }),
-  };
+  const { deps: pipeline, store, queue } = fakeDeliveringPipeline(config, receivers, { clock, observer });
   const secrets = [{ name: 'slack-alerts', path: 'receivers.chat.webhookUrl' }];
   const scheduled = (day: number) => ({
     id: `run-${day}`,
@@ -259,10 +230,7 @@ ${selfCheck}
     time: `2026-03-${String(14 + day).padStart(2, '0')}T07:00:00Z`,
     detail: {},
   });
-  const advance = (ms: number) => {
-    at += ms;
-  };
-  return { pipeline, receivers, store, queue, counts, secrets, scheduled, advance };
+  return { pipeline, receivers, store, queue, counts, secrets, scheduled, advance: clock.advance };
 }
 
 describe('self-check: run', () => {
