@@ -41,7 +41,7 @@ severity:
     severity: critical
 enrichment:
   budgetMs: ${budgetMs}
-  callTimeoutMs: ${Math.min(budgetMs, 5000)}
+  callTimeoutMs: ${budgetMs}
 receivers:
   oncall: { type: pagerduty, routingKey: { ssm: pagerduty-oncall }, url: "${pagerDuty.url}" }
   alerts: { type: slack, webhookUrl: { ssm: slack-alerts } }

@@ -56,6 +56,9 @@ interface Figures {
 }
 const figures: Figures[] = [];
 
+/** The chat route's group window: a storm gets one grouped message per window it touches. */
+const GROUP_WINDOW_SECONDS = 2;
+
 function config(): string {
   return `
 delivery:
@@ -76,7 +79,7 @@ route:
     - name: chat
       match: { severity: [error, warning, info] }
       receiver: alerts
-      group: { by: [region], windowSeconds: 2 }
+      group: { by: [region], windowSeconds: ${GROUP_WINDOW_SECONDS} }
 `;
 }
 
@@ -216,6 +219,7 @@ async function settle(
     .filter((r) => accepted(r.response?.status))
     .map((r) => JSON.stringify(r.body));
   const pages = pagerDuty.requests.filter((r) => accepted(r.response?.status));
+  const pageTimes = pages.map((r) => r.receivedAt);
   const dead = await deadLetteredNames();
   let duplicates = 0;
   let lost = 0;
@@ -248,14 +252,8 @@ async function settle(
     deadLettered: dead.length,
     maxSlackPerSecond: slack.maxPerWindow('alerts', { windowMs: 1000 }),
     slack429s: slack.requestsFor('alerts').filter((r) => r.response?.status === 429).length,
-    maxPagerDutyPerSecond: maxPerWindow(
-      pages.map((r) => r.receivedAt),
-      1000,
-    ),
-    maxPagerDutyPer700ms: maxPerWindow(
-      pages.map((r) => r.receivedAt),
-      700,
-    ),
+    maxPagerDutyPerSecond: maxPerWindow(pageTimes, 1000),
+    maxPagerDutyPer700ms: maxPerWindow(pageTimes, 700),
   };
   figures.push(result);
   return result;
@@ -415,9 +413,10 @@ describe('fault injection', { timeout: 120_000 }, () => {
     for (let batch = 0; batch < events.length; batch += 11) {
       await Promise.all(events.slice(batch, batch + 11).map((event) => notifier(event)));
     }
-    // Groups are fixed 2-second buckets of wall-clock time, so a storm that takes longer to arrive
-    // (a slow machine, a slow moto) is rightly split across every bucket it touched: one message each.
-    const windowsTouched = Math.floor(Date.now() / 2000) - Math.floor(stormStarted / 2000) + 1;
+    // Group windows are fixed buckets of wall-clock time, so a storm that takes longer to arrive (a
+    // slow machine, a slow moto) is rightly split across every window it touched: one message each.
+    const windowMs = GROUP_WINDOW_SECONDS * 1000;
+    const windowsTouched = Math.floor(Date.now() / windowMs) - Math.floor(stormStarted / windowMs) + 1;
     await drain(retrier);
     const result = await settle('40-alarm storm (+4 critical)', alarms, alarms.length, 4);
     expectHealthy(result);
