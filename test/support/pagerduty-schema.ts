@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 
-const contractPath = fileURLToPath(
-  new URL('../../../shared/contracts/pagerduty-events-v2.openapi.json', import.meta.url),
+/** The vendored copy of PagerDuty's published Events API v2 schema (see test/contracts/README.md). */
+export const PAGERDUTY_CONTRACT_PATH = fileURLToPath(
+  new URL('../contracts/pagerduty-events-v2.openapi.json', import.meta.url),
 );
 
 interface OpenApi {
@@ -12,8 +13,22 @@ interface OpenApi {
   components: object;
 }
 
+function readContract(): OpenApi {
+  let text: string;
+  try {
+    text = readFileSync(PAGERDUTY_CONTRACT_PATH, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `cannot read the vendored PagerDuty Events API v2 schema at test/contracts/pagerduty-events-v2.openapi.json ` +
+        `(${(error as NodeJS.ErrnoException).code ?? 'error'}); restore it as test/contracts/README.md describes`,
+      { cause: error },
+    );
+  }
+  return JSON.parse(text) as OpenApi;
+}
+
 function buildValidator() {
-  const spec = JSON.parse(readFileSync(contractPath, 'utf8')) as OpenApi;
+  const spec = readContract();
   const enqueue = spec.paths['/enqueue'];
   if (!enqueue) throw new Error('the PagerDuty contract has no /enqueue path');
   const schema = {
