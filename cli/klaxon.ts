@@ -25,7 +25,7 @@ ${VERB_USAGE}  klaxon approve <id> --stage <stage> [--by name] [--region r] [--c
 replay    Runs fixture events through the same pipeline the Lambda runs. By default nothing is
           sent: the exact payloads are written under --out. --live delivers for real, reading
           secrets from the environment ({env: NAME}, or KLAXON_SECRET_<NAME> for {ssm: name}).
-          --json prints one NDJSON line per file (shared/contracts/replay-output.md).
+          --json prints one NDJSON line per file (docs/replay-output.md).
           Enrichment (alarm tags, datapoints) is off unless --enrich is given or AWS_ENDPOINT_URL
           is set (e.g. moto_server); --enrich without it asks AWS with your credentials.
 validate  Checks klaxon.yml and names every bad key.

@@ -1,7 +1,7 @@
 import type { AlertOutcome, ProcessResult } from '../pipeline';
 import type { RemediationDecision } from '../remediation/remediator';
 
-/** One alert in the replay `--json` contract (shared/contracts/replay-output.md). */
+/** One alert in the replay `--json` contract (docs/replay-output.md). */
 export interface ReplayAlert {
   fingerprint: string;
   transitionId: string;

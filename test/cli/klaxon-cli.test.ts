@@ -9,7 +9,7 @@ const run = runCli;
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'klaxon-replay-'));
 
-describe('klaxon replay --json (shared/contracts/replay-output.md)', () => {
+describe('klaxon replay --json (docs/replay-output.md)', () => {
   it('prints exactly one NDJSON line per file, in lexical path order, and nothing else', async () => {
     const { code, stdout } = await run('replay', 'events', '--json', '--out', outDir());
     expect(code).toBe(EXIT.ok);
