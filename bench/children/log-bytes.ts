@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         body: url.includes('pagerduty') ? '{"status":"success","message":"Event processed"}' : 'ok',
       }),
       clock,
-      // As createLiveReceivers (shared/runtime.ts) does in Lambda.
+      // As deployedReceivers (shared/deployed/receivers.ts) does in Lambda.
       consoleSink: (alert, receiver) =>
         logger.info('console receiver', {
           receiver,

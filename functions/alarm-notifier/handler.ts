@@ -1,5 +1,5 @@
 import klaxonYml from '../../klaxon.yml';
-import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda';
+import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
 
 /** What the alarm notifier returns. */
 export type AlarmNotifierResult = PipelineHandlerResult;

@@ -1,5 +1,5 @@
 import klaxonYml from '../../klaxon.yml';
-import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda';
+import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
 
 /**
  * The operational-events function: AWS Health, CodeDeploy and ECS deployments, Auto Scaling

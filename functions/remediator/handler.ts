@@ -1,12 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import klaxonYml from '../../klaxon.yml';
-import { createSsmClient } from '../../shared/aws/clients';
+import { type ApprovalDeps, deployedApproval } from '../../shared/deployed/approval';
+import { lazyHandler } from '../../shared/lambda/lazy-handler';
 import { createPowertools } from '../../shared/observability/powertools';
 import { verifyApprovalLink } from '../../shared/remediation/approval';
-import type { Remediator } from '../../shared/remediation/remediator';
-import { deployedPipeline, InvocationClock } from '../../shared/runtime';
-import { DeployedSecretResolver } from '../../shared/secrets/secrets';
-import { ssmParameterReader } from '../../shared/secrets/ssm';
 
 /**
  * The approval endpoint of signed links (a Lambda function URL). GET shows what would run and a
@@ -16,15 +13,9 @@ import { ssmParameterReader } from '../../shared/secrets/ssm';
  */
 
 const powertools = createPowertools('klaxon-remediator');
-const invocation = new InvocationClock();
 
-/** What the endpoint runs with. */
-export interface ApprovalDeps {
-  remediator: Remediator;
-  /** The HMAC key of the links. */
-  key: () => Promise<string | undefined>;
-  now: () => number;
-}
+/** What the endpoint runs with (shared/deployed/approval.ts). */
+export type { ApprovalDeps };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -52,63 +43,54 @@ function formParams(event: APIGatewayProxyEventV2): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
-/** Builds the endpoint around dependencies created once (tests inject their own). */
-export function createApprovalHandler(build: () => ApprovalDeps) {
-  let deps: ApprovalDeps | undefined;
-  return async (
-    event: APIGatewayProxyEventV2,
-    context?: Context,
-  ): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (context) powertools.logger.addContext(context);
-    invocation.start(context?.getRemainingTimeInMillis() ?? 30_000);
-    deps ??= build();
-    const method = event.requestContext?.http?.method ?? 'GET';
-    const params = method === 'POST' ? formParams(event) : (event.queryStringParameters ?? {});
-    const key = await deps.key();
-    if (!key) return page(503, 'Approval links are not configured', '');
-    const checked = verifyApprovalLink(params, key, deps.now());
-    if (!checked.ok) return page(403, 'Approval refused', `<p>${escapeHtml(checked.reason)}</p>`);
-    if (method !== 'POST') {
-      const hidden = ['id', 'exp', 'sig']
-        .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params[name] ?? '')}">`)
-        .join('');
-      return page(
-        200,
-        'Approve remediation?',
-        `<p>Remediation <code>${escapeHtml(checked.id)}</code>. The exact action is in the alert that carried this link.</p><form method="post">${hidden}<button type="submit">Approve and start</button></form>`,
-      );
-    }
-    const by = `signed link (${event.requestContext?.http?.sourceIp ?? 'unknown address'})`;
-    const result = await deps.remediator.approve(checked.id, by);
-    const done = result.outcome === 'started';
+/** Shows (GET) or approves (POST) the remediation of one signed link. */
+async function answerApproval(
+  event: APIGatewayProxyEventV2,
+  deps: ApprovalDeps,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const params = method === 'POST' ? formParams(event) : (event.queryStringParameters ?? {});
+  const key = await deps.key();
+  if (!key) return page(503, 'Approval links are not configured', '');
+  const checked = verifyApprovalLink(params, key, deps.now());
+  if (!checked.ok) return page(403, 'Approval refused', `<p>${escapeHtml(checked.reason)}</p>`);
+  if (method !== 'POST') {
+    const hidden = ['id', 'exp', 'sig']
+      .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params[name] ?? '')}">`)
+      .join('');
     return page(
-      done ? 200 : 409,
-      done ? 'Remediation started' : 'Remediation not started',
-      `<p>${escapeHtml(
-        `${result.action} (${Object.entries(result.parameters)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(
-            ', ',
-          )}): ${result.outcome}${result.executionId ? ` ${result.executionId}` : ''}${result.reason ? ` — ${result.reason}` : ''}`,
-      )}</p>`,
+      200,
+      'Approve remediation?',
+      `<p>Remediation <code>${escapeHtml(checked.id)}</code>. The exact action is in the alert that carried this link.</p><form method="post">${hidden}<button type="submit">Approve and start</button></form>`,
     );
-  };
+  }
+  const by = `signed link (${event.requestContext?.http?.sourceIp ?? 'unknown address'})`;
+  const result = await deps.remediator.approve(checked.id, by);
+  const done = result.outcome === 'started';
+  return page(
+    done ? 200 : 409,
+    done ? 'Remediation started' : 'Remediation not started',
+    `<p>${escapeHtml(
+      `${result.action} (${Object.entries(result.parameters)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ', ',
+        )}): ${result.outcome}${result.executionId ? ` ${result.executionId}` : ''}${result.reason ? ` — ${result.reason}` : ''}`,
+    )}</p>`,
+  );
+}
+
+/** Builds the endpoint around dependencies created once (tests inject their own). */
+export function createApprovalHandler(
+  build: () => ApprovalDeps,
+): (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2> {
+  return lazyHandler({
+    addContext: (context) => powertools.logger.addContext(context),
+    defaultRemainingMs: 10_000,
+    build,
+    run: (event: APIGatewayProxyEventV2, deps: ApprovalDeps) => answerApproval(event, deps),
+  });
 }
 
 /** The Lambda entry point (function URL) for signed approval links. */
-export const handler = createApprovalHandler(() => {
-  const pipeline = deployedPipeline(klaxonYml, process.env, powertools, invocation);
-  const remediator = pipeline.remediator;
-  if (!remediator) throw new Error('klaxon.yml has no remediations: nothing to approve');
-  const secret = pipeline.config.remediation.approval.secret;
-  const secrets = new DeployedSecretResolver(
-    process.env.KLAXON_SSM_PREFIX,
-    ssmParameterReader(createSsmClient()),
-    process.env,
-  );
-  return {
-    remediator,
-    key: async () => (secret ? secrets.resolve(secret) : undefined),
-    now: () => Date.now(),
-  };
-});
+export const handler = createApprovalHandler(() => deployedApproval(klaxonYml, process.env, powertools));

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import klaxonYml from '../../klaxon.yml';
+import { InvocationClock } from '../../shared/lambda/invocation-clock';
+import { lazyHandler } from '../../shared/lambda/lazy-handler';
 import { createPowertools } from '../../shared/observability/powertools';
-import { InvocationClock } from '../../shared/runtime';
 import {
   deployedSelfCheck,
   runSelfCheck,
@@ -12,18 +13,18 @@ import {
 const powertools = createPowertools('klaxon-self-check');
 const invocation = new InvocationClock();
 
-/** Default invocation time when no Lambda context is given (tests, local invoke). */
-const DEFAULT_REMAINING_MS = 60_000;
-
 /** Builds the self-check function around dependencies created once, on first use (tests inject their own). */
-export function createSelfCheck(build: (clock: InvocationClock) => SelfCheckDeps) {
-  let deps: SelfCheckDeps | undefined;
-  return async (event: unknown, context?: Context): Promise<SelfCheckResult> => {
-    if (context) powertools.logger.addContext(context);
-    invocation.start(context?.getRemainingTimeInMillis() ?? DEFAULT_REMAINING_MS);
-    deps ??= build(invocation);
-    return runSelfCheck(event, deps, context?.invokedFunctionArn);
-  };
+export function createSelfCheck(
+  build: (clock: InvocationClock) => SelfCheckDeps,
+): (event: unknown, context?: Context) => Promise<SelfCheckResult> {
+  return lazyHandler({
+    addContext: (context) => powertools.logger.addContext(context),
+    defaultRemainingMs: 60_000,
+    clock: invocation,
+    build,
+    run: (event: unknown, deps: SelfCheckDeps, context) =>
+      runSelfCheck(event, deps, context?.invokedFunctionArn),
+  });
 }
 
 /** The deployed dependencies: bundled klaxon.yml, the doctor's AWS port, state table, queues and receivers. */

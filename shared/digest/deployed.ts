@@ -8,7 +8,8 @@ import { ConfigError } from '../errors';
 import { PowertoolsObserver } from '../observability/observer';
 import { createReceivers, type ReceiverDeps, systemClock } from '../receivers/factory';
 import { postJson } from '../receivers/http';
-import type { InvocationClock, RuntimeEnv } from '../runtime';
+import type { DeployedEnv } from '../deployed/env';
+import type { InvocationClock } from '../lambda/invocation-clock';
 import { DeployedSecretResolver } from '../secrets/secrets';
 import { ssmParameterReader } from '../secrets/ssm';
 import { DynamoStateStore } from '../state/dynamodb';
@@ -20,7 +21,7 @@ import type { DigestDeps } from './run';
  */
 export function deployedDigest(
   configData: unknown,
-  env: RuntimeEnv,
+  env: DeployedEnv,
   powertools: { logger: Logger; metrics: Metrics; tracer: Tracer },
   invocation: InvocationClock,
 ): DigestDeps {

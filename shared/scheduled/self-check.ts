@@ -9,7 +9,9 @@ import { ConfigError } from '../errors';
 import { type DoctorPort, type Finding, runDoctor, ssmReferences } from '../onboarding/doctor';
 import { awsDoctorPort } from '../onboarding/doctor-aws';
 import { type PipelineDeps, processDrafts } from '../pipeline';
-import { deployedPipeline, type InvocationClock, type RuntimeEnv } from '../runtime';
+import type { DeployedEnv } from '../deployed/env';
+import { deployedPipeline } from '../deployed/pipeline';
+import type { InvocationClock } from '../lambda/invocation-clock';
 import type { AlertDraft } from '../sources/types';
 import { scheduledRun } from './invocation';
 
@@ -249,7 +251,7 @@ export async function runSelfCheck(
 /** The deployed dependencies: the bundled klaxon.yml, the doctor's SDK port for the function's region. */
 export function deployedSelfCheck(
   configData: unknown,
-  env: RuntimeEnv,
+  env: DeployedEnv,
   powertools: { logger: Logger; metrics: Metrics; tracer: Tracer },
   clock: InvocationClock,
 ): SelfCheckDeps & { pipeline: PipelineDeps & { config: KlaxonConfig } } {

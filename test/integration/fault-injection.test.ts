@@ -18,7 +18,7 @@ import { parseConfigYaml } from '../../shared/config/yaml';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
 import { createDeliveryRetrier } from '../../functions/delivery-retrier/handler';
 import { createPowertools } from '../../shared/observability/powertools';
-import { deployedPipeline } from '../../shared/runtime';
+import { deployedPipeline } from '../../shared/deployed/pipeline';
 import { useMotoEnv } from '../support/aws-env';
 import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
 import { captureOutput } from '../support/capture';

@@ -1,0 +1,66 @@
+import { DeliveryIncompleteError } from '../delivery/dispatcher';
+import { type DeployedPipeline, deployedPipeline } from '../deployed/pipeline';
+import { createPowertools } from '../observability/powertools';
+import { type PipelineDeps, type ProcessResult, processEvent } from '../pipeline';
+import { InvocationClock } from './invocation-clock';
+import { lazyHandler } from './lazy-handler';
+
+/** What a pipeline function returns (ignored by async invokers; useful in tests and `invoke local`). */
+export interface PipelineHandlerResult {
+  outcome: ProcessResult['outcome'];
+  alerts: number;
+  delivered: number;
+  queued: number;
+  duplicates: number;
+  failed: number;
+  invalid: number;
+}
+
+/** Default invocation time when no Lambda context is given (tests, local invoke). */
+const DEFAULT_REMAINING_MS = 30_000;
+
+/** Runs one invocation payload through the pipeline and sums up what happened to its deliveries. */
+async function runPipeline(
+  name: string,
+  event: unknown,
+  pipeline: PipelineDeps,
+): Promise<PipelineHandlerResult> {
+  const result = await pipeline.observer.span(`## ${name}`, () => processEvent(event, pipeline));
+  if (result.incomplete) throw new DeliveryIncompleteError(result.incomplete);
+  const deliveries = [...result.alerts, ...result.notices].flatMap((a) => a.deliveries);
+  const count = (outcome: string) => deliveries.filter((d) => d.outcome === outcome).length;
+  return {
+    outcome: result.outcome,
+    alerts: result.alerts.length,
+    delivered: count('delivered') + count('grouped'),
+    queued: count('queued'),
+    duplicates: count('duplicate'),
+    failed: count('failed'),
+    invalid: result.errors.length,
+  };
+}
+
+/**
+ * The pieces each event pipeline function exports: a factory for tests, its deployed dependencies and
+ * its handler. Bad input never throws; an invocation whose deliveries could be neither sent nor
+ * queued throws after the whole batch, so Lambda retries it and claims skip what went out.
+ */
+export function pipelineFunction(name: string, bundledConfig: unknown) {
+  const powertools = createPowertools(`klaxon-${name}`);
+  const clock = new InvocationClock();
+  /** Builds the handler around dependencies created once, on first use (tests inject their own). */
+  const create = (build: (clock: InvocationClock) => PipelineDeps) =>
+    lazyHandler({
+      addContext: (context) => powertools.logger.addContext(context),
+      defaultRemainingMs: DEFAULT_REMAINING_MS,
+      clock,
+      build,
+      run: (event: unknown, deps: PipelineDeps) => runPipeline(name, event, deps),
+    });
+  /** The deployed dependencies: bundled klaxon.yml, SSM secrets, state table and queues. */
+  const deployedDeps = (
+    config: unknown = bundledConfig,
+    invocation: InvocationClock = clock,
+  ): DeployedPipeline => deployedPipeline(config, process.env, powertools, invocation);
+  return { create, deployedDeps, handler: create((invocation) => deployedDeps(bundledConfig, invocation)) };
+}
