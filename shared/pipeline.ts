@@ -1,80 +1,25 @@
 import { createHash } from 'node:crypto';
-import { type Alert, informationalOf } from './alert/alert';
-import type { KlaxonConfig } from './config/load';
+import type { Alert } from './alert/alert';
+import { DeliveryIncompleteError } from './delivery/dispatcher';
 import type { MetricDimensions } from './observability/metrics';
-import type { PipelineObserver } from './observability/observer';
-import { DeliveryIncompleteError, type DispatchOptions, type Dispatcher } from './delivery/dispatcher';
-import { type Enricher, enrich } from './enrichment/enricher';
-import type { DeliveryResult, Receiver } from './receivers/types';
-import { classify, type Decision, decide } from './routing/decide';
-import { routeHeartbeat } from './routing/heartbeat';
-import { type IntakeRecord, splitEnvelope } from './sources/envelope';
-import { StateStoreError } from './errors';
+import type { AlertOutcome, PipelineDeps, ProcessResult } from './pipeline-deps';
 import { redactedExcerpt } from './redact';
-import { type FailedLoginCounter, InMemoryFailedLoginCounter } from './security/failed-logins';
-import type { RemediationDecision, Remediator } from './remediation/remediator';
-import { type FindingMemory, findingMemory, isFinding, securityStage } from './security/stage';
-import { normalizeRecord } from './sources/registry';
+import type { Decision } from './routing/decide';
+import { routeHeartbeat } from './routing/heartbeat';
+import { InMemoryFailedLoginCounter } from './security/failed-logins';
+import { securityStage } from './security/stage';
+import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { isHeartbeatDraft } from './sources/heartbeat/normalize';
+import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
-import type { StateStore } from './state/store';
-import type { NoiseStage } from './noise/engine';
+import { accepts, type EventComposition, everySourceComposition, sourceKeyOf } from './stages/composition';
+import { deliverTo } from './stages/deliver';
+import { degraded } from './stages/fail-open';
+import { runStages } from './stages/run';
+import { needed } from './stages/stage';
 
-/** `deliver` sends to receivers; `preview` renders what would be sent and sends nothing. */
-export type PipelineMode = 'deliver' | 'preview';
-
-/** What the pipeline runs over; built once per cold start (or per replay). */
-export interface PipelineDeps {
-  config: KlaxonConfig;
-  receivers: ReadonlyMap<string, Receiver>;
-  mode: PipelineMode;
-  observer: PipelineObserver;
-  now: () => Date;
-  /** Required in deliver mode: exactly-once, paced, durably retried delivery. */
-  dispatcher?: Dispatcher;
-  /** The state table, for what the pipeline remembers itself (finding updates); absent in replays. */
-  store?: StateStore;
-  /** Counts failed console sign-ins; defaults to an in-process counter. */
-  failedLogins?: FailedLoginCounter;
-  /** ARNs of Klaxon's own roles, whose calls never raise a detection. */
-  ownRoleArns?: readonly string[];
-  /** The remediation stage (shared/remediation), run once per alert after routing; absent without rules. */
-  remediator?: Pick<Remediator, 'consider'>;
-  /** Adds AWS context (alarm tags, definition, datapoints, links) before classify; absent: none. */
-  enricher?: Enricher;
-  /** Silences, maintenance windows, inhibition, flap damping, repeats, decision records (shared/noise); absent: none. */
-  noise?: NoiseStage;
-}
-
-/** One alert's decision, deliveries, and (in preview mode) the exact payload per receiver. */
-export interface AlertOutcome {
-  decision: Decision;
-  deliveries: DeliveryResult[];
-  payloads: Record<string, unknown>;
-  /** What the remediation stage decided, when a remediation rule matched (or for an SSM status report). */
-  remediation?: RemediationDecision;
-}
-
-/** A notice to humans about input Klaxon could not use, sent to the catch-all receiver. */
-export interface NoticeOutcome {
-  record: number;
-  reason: string;
-  receivers: string[];
-  deliveries: DeliveryResult[];
-  payloads: Record<string, unknown>;
-}
-
-/** Everything one invocation (or one replayed file) produced. */
-export interface ProcessResult {
-  outcome: 'alerts' | 'ignored' | 'invalid';
-  error?: string;
-  alerts: AlertOutcome[];
-  notices: NoticeOutcome[];
-  errors: Array<{ record: number; error: string }>;
-  ignored: Array<{ record: number; reason: string }>;
-  /** Set when a delivery could neither finish nor be queued: the invocation must be retried. */
-  incomplete?: string;
-}
+export { suppressionReason } from './stages/observe';
+export type { AlertOutcome, NoticeOutcome, PipelineDeps, PipelineMode, ProcessResult } from './pipeline-deps';
 
 function pathOf(record: IntakeRecord): MetricDimensions<'EventsInvalid'>['path'] {
   switch (record.kind) {
@@ -100,104 +45,20 @@ function recordText(record: IntakeRecord, raw: unknown): string {
     : whole;
 }
 
-/** Maps a suppression to its metric dimension value (a closed set, whatever the reason text says). */
-export function suppressionReason(
-  decision: Pick<Decision, 'suppressed'>,
-): MetricDimensions<'AlertsSuppressed'>['reason'] {
-  const text = decision.suppressed ?? '';
-  if (text.startsWith('muted')) return 'muted';
-  if (text.startsWith('composite')) return 'actions-suppressed';
-  if (text.startsWith('no-data')) return 'no-data-policy';
-  if (text.startsWith('silenced by')) return 'silenced';
-  if (text.startsWith('maintenance window')) return 'window';
-  if (text.startsWith('inhibited by')) return 'inhibited';
-  if (text.startsWith('flapping')) return 'flapping';
-  if (text.startsWith('allowlisted') || text.includes('own role')) return 'allowlisted';
-  if (text.startsWith('finding update') || text.startsWith('resolve of a finding'))
-    return 'finding-unchanged';
-  return 'other';
-}
-
-async function deliverTo(
-  receiverNames: readonly string[],
-  alert: Alert,
+/** Runs one alert through the composition's stages and returns what was decided and delivered. */
+async function processDraft(
+  draft: AlertDraft,
   deps: PipelineDeps,
-  groups?: Decision['groups'],
-  options?: DispatchOptions,
-): Promise<{ deliveries: DeliveryResult[]; payloads: Record<string, unknown> }> {
-  const payloads: Record<string, unknown> = {};
-  if (deps.mode === 'deliver') {
-    if (!deps.dispatcher) throw new Error('a pipeline in deliver mode needs a dispatcher');
-    return { deliveries: await deps.dispatcher.dispatch(alert, receiverNames, groups, options), payloads };
-  }
-  const deliveries = receiverNames.map((name): DeliveryResult => {
-    const receiver = deps.receivers.get(name);
-    if (!receiver) {
-      return {
-        receiver: name,
-        type: 'console',
-        outcome: 'failed',
-        attempts: 0,
-        error: `receiver ${name} is not built`,
-      };
-    }
-    payloads[name] = receiver.preview(alert);
-    return { receiver: name, type: receiver.type, outcome: 'dry-run', attempts: 0 };
-  });
-  return { deliveries, payloads };
-}
-
-async function processDraft(input: AlertDraft, deps: PipelineDeps): Promise<AlertOutcome> {
-  // Before classify: promoted alarm tags must be able to decide severity and routes.
-  const draft = deps.enricher ? await enrich(input, deps) : input;
-  let classified = classify(draft, deps.config);
-  let decided = draft;
-  let remember: FindingMemory | undefined;
-  const store = deps.store;
-  if (store && isFinding(classified.alert)) {
-    remember = await failOpen(deps, 'finding state', () => findingMemory(classified.alert, store));
-    if (remember?.severity)
-      classified = { ...classified, alert: { ...classified.alert, severity: remember.severity } };
-    if (remember?.suppressed) decided = { ...draft, suppressedBySource: remember.suppressed };
-  }
-  const routed = decide(decided, classified, deps.config);
-  // Noise control (silences, windows, inhibition, flapping, repeat/resolve policy) may suppress; it records the decision.
-  const recordNoise = await deps.noise?.apply(routed, draft, deps.mode);
-  const remedied = await deps.remediator?.consider(routed, { mode: deps.mode });
-  const decision = remedied?.decision ?? routed;
-  const { alert } = decision;
-  return deps.observer.span(
-    'alert',
-    async () => {
-      deps.observer.count('AlertsReceived', { source: alert.labels.source, severity: alert.severity });
-      // The informational tier (Health, deployments, scaling, cost anomalies): the dashboard timeline.
-      const informational = informationalOf(alert.labels);
-      if (informational) deps.observer.count('InformationalEvents', informational);
-      if (decision.suppressed) {
-        deps.observer.count('AlertsSuppressed', {
-          source: alert.labels.source,
-          reason: suppressionReason(decision),
-        });
-      }
-      const { deliveries, payloads } = await deliverTo(decision.receivers, alert, deps, decision.groups);
-      await recordNoise?.(deliveries);
-      if (store && remember && !decision.suppressed) {
-        const next = remember.next;
-        await failOpen(deps, 'save finding state', () =>
-          store.saveFindingState(alert.fingerprint, next, deps.now().getTime()),
-        );
-      }
-      deps.observer.decided(decision, deliveries);
-      const remediation = remedied?.remediation;
-      return { decision, deliveries, payloads, ...(remediation ? { remediation } : {}) };
-    },
-    {
-      fingerprint: alert.fingerprint,
-      source: alert.labels.source,
-      severity: alert.severity,
-      route: decision.routes.join(','),
-    },
-  );
+  composition: EventComposition,
+): Promise<AlertOutcome> {
+  const work = await runStages(composition.stages, { draft }, deps);
+  const decision = needed(work, 'decision', composition.name);
+  return {
+    decision,
+    deliveries: work.deliveries ?? [],
+    payloads: work.payloads ?? {},
+    ...(work.remediation ? { remediation: work.remediation } : {}),
+  };
 }
 
 /**
@@ -228,29 +89,6 @@ export function noticeAlert(reason: string, record: number, now: Date, input: st
 
 /** Failed sign-ins counted in this process, when no state table is configured (replays, tests). */
 const localFailedLogins = new InMemoryFailedLoginCounter();
-
-function degraded(deps: PipelineDeps, operation: string, error: Error): void {
-  deps.observer.count('StateStoreDegraded', {});
-  deps.observer.note('warn', 'state table unavailable; carrying on without it (fail open)', {
-    operation,
-    error: error.message,
-  });
-}
-
-/** Runs a state-table read or write; on StateStoreError logs and counts the degradation and returns undefined. */
-async function failOpen<T>(
-  deps: PipelineDeps,
-  operation: string,
-  work: () => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof StateStoreError)) throw error;
-    degraded(deps, operation, error);
-    return undefined;
-  }
-}
 
 /** Runs a delivery step; a DeliveryIncompleteError marks the result for an invocation retry instead of aborting the batch. */
 async function incompleteAware<T>(
@@ -322,8 +160,17 @@ async function processHeartbeat(
 }
 
 /** Runs one invocation payload through envelope → normalize → classify → route → deliver. Never throws for bad input. */
-export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<ProcessResult> {
+export async function processEvent(
+  raw: unknown,
+  deps: PipelineDeps,
+  composition: EventComposition = everySourceComposition,
+): Promise<ProcessResult> {
   const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
+  const ignore = (record: IntakeRecord, reason: string) => {
+    result.ignored.push({ record: record.index, reason });
+    deps.observer.rejected('ignored', reason, record.index);
+    deps.observer.count('EventsIgnored', { path: pathOf(record) });
+  };
   const records = await deps.observer.span('envelope', async () => splitEnvelope(raw));
   if (records.length === 0) {
     result.ignored.push({ record: 0, reason: 'empty batch: no records' });
@@ -333,25 +180,34 @@ export async function processEvent(raw: unknown, deps: PipelineDeps): Promise<Pr
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
     const beat = normalized.kind === 'alerts' ? normalized.drafts.find(isHeartbeatDraft) : undefined;
-    if (beat) {
+    if (beat && accepts(composition, record.kind, 'heartbeat')) {
       await processHeartbeat(beat, record, result, deps);
       continue;
     }
     if (normalized.kind === 'alerts') {
-      const security = await securityStage(normalized.drafts, {
-        config: deps.config.security,
-        ownRoleArns: deps.ownRoleArns ?? [],
-        counter: deps.failedLogins ?? localFailedLogins,
-        now: deps.now(),
-        degraded: (operation, error) => degraded(deps, operation, error),
+      // A function handles only the sources its triggers carry: anything else came by a path that
+      // no AWS service uses for it, so it is reported and dropped, never routed.
+      const accepted = normalized.drafts.filter((draft) => {
+        const key = beat === draft ? 'heartbeat' : sourceKeyOf(draft);
+        if (accepts(composition, record.kind, key)) return true;
+        ignore(
+          record,
+          `${key} events are not accepted by the ${composition.name} function through ${record.kind}`,
+        );
+        return false;
       });
-      for (const dropped of security.dropped) {
-        result.ignored.push({ record: record.index, reason: dropped.reason });
-        deps.observer.rejected('ignored', dropped.reason, record.index);
-        deps.observer.count('EventsIgnored', { path: pathOf(record) });
-      }
-      for (const draft of security.drafts) {
-        const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps));
+      const screened = composition.screen
+        ? await securityStage(accepted, {
+            config: deps.config.security,
+            ownRoleArns: deps.ownRoleArns ?? [],
+            counter: deps.failedLogins ?? localFailedLogins,
+            now: deps.now(),
+            degraded: (operation, error) => degraded(deps, operation, error),
+          })
+        : { drafts: accepted, dropped: [] };
+      for (const dropped of screened.dropped) ignore(record, dropped.reason);
+      for (const draft of screened.drafts) {
+        const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps, composition));
         if (outcome) result.alerts.push(outcome);
       }
       continue;
@@ -422,7 +278,9 @@ export async function processDrafts(
 ): Promise<ProcessResult> {
   const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
   for (const draft of drafts) {
-    const outcome = await incompleteAware(result, deps, () => processDraft(draft, deps));
+    const outcome = await incompleteAware(result, deps, () =>
+      processDraft(draft, deps, everySourceComposition),
+    );
     if (outcome) result.alerts.push(outcome);
   }
   if (result.alerts.length > 0) result.outcome = 'alerts';

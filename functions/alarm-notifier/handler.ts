@@ -1,10 +1,11 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
+import { alarmNotifierComposition } from '../../shared/stages/composition';
 
 /** What the alarm notifier returns. */
 export type AlarmNotifierResult = PipelineHandlerResult;
 
-const alarmNotifier = pipelineFunction('alarm-notifier', klaxonYml);
+const alarmNotifier = pipelineFunction(alarmNotifierComposition, klaxonYml);
 
 /** Builds the alarm notifier around dependencies created once, on first use (tests inject their own). */
 export const createAlarmNotifier = alarmNotifier.create;

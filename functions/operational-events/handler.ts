@@ -1,5 +1,6 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
+import { operationalEventsComposition } from '../../shared/stages/composition';
 
 /**
  * The operational-events function: AWS Health, CodeDeploy and ECS deployments, Auto Scaling
@@ -9,7 +10,7 @@ import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambd
  */
 export type OperationalEventsResult = PipelineHandlerResult;
 
-const operationalEvents = pipelineFunction('operational-events', klaxonYml);
+const operationalEvents = pipelineFunction(operationalEventsComposition, klaxonYml);
 
 /** Builds the operational-events handler around dependencies created once (tests inject their own). */
 export const createOperationalEvents = operationalEvents.create;

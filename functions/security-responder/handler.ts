@@ -1,10 +1,11 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
+import { securityResponderComposition } from '../../shared/stages/composition';
 
 /** What the security responder returns. */
 export type SecurityResponderResult = PipelineHandlerResult;
 
-const securityResponder = pipelineFunction('security-responder', klaxonYml);
+const securityResponder = pipelineFunction(securityResponderComposition, klaxonYml);
 
 /** Builds the security responder around dependencies created once, on first use (tests inject their own). */
 export const createSecurityResponder = securityResponder.create;

@@ -2,6 +2,7 @@ import { DeliveryIncompleteError } from '../delivery/dispatcher';
 import { type DeployedPipeline, deployedPipeline } from '../deployed/pipeline';
 import { createPowertools } from '../observability/powertools';
 import { type PipelineDeps, type ProcessResult, processEvent } from '../pipeline';
+import type { EventComposition } from '../stages/composition';
 import { InvocationClock } from './invocation-clock';
 import { lazyHandler } from './lazy-handler';
 
@@ -21,11 +22,13 @@ const DEFAULT_REMAINING_MS = 30_000;
 
 /** Runs one invocation payload through the pipeline and sums up what happened to its deliveries. */
 async function runPipeline(
-  name: string,
+  composition: EventComposition,
   event: unknown,
   pipeline: PipelineDeps,
 ): Promise<PipelineHandlerResult> {
-  const result = await pipeline.observer.span(`## ${name}`, () => processEvent(event, pipeline));
+  const result = await pipeline.observer.span(`## ${composition.name}`, () =>
+    processEvent(event, pipeline, composition),
+  );
   if (result.incomplete) throw new DeliveryIncompleteError(result.incomplete);
   const deliveries = [...result.alerts, ...result.notices].flatMap((a) => a.deliveries);
   const count = (outcome: string) => deliveries.filter((d) => d.outcome === outcome).length;
@@ -41,12 +44,12 @@ async function runPipeline(
 }
 
 /**
- * The pieces each event pipeline function exports: a factory for tests, its deployed dependencies and
- * its handler. Bad input never throws; an invocation whose deliveries could be neither sent nor
+ * The pieces each event pipeline function exports, from its composition (triggers, sources, stages):
+ * a factory for tests, its deployed dependencies and its handler. Bad input never throws; an invocation whose deliveries could be neither sent nor
  * queued throws after the whole batch, so Lambda retries it and claims skip what went out.
  */
-export function pipelineFunction(name: string, bundledConfig: unknown) {
-  const powertools = createPowertools(`klaxon-${name}`);
+export function pipelineFunction(composition: EventComposition, bundledConfig: unknown) {
+  const powertools = createPowertools(`klaxon-${composition.name}`);
   const clock = new InvocationClock();
   /** Builds the handler around dependencies created once, on first use (tests inject their own). */
   const create = (build: (clock: InvocationClock) => PipelineDeps) =>
@@ -55,7 +58,7 @@ export function pipelineFunction(name: string, bundledConfig: unknown) {
       defaultRemainingMs: DEFAULT_REMAINING_MS,
       clock,
       build,
-      run: (event: unknown, deps: PipelineDeps) => runPipeline(name, event, deps),
+      run: (event: unknown, deps: PipelineDeps) => runPipeline(composition, event, deps),
     });
   /** The deployed dependencies: bundled klaxon.yml, SSM secrets, state table and queues. */
   const deployedDeps = (

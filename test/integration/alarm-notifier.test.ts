@@ -2,6 +2,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigYaml } from '../../shared/config/yaml';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
+import { createOperationalEvents } from '../../functions/operational-events/handler';
 import { DIMENSION_VALUES, METRIC_DIMENSIONS } from '../../shared/observability/metrics';
 import { useMotoEnv } from '../support/aws-env';
 import { captureOutput } from '../support/capture';
@@ -224,10 +225,14 @@ describe('alarm notifier against moto SSM and loopback PagerDuty/Slack', () => {
     expect(received).toMatchObject({ AlertsReceived: 2, source: 'cloudwatch-alarm', severity: 'warning' });
   });
 
-  it('takes informational events from SNS (cost anomaly) and EventBridge (ECS) as info alerts: counted, never paged', async () => {
+  it('takes informational events from SNS (cost anomaly), and leaves EventBridge ones (ECS) to the operational-events function', async () => {
     const handler = notifier();
+    const operational = createOperationalEvents(() => deployedDeps(parseConfigYaml(configText())));
     const cost = await handler(fixture('cost-anomaly/sns-anomaly-individual-alert.json'));
-    const ecs = await handler(fixture('ecs/eventbridge-deployment-failed.json'));
+    // The ECS rule targets the operational-events function only: the notifier refuses the event.
+    const refused = await handler(fixture('ecs/eventbridge-deployment-failed.json'));
+    expect(refused).toMatchObject({ outcome: 'ignored', alerts: 0 });
+    const ecs = await operational(fixture('ecs/eventbridge-deployment-failed.json'));
     expect(cost).toMatchObject({ outcome: 'alerts', alerts: 1, failed: 0, invalid: 0 });
     // The failure resolves the deployment's alert and raises its own point event.
     expect(ecs).toMatchObject({ outcome: 'alerts', alerts: 2, failed: 0, invalid: 0 });

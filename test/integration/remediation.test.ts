@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
+import { createSecurityResponder } from '../../functions/security-responder/handler';
 import { parseConfigYaml } from '../../shared/config/yaml';
 import { RunCommandAdapter } from '../../shared/remediation/ssm';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
@@ -56,6 +57,11 @@ remediations:
 
 function notifier() {
   return createAlarmNotifier((clock) => deployedDeps(parseConfigYaml(configText()), clock));
+}
+
+/** The security responder: the function SSM status-change events reach (serverless.yml feedbackEvents). */
+function responder() {
+  return createSecurityResponder((clock) => deployedDeps(parseConfigYaml(configText()), clock));
 }
 
 /** The EventBridge event SSM sends when a command ends, built from the command moto ran. */
@@ -137,6 +143,7 @@ describe('an auto remediation, end to end', () => {
     const output = captureOutput();
     try {
       const handler = notifier();
+      const feedback = responder();
       const first = await handler(fixture('cloudwatch-alarm/sns-web-unhealthy-instance.json'));
       expect(first).toMatchObject({ outcome: 'alerts', delivered: 2, failed: 0 });
 
@@ -160,7 +167,7 @@ describe('an auto remediation, end to end', () => {
       );
 
       // SSM reports the end of the command through EventBridge: the same receivers hear about it.
-      const status = await handler(commandStatusEvent(started[0] ?? {}));
+      const status = await feedback(commandStatusEvent(started[0] ?? {}));
       expect(status).toMatchObject({ outcome: 'alerts', delivered: 2, failed: 0 });
       expect(pagerDuty.requests).toHaveLength(2);
       const update = pagerDuty.requests[1]?.body as {
@@ -189,7 +196,7 @@ describe('an auto remediation, end to end', () => {
       expect(pagerDuty.requests).toHaveLength(2);
 
       // The status event delivered twice is reported once.
-      const statusAgain = await handler(commandStatusEvent(started[0] ?? {}));
+      const statusAgain = await feedback(commandStatusEvent(started[0] ?? {}));
       expect(statusAgain).toMatchObject({ delivered: 0, duplicates: 2 });
 
       // Every decision is in the structured log.

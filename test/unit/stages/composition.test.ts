@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../shared/config/yaml';
+import { silentObserver } from '../../../shared/observability/observer';
+import { type PipelineDeps, processEvent } from '../../../shared/pipeline';
+import { createReceivers, systemClock } from '../../../shared/receivers/factory';
+import { LocalSecretResolver } from '../../../shared/secrets/secrets';
+import { splitEnvelope } from '../../../shared/sources/envelope';
+import { normalizeRecord } from '../../../shared/sources/registry';
+import { classifyStage } from '../../../shared/stages/classify';
+import {
+  accepts,
+  alarmNotifierComposition,
+  composition,
+  everySourceComposition,
+  operationalEventsComposition,
+  securityResponderComposition,
+} from '../../../shared/stages/composition';
+import { routeStage } from '../../../shared/stages/route';
+import { checkStageOrder, runStages } from '../../../shared/stages/run';
+import { StageOrderError } from '../../../shared/stages/stage';
+import { fixture, repoText } from '../../support/fixtures';
+
+const config = loadConfig(repoText('klaxon.yml'));
+const deps: PipelineDeps = {
+  config,
+  receivers: createReceivers(config.receivers, {
+    secrets: new LocalSecretResolver({}),
+    post: async () => {
+      throw new Error('a preview must not touch the network');
+    },
+    clock: systemClock,
+    consoleSink: () => {},
+  }),
+  mode: 'preview',
+  observer: silentObserver,
+  now: () => new Date('2026-03-14T10:00:00Z'),
+};
+
+/** An EventBridge event as an EventBridge rule would publish it to an SNS topic. */
+function insideSns(event: unknown) {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn:
+          'arn:aws:sns:us-east-1:123456789012:klaxon-alarms:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55',
+        Sns: {
+          Type: 'Notification',
+          MessageId: '95df01b4-ee98-5cb9-9903-4c221d41eb5e',
+          TopicArn: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
+          Subject: null,
+          Message: JSON.stringify(event),
+          Timestamp: '2026-03-14T09:59:00.000Z',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+const ROOT_USAGE = 'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-positive-session-call.json';
+
+describe('stage compositions', () => {
+  it('are checked when built: a stage before what it needs is a StageOrderError naming both', () => {
+    expect(() => checkStageOrder([routeStage, classifyStage])).toThrow(StageOrderError);
+    expect(() => checkStageOrder([routeStage, classifyStage])).toThrow(/stage route needs classified/);
+    expect(() =>
+      composition({ name: 'broken', triggers: 'every', screen: false, stages: [routeStage] }),
+    ).toThrow(StageOrderError);
+    for (const built of [
+      alarmNotifierComposition,
+      securityResponderComposition,
+      operationalEventsComposition,
+      everySourceComposition,
+    ]) {
+      expect(() => checkStageOrder(built.stages)).not.toThrow();
+    }
+  });
+
+  it('run stages that return new work and leave the work they were given as it was', async () => {
+    const [record] = splitEnvelope(fixture('cloudwatch-alarm/sns-metric-alarm-5xx.json'));
+    const normalized = normalizeRecord(record!);
+    if (normalized.kind !== 'alerts') throw new Error('the fixture should normalize');
+    const given = Object.freeze({ draft: normalized.drafts[0]! });
+    const done = await runStages([classifyStage, routeStage], given, deps);
+    expect(done).not.toBe(given);
+    expect(Object.keys(given)).toEqual(['draft']);
+    expect(done.draft).toBe(given.draft);
+    expect(done.classified?.alert.severity).toBe('critical');
+    expect(done.decision?.receivers).toEqual(['oncall', 'alerts']);
+  });
+
+  it('name the sources each trigger of each function accepts', () => {
+    expect(accepts(alarmNotifierComposition, 'sns', 'cloudwatch-alarm')).toBe(true);
+    expect(accepts(alarmNotifierComposition, 'alarm-action', 'cloudwatch-alarm')).toBe(true);
+    expect(accepts(alarmNotifierComposition, 'sns', 'heartbeat')).toBe(true);
+    expect(accepts(alarmNotifierComposition, 'sns', 'cloudtrail')).toBe(false);
+    expect(accepts(alarmNotifierComposition, 'eventbridge', 'guardduty')).toBe(false);
+    expect(accepts(securityResponderComposition, 'eventbridge', 'cloudtrail')).toBe(true);
+    expect(accepts(securityResponderComposition, 'sns', 'cloudtrail')).toBe(false);
+    expect(accepts(securityResponderComposition, 'eventbridge', 'cloudwatch-alarm')).toBe(false);
+    expect(accepts(operationalEventsComposition, 'eventbridge', 'aws-health')).toBe(true);
+    expect(accepts(operationalEventsComposition, 'sns', 'cost-anomaly')).toBe(false);
+    expect(accepts(everySourceComposition, 'sns', 'cloudtrail')).toBe(true);
+  });
+});
+
+describe('a function given a source its triggers do not carry', () => {
+  it('the alarm notifier ignores a CloudTrail detection inside an SNS message, with the reason', async () => {
+    const event = insideSns(fixture(ROOT_USAGE));
+    const everywhere = await processEvent(event, deps);
+    expect(everywhere.alerts.map((a) => a.decision.alert.labels.source)).toEqual(['cloudtrail']);
+    const notifier = await processEvent(event, deps, alarmNotifierComposition);
+    expect(notifier.outcome).toBe('ignored');
+    expect(notifier.alerts).toEqual([]);
+    expect(notifier.ignored).toEqual([
+      { record: 0, reason: 'cloudtrail events are not accepted by the alarm-notifier function through sns' },
+    ]);
+  });
+
+  it('the security responder takes the same detection from EventBridge, and refuses an alarm there', async () => {
+    const detection = await processEvent(fixture(ROOT_USAGE), deps, securityResponderComposition);
+    expect(detection.outcome).toBe('alerts');
+    expect(detection.alerts[0]?.decision.alert.severity).toBe('critical');
+    const alarm = await processEvent(
+      fixture('cloudwatch-alarm/eventbridge-metric-alarm-5xx.json'),
+      deps,
+      securityResponderComposition,
+    );
+    expect(alarm.outcome).toBe('ignored');
+    expect(alarm.ignored[0]?.reason).toMatch(
+      /cloudwatch-alarm events are not accepted by the security-responder/,
+    );
+  });
+
+  it('the operational-events function takes Health events and refuses GuardDuty findings', async () => {
+    const health = await processEvent(
+      fixture('health/eventbridge-health-event-issue-open.json'),
+      deps,
+      operationalEventsComposition,
+    );
+    expect(health.outcome).toBe('alerts');
+    const finding = await processEvent(
+      fixture('guardduty/eventbridge-finding-new.json'),
+      deps,
+      operationalEventsComposition,
+    );
+    expect(finding.outcome).toBe('ignored');
+    expect(finding.ignored[0]?.reason).toMatch(/guardduty events are not accepted by the operational-events/);
+  });
+
+  it('decides the same for an accepted event whichever composition runs it', async () => {
+    const event = fixture('cloudwatch-alarm/sns-metric-alarm-5xx.json');
+    const [everywhere, notifier] = await Promise.all([
+      processEvent(event, deps),
+      processEvent(event, deps, alarmNotifierComposition),
+    ]);
+    const view = (r: typeof everywhere) => r.alerts.map((a) => [a.decision, a.payloads]);
+    expect(view(notifier)).toEqual(view(everywhere));
+  });
+});
