@@ -53,6 +53,8 @@ interface Budgets {
   maxLoadRatio: number;
   minEventsPerSecond: number;
   maxJsonFloorRatio: number;
+  /** Minified bundle bytes over its dependency floor's (optional). */
+  maxBundleFloorRatio?: number;
   maxReplayMs: number;
   maxPeakRssBytes: number;
   maxLogBytesPerAlert: number;
@@ -212,6 +214,22 @@ interface Check {
   deterministic: boolean;
 }
 
+/**
+ * What stands in the way of a bundle/floor target: how many KB over it the bundle is, and the
+ * packages it carries beyond its floor, largest first.
+ */
+function overBy(fn: FunctionResult, maxRatio: number): string {
+  const over = fn.bundle.bytes - maxRatio * fn.floor.bytes;
+  const floorBytes = new Map(fn.floor.packages.map((p) => [p.name, p.bytes]));
+  const extra = fn.bundle.packages
+    .map((p) => ({ name: p.name, bytes: p.bytes - (floorBytes.get(p.name) ?? 0) }))
+    .filter((p) => p.bytes > 1024)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((p) => `${p.name} +${kb(p.bytes)}`);
+  return `${kb(over)} over; beyond the floor: ${extra.join(', ')}`;
+}
+
 function checks(
   budgets: Budgets,
   functions: FunctionResult[],
@@ -228,6 +246,17 @@ function checks(
         budget: `<= ${kb(budget.maxMinifiedBytes)}`,
         measured: kb(fn.bundle.bytes),
         met: fn.bundle.bytes <= budget.maxMinifiedBytes,
+        deterministic: true,
+      });
+    }
+    if (!deterministicOnly && budgets.maxBundleFloorRatio) {
+      const ratio = fn.bundle.bytes / fn.floor.bytes;
+      const met = ratio <= budgets.maxBundleFloorRatio;
+      list.push({
+        target: `${fn.name} bundle / floor`,
+        budget: `<= ${budgets.maxBundleFloorRatio}x`,
+        measured: `${fixed(ratio, 2)}x${met ? '' : ` (${overBy(fn, budgets.maxBundleFloorRatio)})`}`,
+        met,
         deterministic: true,
       });
     }
