@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from './alert/alert';
+import { capDraft } from './alert/caps';
 import { DeliveryIncompleteError } from './delivery/dispatcher';
+import { safeStringify } from './json';
 import type { MetricDimensions } from './observability/metrics';
 import type { AlertOutcome, PipelineDeps, ProcessResult } from './pipeline-deps';
 import { redactedExcerpt } from './redact';
@@ -37,11 +39,11 @@ function pathOf(record: IntakeRecord): MetricDimensions<'EventsInvalid'>['path']
 /** The text of one record, for the notice excerpt and identity (the SNS message, else the event). */
 function recordText(record: IntakeRecord, raw: unknown): string {
   if (record.kind === 'sns') return record.message;
-  if (record.kind === 'eventbridge') return JSON.stringify(record.event);
-  if (record.kind === 'alarm-action') return JSON.stringify(record.payload);
-  const whole = JSON.stringify(raw) ?? String(raw);
+  if (record.kind === 'eventbridge') return safeStringify(record.event) ?? '';
+  if (record.kind === 'alarm-action') return safeStringify(record.payload) ?? '';
+  const whole = safeStringify(raw) ?? String(raw);
   return Array.isArray((raw as { Records?: unknown } | null)?.Records)
-    ? (JSON.stringify((raw as { Records: unknown[] }).Records[record.index]) ?? whole)
+    ? (safeStringify((raw as { Records: unknown[] }).Records[record.index]) ?? whole)
     : whole;
 }
 
@@ -187,15 +189,17 @@ export async function processEvent(
     if (normalized.kind === 'alerts') {
       // A function handles only the sources its triggers carry: anything else came by a path that
       // no AWS service uses for it, so it is reported and dropped, never routed.
-      const accepted = normalized.drafts.filter((draft) => {
-        const key = beat === draft ? 'heartbeat' : sourceKeyOf(draft);
-        if (accepts(composition, record.kind, key)) return true;
-        ignore(
-          record,
-          `${key} events are not accepted by the ${composition.name} function through ${record.kind}`,
-        );
-        return false;
-      });
+      const accepted = normalized.drafts
+        .filter((draft) => {
+          const key = beat === draft ? 'heartbeat' : sourceKeyOf(draft);
+          if (accepts(composition, record.kind, key)) return true;
+          ignore(
+            record,
+            `${key} events are not accepted by the ${composition.name} function through ${record.kind}`,
+          );
+          return false;
+        })
+        .map(capDraft);
       const screened = composition.screen
         ? await securityStage(accepted, {
             config: deps.config.security,
