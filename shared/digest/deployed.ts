@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { createDynamoClient, createSsmClient } from '../aws/clients';
+import { CLIENT_TIMEOUTS, createDynamoClient, createSsmClient } from '../aws/clients';
 import { validateConfig } from '../config/load';
 import { Dispatcher } from '../delivery/dispatcher';
 import { ConfigError } from '../errors';
@@ -43,7 +43,10 @@ export function deployedDigest(
   };
   const receivers = createReceivers(name && receiverConfig ? { [name]: receiverConfig } : {}, deps);
   const observer = new PowertoolsObserver(logger, powertools.metrics, powertools.tracer);
-  const store = new DynamoStateStore(createDynamoClient(), env.KLAXON_STATE_TABLE);
+  const store = new DynamoStateStore(
+    createDynamoClient(CLIENT_TIMEOUTS.dynamodbScan),
+    env.KLAXON_STATE_TABLE,
+  );
   const dispatcher = new Dispatcher({
     config,
     receivers,

@@ -9,6 +9,7 @@ import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge
 import { GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetBucketTaggingCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CLIENT_TIMEOUTS } from '../aws/clients';
 import {
   type AlarmFacts,
   type DoctorPort,
@@ -20,15 +21,16 @@ import {
 
 /** The doctor's port over the AWS SDK clients (read-only calls only). */
 export function awsDoctorPort(region: string): DoctorPort {
-  const cloudtrail = new CloudTrailClient({ region });
-  const cloudwatch = new CloudWatchClient({ region });
-  const sns = new SNSClient({ region });
-  const ssm = new SSMClient({ region });
-  const s3 = new S3Client({ region });
+  const options = { region, requestHandler: CLIENT_TIMEOUTS.doctor };
+  const cloudtrail = new CloudTrailClient(options);
+  const cloudwatch = new CloudWatchClient(options);
+  const sns = new SNSClient(options);
+  const ssm = new SSMClient(options);
+  const s3 = new S3Client(options);
   const events = new Map<string, EventBridgeClient>();
   const eventsIn = (r: string) => {
     let client = events.get(r);
-    if (!client) events.set(r, (client = new EventBridgeClient({ region: r })));
+    if (!client) events.set(r, (client = new EventBridgeClient({ ...options, region: r })));
     return client;
   };
   return {
