@@ -438,9 +438,13 @@ export function cloudFormationJson(options: AlarmPackOptions): string {
   return `${JSON.stringify(cloudFormationTemplate(options), null, 2)}\n`;
 }
 
-/** CloudFormation as YAML text (long-form intrinsic functions, so no custom tags are needed). */
+/**
+ * CloudFormation as YAML text: long-form intrinsic functions, so no custom tags are needed, and no
+ * anchors or aliases (CloudFormation rejects them), so shared values such as action lists are
+ * written out in full at each use.
+ */
 export function cloudFormationYaml(options: AlarmPackOptions): string {
-  return stringify(cloudFormationTemplate(options), { lineWidth: 0 });
+  return stringify(cloudFormationTemplate(options), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   type AlarmPackOptions,
   buildAlarmSpecs,
   cloudFormationTemplate,
+  cloudFormationYaml,
   hclString,
   type MetricAlarmSpec,
   terraform,
@@ -130,6 +132,14 @@ describe('renderers', () => {
       'Fn::Sub':
         'ALARM("${LambdaCheckoutErrorRateCritical}") OR ALARM("${AlbWebWebTgTarget5xx}") OR ALARM("${AlbWebWebTgUnhealthyHosts}")',
     });
+  });
+
+  it('CloudFormation YAML: no anchors or aliases (CloudFormation rejects them), the same template as JSON', () => {
+    const text = cloudFormationYaml(FULL);
+    // With alias resolution disabled, any `*alias` in the text fails the parse.
+    const parsed = parse(text, { maxAliasCount: 0 }) as unknown;
+    expect(parsed).toEqual(cloudFormationTemplate(FULL));
+    expect(text).not.toMatch(/(^|[\s[{,])[&*][A-Za-z0-9_-]+/m);
   });
 
   it('Terraform: every alarm with the three action lists and the tags', () => {
