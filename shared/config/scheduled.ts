@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
-import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/registry';
+import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/lookup';
 import type { ReceiverConfig } from './schema';
 
 /**

@@ -4,7 +4,7 @@ import { remediationSchemas } from '../remediation/config';
 import { securityConfigSchema } from '../security/allowlist';
 import { noiseSchemas } from '../noise/config';
 import { digestSchema, heartbeatSchema, selfCheckSchema } from './scheduled';
-import { receiverConfigSchema } from '../receivers/registry';
+import { receiverConfigSchema } from '../receivers/lookup';
 
 const severity = z.enum(SEVERITIES);
 

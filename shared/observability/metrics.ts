@@ -1,5 +1,5 @@
 import type { AlertSource, InformationalKind, Severity } from '../alert/alert';
-import { RECEIVER_TYPES } from '../receivers/registry';
+import { RECEIVER_TYPES } from '../receivers/lookup';
 
 /**
  * The fixed list of metrics Klaxon publishes (namespace `Klaxon`). Every dimension value comes from

@@ -1,20 +1,21 @@
+import { ConfigError } from '../errors';
 import type { ReceiverDeps } from './context';
-import type { AnyReceiverDescriptor } from './descriptor';
-import { findReceiverDescriptor, RECEIVER_DESCRIPTORS, type ReceiverConfig } from './registry';
+import { findReceiverDescriptor, RECEIVER_TYPES } from './lookup';
+import type { ReceiverConfig } from './registry';
 import type { Receiver } from './types';
 
 export { type Clock, type ReceiverDeps, systemClock } from './context';
 
 /** Builds the receiver named `name` from its configuration, with the descriptor of its type. */
-export function createReceiver(
-  name: string,
-  config: ReceiverConfig,
-  deps: ReceiverDeps,
-  descriptors: readonly AnyReceiverDescriptor[] = RECEIVER_DESCRIPTORS,
-): Receiver {
-  const descriptor = findReceiverDescriptor(config.type, descriptors);
-  // Configurations are validated against the same registry, so an unknown type is a programming error.
-  if (!descriptor) throw new TypeError(`no receiver descriptor for type "${config.type}"`);
+export function createReceiver(name: string, config: ReceiverConfig, deps: ReceiverDeps): Receiver {
+  const descriptor = findReceiverDescriptor(config.type);
+  if (!descriptor) {
+    // Unreachable for a validated klaxon.yml (its schema is built from the same registry).
+    const known = RECEIVER_TYPES.join(', ');
+    throw new ConfigError('receivers', [
+      { path: `receivers.${name}.type`, message: `unknown receiver type "${config.type}" (known: ${known})` },
+    ]);
+  }
   return descriptor.build(name, config, deps);
 }
 
@@ -22,12 +23,8 @@ export function createReceiver(
 export function createReceivers(
   receivers: Readonly<Record<string, ReceiverConfig>>,
   deps: ReceiverDeps,
-  descriptors: readonly AnyReceiverDescriptor[] = RECEIVER_DESCRIPTORS,
 ): Map<string, Receiver> {
   return new Map(
-    Object.entries(receivers).map(([name, config]) => [
-      name,
-      createReceiver(name, config, deps, descriptors),
-    ]),
+    Object.entries(receivers).map(([name, config]) => [name, createReceiver(name, config, deps)]),
   );
 }

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { consoleReceiver } from './console/descriptor';
-import type { AnyReceiverDescriptor, ReceiverSchemaParts } from './descriptor';
+import type { ReceiverSchemaParts } from './descriptor';
 import { pagerDutyReceiver } from './pagerduty/descriptor';
 import { slackReceiver } from './slack/descriptor';
 import { snsReceiver } from './sns/descriptor';
@@ -26,34 +26,3 @@ export type ReceiverConfig = Registered extends infer D
     ? C
     : never
   : never;
-
-/** The registered types, in registry order. */
-export const RECEIVER_TYPES: readonly ReceiverType[] = RECEIVER_DESCRIPTORS.map((d) => d.type);
-
-/** The descriptor of a registered type; undefined for a type no descriptor declares. */
-export function findReceiverDescriptor(
-  type: string,
-  descriptors: readonly AnyReceiverDescriptor[] = RECEIVER_DESCRIPTORS,
-): AnyReceiverDescriptor | undefined {
-  return descriptors.find((descriptor) => descriptor.type === type);
-}
-
-/** The `receivers:` entry schema: the registered types' schemas, told apart by `type`. */
-export function receiverConfigSchema(
-  parts: ReceiverSchemaParts,
-  descriptors: readonly [AnyReceiverDescriptor, ...AnyReceiverDescriptor[]] = RECEIVER_DESCRIPTORS,
-): z.ZodType<ReceiverConfig> {
-  const [first, ...rest] = descriptors;
-  // Each schema's output is its descriptor's config; the list erases that, the union restores it.
-  return z.discriminatedUnion('type', [
-    first.configSchema(parts),
-    ...rest.map((descriptor) => descriptor.configSchema(parts)),
-  ]) as unknown as z.ZodType<ReceiverConfig>;
-}
-
-/** The types that can post a prepared message (the digest), in registry order. */
-export function typesPostingPrepared(
-  descriptors: readonly AnyReceiverDescriptor[] = RECEIVER_DESCRIPTORS,
-): string[] {
-  return descriptors.filter((descriptor) => descriptor.prepared !== undefined).map((d) => d.type);
-}

@@ -2,7 +2,7 @@ import type { Alert } from '../alert/alert';
 import { mapSeverityWord } from '../alert/severity';
 import type { KlaxonConfig } from '../config/load';
 import { alarmConsoleUrl, resolveRunbook } from '../enrichment/links';
-import { findReceiverDescriptor } from '../receivers/registry';
+import { findReceiverDescriptor } from '../receivers/lookup';
 import type { AlertDraft } from '../sources/types';
 import { matchRoutes } from './routes';
 
