@@ -186,6 +186,7 @@ export const klaxonConfigSchema = z.strictObject({
 
 /** klaxon.yml after schema defaults are applied. */
 export type KlaxonConfigInput = z.infer<typeof klaxonConfigSchema>;
+/** One receiver's configuration: one of the registered types' (shared/receivers/registry.ts). */
 export type { ReceiverConfig } from '../receivers/registry';
 /** A secret reference from klaxon.yml. */
 export type SecretRef = z.infer<typeof secretRefSchema>;

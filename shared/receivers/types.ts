@@ -43,7 +43,7 @@ export interface Receiver {
   sendGroup?(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult>;
   /** The exact body a group would be sent as (secrets replaced by references). */
   previewGroup?(group: AlertGroup): unknown;
-  /** Chat-like receivers (slack, webhook, console) post a message rendered ahead of time (the digest); never throws. */
+  /** Posts a message rendered ahead of time (the digest), in the form its descriptor names; never throws. */
   sendPrepared?(message: PreparedMessage, budgetMs?: number): Promise<DeliveryResult>;
 }
 
