@@ -2,6 +2,7 @@ import type { KlaxonConfig } from '../shared/config/load';
 import { eventFiles, parseAt, type PreviewedFile, previewFiles, readConfigFile, UsageError } from './preview';
 import type { VerbIo } from './verbs';
 import { alertName } from '../shared/alert/name';
+import { isPagingReceiver } from '../shared/routing/decide';
 
 export const DIFF_HELP = `klaxon diff --config <proposed.yml> [--current klaxon.yml] <events file|dir>... [--at ISO] [--json] [--exit-code]
 
@@ -72,7 +73,7 @@ function deliveries(config: KlaxonConfig, previewed: PreviewedFile[]) {
     });
   }
   const kind = (receiver: string): 'page' | 'message' =>
-    config.receivers[receiver]?.type === 'pagerduty' ? 'page' : 'message';
+    isPagingReceiver(config, receiver) ? 'page' : 'message';
   return { out, suppressed, kind };
 }
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { SnsPublish } from '../receivers/sns';
+import type { SnsPublish } from '../receivers/context';
 
 // Region, endpoint (`AWS_ENDPOINT_URL`, used for moto) and retry count (`AWS_MAX_ATTEMPTS`) come
 // from the SDK's standard environment variables. Timeouts do not: the SDK has none by default, so a

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
+import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/lookup';
 import type { ReceiverConfig } from './schema';
 
 /**
@@ -138,6 +139,11 @@ function digestWarnings(
   return warnings;
 }
 
+/** `a, b or c`. */
+function orList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
 /** Cross-checks the scheduled sections against the receivers and decision records. */
 export function scheduledProblems(
   input: ScheduledInput,
@@ -154,10 +160,10 @@ export function scheduledProblems(
         path: 'digest.receiver',
         message: `unknown receiver "${digest.receiver}" (defined: ${defined})`,
       });
-    } else if (!['slack', 'webhook', 'console'].includes(receiver.type)) {
+    } else if (!findReceiverDescriptor(receiver.type)?.prepared) {
       problems.push({
         path: 'digest.receiver',
-        message: `a digest is a chat message: use a slack, webhook or console receiver, not ${receiver.type}`,
+        message: `a digest is a chat message: use a ${orList(typesPostingPrepared())} receiver, not ${receiver.type}`,
       });
     }
     if (!input.decisionRecords.enabled) {

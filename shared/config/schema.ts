@@ -4,6 +4,7 @@ import { remediationSchemas } from '../remediation/config';
 import { securityConfigSchema } from '../security/allowlist';
 import { noiseSchemas } from '../noise/config';
 import { digestSchema, heartbeatSchema, selfCheckSchema } from './scheduled';
+import { receiverConfigSchema } from '../receivers/lookup';
 
 const severity = z.enum(SEVERITIES);
 
@@ -46,58 +47,8 @@ export const secretRefSchema = z.union([
   }),
 ]);
 
-const timeout = z.number().int().min(100).max(30_000);
-/** Messages per second a destination accepts (Slack ~1 per webhook, PagerDuty ~2 per routing key). */
-const ratePerSecond = z.number().positive().max(100);
-
-const pagerDutyReceiver = z.strictObject({
-  type: z.literal('pagerduty'),
-  routingKey: secretRefSchema,
-  /** Override for tests and EU service region; defaults to https://events.pagerduty.com/v2/enqueue. */
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: timeout.optional(),
-  ratePerSecond: ratePerSecond.optional(),
-});
-
-const slackReceiver = z.strictObject({
-  type: z.literal('slack'),
-  webhookUrl: secretRefSchema,
-  timeoutMs: timeout.optional(),
-  ratePerSecond: ratePerSecond.optional(),
-});
-
-const webhookReceiver = z.strictObject({
-  type: z.literal('webhook'),
-  url: secretRefSchema,
-  secretHeader: z
-    .strictObject({
-      name: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'),
-      value: secretRefSchema,
-    })
-    .optional(),
-  timeoutMs: timeout.optional(),
-  ratePerSecond: ratePerSecond.optional(),
-});
-
-const snsReceiver = z.strictObject({
-  type: z.literal('sns'),
-  /** A topic for email/SMS subscribers; omitted, the stack's own ops topic (KLAXON_OPS_TOPIC_ARN). */
-  topicArn: z
-    .string()
-    .regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
-    .optional(),
-});
-
-const consoleReceiver = z.strictObject({ type: z.literal('console') });
-
-/** One notification destination, by type. */
-export const receiverSchema = z.discriminatedUnion('type', [
-  pagerDutyReceiver,
-  slackReceiver,
-  webhookReceiver,
-  snsReceiver,
-  consoleReceiver,
-]);
+/** One notification destination, by type (each type's schema is in shared/receivers/<type>/). */
+export const receiverSchema = receiverConfigSchema({ secretRefSchema });
 
 /** Storm grouping of a route: alerts sharing these labels within the window go out as one message. */
 export const groupSchema = z.strictObject({
@@ -235,8 +186,8 @@ export const klaxonConfigSchema = z.strictObject({
 
 /** klaxon.yml after schema defaults are applied. */
 export type KlaxonConfigInput = z.infer<typeof klaxonConfigSchema>;
-/** One receiver's configuration. */
-export type ReceiverConfig = z.infer<typeof receiverSchema>;
+/** One receiver's configuration: one of the registered types' (shared/receivers/registry.ts). */
+export type { ReceiverConfig } from '../receivers/registry';
 /** A secret reference from klaxon.yml. */
 export type SecretRef = z.infer<typeof secretRefSchema>;
 /** The enrichment section after defaults. */

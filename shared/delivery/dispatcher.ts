@@ -1,24 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../alert/alert';
 import type { KlaxonConfig } from '../config/load';
-import type { ReceiverConfig } from '../config/schema';
 import { StateStoreError } from '../errors';
 import type { MetricDimensions } from '../observability/metrics';
 import type { PipelineObserver } from '../observability/observer';
 import type { Clock } from '../receivers/factory';
+import { RECEIVER_DESCRIPTORS, type ReceiverType } from '../receivers/registry';
 import type { DeliveryResult, PreparedMessage, Receiver } from '../receivers/types';
 import type { StateStore } from '../state/store';
 import { type DeliveryJob, queuedAlert } from './jobs';
 import type { DeliveryQueue } from './queue';
 
-/** Default pace per destination type, in messages per second (Slack and PagerDuty documented limits). */
-export const DEFAULT_RATE_PER_SECOND: Readonly<Record<ReceiverConfig['type'], number>> = {
-  slack: 1,
-  pagerduty: 2,
-  webhook: 10,
-  sns: 10,
-  console: Number.POSITIVE_INFINITY,
-};
+/** Default pace per destination type, in messages per second, as each receiver descriptor declares it. */
+export const DEFAULT_RATE_PER_SECOND: Readonly<Record<ReceiverType, number>> = Object.fromEntries(
+  RECEIVER_DESCRIPTORS.map((descriptor) => [descriptor.type, descriptor.ratePerSecond]),
+) as Record<ReceiverType, number>;
 
 /** Added to the nominal spacing between two messages to one destination. */
 const PACING_MARGIN_MS = 50;

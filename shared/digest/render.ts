@@ -1,5 +1,5 @@
 import { formatDuration } from '../noise/duration';
-import { SLACK_LIMITS, type SlackMessage } from '../receivers/slack';
+import { SLACK_LIMITS, type SlackMessage } from '../receivers/slack/render';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from '../receivers/text';
 import type { PreparedMessage } from '../receivers/types';
 import type { Digest, RemediationSummary } from './digest';

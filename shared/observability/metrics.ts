@@ -1,5 +1,5 @@
 import type { AlertSource, InformationalKind, Severity } from '../alert/alert';
-import type { ReceiverConfig } from '../config/schema';
+import { RECEIVER_TYPES } from '../receivers/lookup';
 
 /**
  * The fixed list of metrics Klaxon publishes (namespace `Klaxon`). Every dimension value comes from
@@ -80,7 +80,8 @@ export const DIMENSION_VALUES = {
     'paced',
     'grouped',
   ],
-  receiverType: ['pagerduty', 'slack', 'webhook', 'sns', 'console'] satisfies Array<ReceiverConfig['type']>,
+  /** Every registered receiver type (shared/receivers/registry.ts). */
+  receiverType: RECEIVER_TYPES,
   retryable: ['true', 'false'],
   path: ['sns', 'eventbridge', 'alarm-action', 'unknown'],
   mode: ['dry-run', 'approve', 'auto'],

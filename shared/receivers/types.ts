@@ -1,5 +1,5 @@
 import type { Alert } from '../alert/alert';
-import type { ReceiverConfig } from '../config/schema';
+import type { ReceiverType } from './registry';
 
 /**
  * What happened to one delivery: sent (`delivered`), given up on (`failed`, then dead-lettered),
@@ -11,7 +11,7 @@ export type DeliveryOutcome = 'delivered' | 'failed' | 'dry-run' | 'duplicate' |
 /** The result of handing one alert to one receiver. */
 export interface DeliveryResult {
   receiver: string;
-  type: ReceiverConfig['type'];
+  type: ReceiverType;
   outcome: DeliveryOutcome;
   attempts: number;
   status?: number;
@@ -34,7 +34,7 @@ export interface AlertGroup {
 /** The one-method port every notification destination implements (plus a secret-free preview for dry runs). */
 export interface Receiver {
   readonly name: string;
-  readonly type: ReceiverConfig['type'];
+  readonly type: ReceiverType;
   /** The exact request body this receiver would send, with secrets replaced by their references. */
   preview(alert: Alert): unknown;
   /** Delivers the alert, retrying what is retryable within `budgetMs`; never throws. */
@@ -43,7 +43,7 @@ export interface Receiver {
   sendGroup?(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult>;
   /** The exact body a group would be sent as (secrets replaced by references). */
   previewGroup?(group: AlertGroup): unknown;
-  /** Chat-like receivers (slack, webhook, console) post a message rendered ahead of time (the digest); never throws. */
+  /** Posts a message rendered ahead of time (the digest), in the form its descriptor names; never throws. */
   sendPrepared?(message: PreparedMessage, budgetMs?: number): Promise<DeliveryResult>;
 }
 

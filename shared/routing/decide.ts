@@ -2,6 +2,7 @@ import type { Alert } from '../alert/alert';
 import { mapSeverityWord } from '../alert/severity';
 import type { KlaxonConfig } from '../config/load';
 import { alarmConsoleUrl, resolveRunbook } from '../enrichment/links';
+import { findReceiverDescriptor } from '../receivers/lookup';
 import type { AlertDraft } from '../sources/types';
 import { matchRoutes } from './routes';
 
@@ -72,7 +73,8 @@ export function classify(
 
 /** True for receivers that page a human (they get no-data notices never, resolves always). */
 export function isPagingReceiver(config: KlaxonConfig, receiver: string): boolean {
-  return config.receivers[receiver]?.type === 'pagerduty';
+  const type = config.receivers[receiver]?.type;
+  return type !== undefined && findReceiverDescriptor(type)?.pages === true;
 }
 
 /** Routes a classified alert through the tree and applies the alarm-state policies (DESIGN.md, "status"). */

@@ -4,7 +4,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { createSnsPublish } from '../aws/clients';
 import { ConfigError } from '../errors';
 import { type PipelineObserver, PowertoolsObserver } from '../observability/observer';
-import type { SnsPublish } from '../receivers/sns';
+import type { SnsPublish } from '../receivers/context';
 import { heartbeatMessage } from '../sources/heartbeat/normalize';
 import { scheduledRun } from './invocation';
 

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/alert/alert';
 import { DeliveryError } from '../../shared/errors';
 import { checkStatus, retryAfterMillis } from '../../shared/receivers/http';
-import { renderPagerDutyEvent } from '../../shared/receivers/pagerduty';
+import { renderPagerDutyEvent } from '../../shared/receivers/pagerduty/render';
 import { withRetry } from '../../shared/receivers/retry';
-import { renderSlackGroupMessage, renderSlackMessage, SLACK_LIMITS } from '../../shared/receivers/slack';
+import {
+  renderSlackGroupMessage,
+  renderSlackMessage,
+  SLACK_LIMITS,
+} from '../../shared/receivers/slack/render';
 import { escapeAndTruncate, escapeMrkdwn, truncate } from '../../shared/receivers/text';
-import { isAllowedWebhookUrl } from '../../shared/receivers/webhook';
+import { isAllowedWebhookUrl } from '../../shared/receivers/webhook/render';
 import { slackMessageError } from '../support/fake-slack';
 import { pagerDutyProblems } from '../support/pagerduty-schema';
 

@@ -11,8 +11,8 @@ import { AwsContextEnricher, Budget, childAlarmNames, TtlCache } from '../../../
 import { silentObserver } from '../../../shared/observability/observer';
 import { processEventText } from '../../../shared/pipeline';
 import { createReceivers, systemClock } from '../../../shared/receivers/factory';
-import { renderPagerDutyEvent } from '../../../shared/receivers/pagerduty';
-import { renderSlackMessage } from '../../../shared/receivers/slack';
+import { renderPagerDutyEvent } from '../../../shared/receivers/pagerduty/render';
+import { renderSlackMessage } from '../../../shared/receivers/slack/render';
 import { LocalSecretResolver } from '../../../shared/secrets/secrets';
 import { slackMessageError } from '../../support/fake-slack';
 import { repoText } from '../../support/fixtures';

@@ -1,9 +1,6 @@
-import type { Alert } from '../alert/alert';
-import type { AlertGroup } from './types';
-import { truncate } from './text';
-
-/** Publishes one message to an SNS topic (the only SNS call receivers make). */
-export type SnsPublish = (topicArn: string, subject: string, message: string) => Promise<void>;
+import type { Alert } from '../../alert/alert';
+import type { AlertGroup } from '../types';
+import { truncate } from '../text';
 
 /** SNS subjects must be ASCII, without line breaks, under 100 characters. */
 export function snsSubject(text: string): string {

@@ -1,5 +1,5 @@
-import type { Alert } from '../alert/alert';
-import type { AlertGroup } from './types';
+import type { Alert } from '../../alert/alert';
+import type { AlertGroup } from '../types';
 
 /** The body of the generic JSON webhook: the canonical alert minus the raw event (version 1, additive changes only). */
 export function renderWebhookBody(alert: Alert, receiver: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
-import type { Alert } from '../alert/alert';
-import { dedupKeyFor } from '../alert/fingerprint';
-import { truncate, truncateDeep } from './text';
+import type { Alert } from '../../alert/alert';
+import { dedupKeyFor } from '../../alert/fingerprint';
+import { truncate, truncateDeep } from '../text';
 
 /** PagerDuty Events API v2 limits (developer docs; see shared/reference/limits.md). */
 export const PAGERDUTY_LIMITS = { summary: 1024, source: 255, payloadBytes: 512 * 1024 } as const;

@@ -1,6 +1,6 @@
-import { type Alert, compareSeverity, type Severity } from '../alert/alert';
-import { escapeAndTruncate, truncate } from './text';
-import type { AlertGroup } from './types';
+import { type Alert, compareSeverity, type Severity } from '../../alert/alert';
+import { escapeAndTruncate, truncate } from '../text';
+import type { AlertGroup } from '../types';
 
 /** Block Kit limits (Slack's Block Kit reference; see shared/reference/limits.md). */
 export const SLACK_LIMITS = {

@@ -1,0 +1,35 @@
+import type { Alert } from '../alert/alert';
+import type { SecretResolver } from '../secrets/secrets';
+import type { PostJson } from './http';
+import type { RetryPolicy } from './retry';
+
+/** A clock receivers use for backoff; injected so tests need not wait. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Publishes one message to an SNS topic (the only SNS call receivers make). */
+export type SnsPublish = (topicArn: string, subject: string, message: string) => Promise<void>;
+
+/** What receivers are built from: the ports and settings every receiver type shares. */
+export interface ReceiverDeps {
+  secrets: SecretResolver;
+  post: PostJson;
+  clock: Clock;
+  retry?: RetryPolicy;
+  /** Publishes to SNS (the `sns` receiver); absent where no SNS client exists. */
+  publish?: SnsPublish;
+  /** The stack's own ops topic, used by `sns` receivers without a `topicArn`. */
+  opsTopicArn?: string;
+  /** Where the console receiver writes (the logger in Lambda, stdout in replays). */
+  consoleSink: (alert: Alert, receiver: string) => void;
+  /** Where the console receiver writes a prepared message (the digest); absent: it cannot post one. */
+  consoleText?: (text: string, receiver: string) => void;
+}

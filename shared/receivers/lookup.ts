@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import type { AnyReceiverDescriptor, ReceiverSchemaParts } from './descriptor';
+import { RECEIVER_DESCRIPTORS, type ReceiverConfig, type ReceiverType } from './registry';
+
+/** The registered types, in registry order. */
+export const RECEIVER_TYPES: readonly ReceiverType[] = RECEIVER_DESCRIPTORS.map((d) => d.type);
+
+/** The descriptor of a registered type; undefined for a type no descriptor declares. */
+export function findReceiverDescriptor(type: string): AnyReceiverDescriptor | undefined {
+  return RECEIVER_DESCRIPTORS.find((descriptor) => descriptor.type === type);
+}
+
+/** The `receivers:` entry schema: the registered types' schemas, told apart by `type`. */
+export function receiverConfigSchema(parts: ReceiverSchemaParts): z.ZodType<ReceiverConfig> {
+  const [first, ...rest] = RECEIVER_DESCRIPTORS;
+  // Each schema's output is its descriptor's config; the list erases that, the union restores it.
+  return z.discriminatedUnion('type', [
+    first.configSchema(parts),
+    ...rest.map((descriptor) => descriptor.configSchema(parts)),
+  ]) as unknown as z.ZodType<ReceiverConfig>;
+}
+
+/** The types that can post a prepared message (the digest), in registry order. */
+export function typesPostingPrepared(): string[] {
+  return RECEIVER_DESCRIPTORS.filter((descriptor) => descriptor.prepared !== undefined).map((d) => d.type);
+}
