@@ -82,7 +82,7 @@ export const ACTIONS: ReadonlyMap<string, ActionSpec> = new Map(
         destructive: raw.destructive,
         resourceParameter: raw.resourceParameter,
         parameters,
-        iamActions: raw.iam.actions,
+        iamActions: raw.iam.permissions.flatMap((permission) => permission.actions),
       },
     ];
   }),
