@@ -30,6 +30,15 @@ const allow = (sid, actions, resource) => ({
 
 const ALARM_ARNS = sub('arn:${AWS::Partition}:cloudwatch:*:${AWS::AccountId}:alarm:*');
 
+/** The state-table keys Remediator.approve reads and writes (see PERMISSIONS.approvalState). */
+const APPROVAL_KEYS = [
+  'record#remediation#*',
+  'record#remediation-breaker#*',
+  'record#remediation-execution#*',
+  'events#remediation-starts',
+  'lease#remediation-slot#*',
+];
+
 /** Sources of the informational tier (shared/alert/alert.ts INFORMATIONAL_SOURCES). */
 const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
 /** Every source an EventBridge event normalizes into (an SNS topic may relay any of them). */
@@ -73,7 +82,7 @@ const FUNCTIONS = [
     name: 'remediator',
     description: 'approval endpoint of signed remediation links: approves and starts, nothing else',
     approves: true,
-    uses: ['approvalSecret', 'state'],
+    uses: ['approvalSecret', 'approvalState'],
   },
   {
     name: 'deliveryRetrier',
@@ -131,6 +140,22 @@ const PERMISSIONS = {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       getAtt('StateTable'),
     ),
+  ],
+  /**
+   * The approval endpoint's items only (Remediator.approve): the approval record, the breaker, the
+   * hourly count, the concurrency slots and the execution pointer. The keys are DynamoStateStore's
+   * prefixes (record#, events#, lease#) on shared/remediation/remediator.ts's keys; an integration
+   * test approves against moto and checks every key it touched matches.
+   */
+  approvalState: () => [
+    {
+      ...allow(
+        'ApprovalState',
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        getAtt('StateTable'),
+      ),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': APPROVAL_KEYS } },
+    },
   ],
   /** The digest reads every record in one Scan; GetItem and PutItem: its post's claim and pacing slot. */
   stateScan: () => [

@@ -420,6 +420,11 @@ describe('least-privilege roles, one per function', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // On remediation items only (test/integration/approval-role.test.ts checks the keys).
+    const state = statements.find((s) => actionsOf(s).includes('dynamodb:GetItem')) as Statement & {
+      Condition?: unknown;
+    };
+    expect(JSON.stringify(state.Condition)).toContain('"dynamodb:LeadingKeys":["record#remediation#*"');
     const secrets = statements.filter((s) => actionsOf(s).includes('ssm:GetParameter'));
     expect(secrets.map((s) => JSON.stringify(s.Resource))).toEqual([
       expect.stringContaining(':parameter/klaxon/tpl/approval-key"'),

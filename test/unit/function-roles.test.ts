@@ -135,7 +135,7 @@ describe('function roles (deploy/function-roles.cjs)', () => {
       'LogEvents',
       'Tracing',
       'ApprovalSecret',
-      'StateItems',
+      'ApprovalState',
       'StartAWSDisablePublicAccessForSecurityGroup',
       'RunbookAWSDisablePublicAccessForSecurityGroup1',
       'RunbookAWSDisablePublicAccessForSecurityGroup2',
@@ -146,6 +146,13 @@ describe('function roles (deploy/function-roles.cjs)', () => {
     );
     expect(actionsOf(role)).not.toContain('dynamodb:Scan');
     expect(actionsOf(role).some((a) => a.startsWith('sqs:') || a.startsWith('sns:'))).toBe(false);
+    // Remediation items only: never a delivery claim, a storm group or a finding.
+    const state = statementsOf(role).find((s) => s.Sid === 'ApprovalState') as Statement & {
+      Condition?: Record<string, Record<string, string[]>>;
+    };
+    const keys = state.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^(record|events|lease)#remediation/);
   });
 
   it('lets only functions whose sources can match an auto or approve rule start its document', () => {
