@@ -342,7 +342,9 @@ async function ownRoleArns({ resolveVariable }) {
 }
 
 module.exports = {
+  EVENTBRIDGE_SOURCES,
   FUNCTIONS,
+  INFORMATIONAL_SOURCES,
   PERMISSIONS,
   logicalIds,
   ownRoleArns,

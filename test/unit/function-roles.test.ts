@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INFORMATIONAL_SOURCES } from '../../shared/alert/alert';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
 interface Statement {
@@ -23,7 +24,9 @@ type Context = Record<string, unknown>;
 
 const require = createRequire(import.meta.url);
 const roles = require('../../deploy/function-roles.cjs') as {
-  FUNCTIONS: Array<{ name: string }>;
+  FUNCTIONS: Array<{ name: string; sources?: string[] }>;
+  INFORMATIONAL_SOURCES: string[];
+  EVENTBRIDGE_SOURCES: string[];
   readContext(settings: { stage: string; tracing: boolean }, file?: string): Context;
   rolesFor(context: Context): Record<string, Role>;
   ownRoleArns(osls: { resolveVariable(name: string): Promise<string> }): Promise<{ 'Fn::Sub': string }>;
@@ -194,6 +197,13 @@ describe('function roles (deploy/function-roles.cjs)', () => {
       'AWS-RestartEC2Instance',
       'AWS-RunShellScript',
     ]);
+  });
+
+  it("keeps its source lists in step with the sources' own", () => {
+    expect(roles.INFORMATIONAL_SOURCES).toEqual([...INFORMATIONAL_SOURCES]);
+    // An intake topic may relay what any pipeline function receives.
+    const received = roles.FUNCTIONS.flatMap((f) => f.sources ?? []);
+    expect(received.filter((s) => !roles.EVENTBRIDGE_SOURCES.includes(s))).toEqual([]);
   });
 
   it('names every role it creates in KLAXON_OWN_ROLE_ARNS, with no Fn::Join or Fn::GetAtt', async () => {
