@@ -229,6 +229,21 @@ function roleName(stage, name) {
   return `klaxon-${stage}-\${AWS::Region}-${name}Role`;
 }
 
+/** IAM's limit on role names. */
+const MAX_ROLE_NAME = 64;
+
+/** Fails at package time, not deploy time, when a role name would be too long for IAM. */
+function checkRoleNames(stage, region) {
+  for (const fn of FUNCTIONS) {
+    const name = roleName(stage, fn.name).replace('${AWS::Region}', region);
+    if (name.length > MAX_ROLE_NAME) {
+      throw new Error(
+        `function roles: the role name ${name} is longer than IAM's ${MAX_ROLE_NAME} characters; use a shorter stage name`,
+      );
+    }
+  }
+}
+
 /** The remediation rules a function's role may start (see FUNCTIONS). */
 function startableRules(fn, remediations, { intakeTopics }) {
   if (fn.approves) return remediations.rules.filter((rule) => rule.mode === 'approve');
@@ -242,12 +257,13 @@ function startableRules(fn, remediations, { intakeTopics }) {
 }
 
 /** Reads what the roles depend on from klaxon.yml. */
-function readContext({ stage, tracing }, file = configPath()) {
+function readContext({ stage, region, tracing }, file = configPath()) {
   const { config } = readKlaxonConfig(file);
   const enrichment = !(config.enrichment && config.enrichment.enabled === false);
   const remediations = remediation.readRemediations(file);
   return {
     stage,
+    region,
     tracing,
     enrichment,
     remediations,
@@ -290,6 +306,7 @@ function statementsFor(fn, context) {
 
 /** The `AWS::IAM::Role` resources of every function, from the package-time context. */
 function rolesFor(context) {
+  if (context.region) checkRoleNames(context.stage, context.region);
   return Object.fromEntries(
     FUNCTIONS.map((fn) => [
       logicalIds(fn.name).role,
@@ -320,7 +337,8 @@ function rolesFor(context) {
 async function packageSettings({ resolveVariable, resolveConfigurationProperty }) {
   const stage = await resolveVariable('sls:stage');
   const tracing = await resolveConfigurationProperty(['provider', 'tracing', 'lambda']);
-  return { stage, tracing: Boolean(tracing) };
+  const region = await resolveConfigurationProperty(['provider', 'region']);
+  return { stage, region, tracing: Boolean(tracing) };
 }
 
 /** CloudFormation resources: one role per function. */

@@ -27,7 +27,7 @@ const roles = require('../../deploy/function-roles.cjs') as {
   FUNCTIONS: Array<{ name: string; sources?: string[] }>;
   INFORMATIONAL_SOURCES: string[];
   EVENTBRIDGE_SOURCES: string[];
-  readContext(settings: { stage: string; tracing: boolean }, file?: string): Context;
+  readContext(settings: { stage: string; region?: string; tracing: boolean }, file?: string): Context;
   rolesFor(context: Context): Record<string, Role>;
   ownRoleArns(osls: { resolveVariable(name: string): Promise<string> }): Promise<{ 'Fn::Sub': string }>;
 };
@@ -197,6 +197,15 @@ describe('function roles (deploy/function-roles.cjs)', () => {
       'AWS-RestartEC2Instance',
       'AWS-RunShellScript',
     ]);
+  });
+
+  it("refuses, at package time, a stage whose role names would exceed IAM's 64 characters", () => {
+    const file = join(REPO_ROOT, 'klaxon.yml');
+    const build = (stage: string) => () =>
+      roles.rolesFor(roles.readContext({ stage, region: 'ap-southeast-2', tracing: true }, file));
+    // klaxon-<stage>-ap-southeast-2-operationalEventsRole: 44 characters besides the stage.
+    expect(build('s'.repeat(20))).not.toThrow();
+    expect(build('s'.repeat(21))).toThrow(/operationalEventsRole is longer than IAM's 64 characters/);
   });
 
   it("keeps its source lists in step with the sources' own", () => {
