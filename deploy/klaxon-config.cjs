@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Reads klaxon.yml for the deploy-time files (events.cjs, remediation-iam.cjs), which only need a
- * few of its keys. The full schema check is `npm run validate`, which CI runs before packaging.
+ * Reads klaxon.yml for the deploy-time files (events.cjs, remediation-iam.cjs, function-roles.cjs),
+ * which only need a few of its keys. The full schema check is `npm run validate`, which CI runs before packaging.
  * KLAXON_CONFIG=<path> reads another file (template tests).
  */
 const fs = require('node:fs');

@@ -4,8 +4,8 @@ import data from './actions.json';
  * The remediation action catalog (the Cloud Custodian model): every action Klaxon may start, with
  * the parameters it declares (each validated by an anchored pattern) and the IAM actions it needs.
  * The data lives in `actions.json`, shared with `deploy/remediation-iam.cjs`, which turns the
- * documents klaxon.yml enables into the function's IAM statements. Nothing outside this list can
- * ever be started, whatever klaxon.yml or an event says (the document allowlist).
+ * documents klaxon.yml enables into the functions' IAM statements (docs/iam.md). Nothing outside
+ * this list can ever be started, whatever klaxon.yml or an event says (the document allowlist).
  */
 
 /** How an action is started: an Automation runbook, or a Command document through Run Command. */
@@ -82,7 +82,7 @@ export const ACTIONS: ReadonlyMap<string, ActionSpec> = new Map(
         destructive: raw.destructive,
         resourceParameter: raw.resourceParameter,
         parameters,
-        iamActions: raw.iam.actions,
+        iamActions: raw.iam.permissions.flatMap((permission) => permission.actions),
       },
     ];
   }),

@@ -15,6 +15,28 @@ const PD_SECRET = 'pd-routing-key-that-must-never-leak-0001';
 const SLACK_SECRET = 'https://hooks.slack.com/services/T0000/B0000/never-leak-0002';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
+
+/** The example's two dry-run rules, switched on for the template (the text before the mode, the new mode). */
+const ENABLED_RULES: ReadonlyArray<readonly [string, string]> = [
+  [
+    "action: AWS-DisablePublicAccessForSecurityGroup\n    parameters: { GroupId: '{{ labels.resource }}' } # the group the CloudTrail call opened\n    mode: ",
+    'approve',
+  ],
+  [
+    "action: AWS-RestartEC2Instance\n    parameters: { InstanceId: '{{ labels.InstanceId }}' } # the alarm's InstanceId dimension\n    mode: ",
+    'auto',
+  ],
+];
+
+/** The example klaxon.yml with its remediation rules switched on and an approval secret. */
+function enableRemediations(text: string): string {
+  const enabled = ENABLED_RULES.reduce((acc, [before, mode]) => {
+    if (!acc.includes(`${before}dry-run`)) throw new Error(`klaxon.yml no longer has: ${before}`);
+    return acc.replace(`${before}dry-run`, `${before}${mode}`);
+  }, text);
+  return enabled.replace('  notify: [ops]', '  approval: { secret: { ssm: approval-key } }\n  notify: [ops]');
+}
+
 let template: { Resources: Record<string, Resource>; Outputs: Record<string, unknown> };
 let templateText: string;
 let packageDir: string;
@@ -24,7 +46,9 @@ beforeAll(async () => {
   const config = join(dir, 'klaxon.yml');
   writeFileSync(
     config,
-    repoText('klaxon.yml').replace(
+    // Two live remediation rules, so the roles carry start permissions: the security-group rule
+    // (a CloudTrail detection) asks for approval, the restart (a CloudWatch alarm) runs at once.
+    enableRemediations(repoText('klaxon.yml')).replace(
       'alarmTopics: []',
       'alarmTopics:\n    - arn: arn:aws:sns:us-west-2:111122223333:team-alarms\n      name: team-alarms',
     ),
@@ -86,12 +110,16 @@ describe('packaged CloudFormation template', () => {
     expect(templateText).not.toContain('hooks.slack.com');
   });
 
-  it('lets the function read SSM parameters under its stage prefix only', () => {
-    const statements = statementsOf('IamRoleLambdaExecution');
-    const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
-    expect(ssm).toHaveLength(1);
-    expect(ssm[0]?.Action).toEqual(['ssm:GetParameter']);
-    expect(JSON.stringify(ssm[0]?.Resource)).toContain(':parameter/klaxon/tpl/*');
+  it('lets the functions read SSM parameters under their stage prefix only', () => {
+    const roles = resourcesOfType('AWS::IAM::Role').map(([id]) => id);
+    const reads = roles
+      .flatMap((id) => statementsOf(id))
+      .filter((s) => actionsOf(s).includes('ssm:GetParameter'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const statement of reads) {
+      expect(statement.Action).toEqual(['ssm:GetParameter']);
+      expect(JSON.stringify(statement.Resource)).toContain(':parameter/klaxon/tpl/');
+    }
     const fn = resourcesOfType('AWS::Lambda::Function')[0]?.[1];
     const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
     expect(variables.KLAXON_SSM_PREFIX).toBe('/klaxon/tpl');
@@ -202,20 +230,16 @@ describe('security responder rules in the template', () => {
   });
 
   it("tells every function the stack's own roles, so detections never fire on Klaxon itself", () => {
-    const roles = resourcesOfType('AWS::IAM::Role').map(([id]) => id);
-    expect(roles.sort()).toEqual(['DigestRole', 'HeartbeatRole', 'IamRoleLambdaExecution']);
+    const roles = resourcesOfType('AWS::IAM::Role');
+    expect(roles).toHaveLength(resourcesOfType('AWS::Lambda::Function').length);
+    const arns = roles.map(
+      ([, role]) =>
+        `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${(role.Properties.RoleName as { 'Fn::Sub': string })['Fn::Sub']}`,
+    );
     for (const [, fn] of resourcesOfType('AWS::Lambda::Function')) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({
-        'Fn::Join': [
-          ',',
-          [
-            { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] },
-            { 'Fn::GetAtt': ['HeartbeatRole', 'Arn'] },
-            { 'Fn::GetAtt': ['DigestRole', 'Arn'] },
-          ],
-        ],
-      });
+      // One Fn::Sub over pseudo parameters: no Fn::Join, no Fn::GetAtt of the roles.
+      expect(variables.KLAXON_OWN_ROLE_ARNS).toEqual({ 'Fn::Sub': arns.join(',') });
     }
   });
 });
@@ -320,99 +344,31 @@ describe('delivery claims in the template', () => {
   });
 });
 
-describe('least-privilege roles', () => {
-  const sub = (text: string) => ({ 'Fn::Sub': text });
-  const logs = (group: string): Statement[] => [
-    {
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream'],
-      Resource: sub(
-        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*`,
-      ),
-    },
-    {
-      Effect: 'Allow',
-      Action: ['logs:PutLogEvents'],
-      Resource: sub(
-        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*:*`,
-      ),
-    },
-  ];
-  const xray: Statement = {
-    Effect: 'Allow',
-    Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-    Resource: '*',
-  };
-  // The on-failure destination of the function's async invocations: osls grants it only to its own role.
-  const destination: Statement = {
-    Effect: 'Allow',
-    Action: ['sqs:SendMessage'],
-    Resource: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] },
-  };
+describe('least-privilege roles, one per function', () => {
+  const START = ['ssm:StartAutomationExecution', 'ssm:SendCommand'];
+  const roleOf = (functionId: string) => functionId.replace(/LambdaFunction$/, 'Role');
+  const functionIds = () => resourcesOfType('AWS::Lambda::Function').map(([id]) => id);
+  /** Role ids holding a statement that passes the test. */
+  const holders = (test: (s: Statement) => boolean) =>
+    resourcesOfType('AWS::IAM::Role')
+      .filter(([id]) => statementsOf(id).some(test))
+      .map(([id]) => id)
+      .sort();
+  /** The documents a role may start. */
+  const startable = (roleId: string) =>
+    statementsOf(roleId)
+      .filter((s) => actionsOf(s).some((a) => START.includes(a)))
+      .flatMap(
+        (s) => JSON.stringify(s.Resource).match(/(?:automation-definition|document)\/[A-Za-z0-9-]+/g) ?? [],
+      )
+      .map((r) => r.split('/')[1])
+      .sort();
 
-  it('keeps dynamodb:Scan and sns:Publish on the alarm topic out of the shared role', () => {
-    const shared = statementsOf('IamRoleLambdaExecution');
-    expect(shared.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
-    const publish = shared.filter((s) => actionsOf(s).includes('sns:Publish'));
-    expect(publish.length).toBeGreaterThan(0); // the ops topic and sns receivers
-    for (const statement of publish) expect(JSON.stringify(statement.Resource)).not.toContain('AlarmTopic');
-    expect(shared.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('*'))).toEqual([]);
-    // The self-check stays on the shared role, with the doctor's read-only calls.
-    expect(shared.flatMap(actionsOf)).toEqual(
-      expect.arrayContaining([
-        'cloudtrail:DescribeTrails',
-        'events:ListRules',
-        'sns:GetTopicAttributes',
-        's3:ListAllMyBuckets',
-        's3:GetBucketTagging',
-      ]),
-    );
-    // Bucket tags only, never object data.
-    expect(shared.flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([
-      's3:ListAllMyBuckets',
-      's3:GetBucketTagging',
-    ]);
-  });
-
-  it('runs every other function, the remediator and self-check included, on the shared role', () => {
-    for (const [id, fn] of resourcesOfType('AWS::Lambda::Function')) {
-      if (id === 'HeartbeatLambdaFunction' || id === 'DigestLambdaFunction') continue;
-      expect(fn.Properties.Role, id).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
-    }
-  });
-
-  it('gives the heartbeat its own role: its logs, X-Ray, sns:Publish on the alarm topic, its destination', () => {
-    expect(template.Resources.HeartbeatLambdaFunction?.Properties.Role).toEqual(sub('${HeartbeatRole.Arn}'));
-    expect(statementsOf('HeartbeatRole')).toEqual([
-      ...logs('HeartbeatLogGroup'),
-      xray,
-      { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlarmTopic' } },
-      destination,
-    ]);
-  });
-
-  it('gives the digest its own role: its logs, X-Ray, Scan/GetItem/PutItem on the state table, its secrets', () => {
-    expect(template.Resources.DigestLambdaFunction?.Properties.Role).toEqual(sub('${DigestRole.Arn}'));
-    expect(statementsOf('DigestRole')).toEqual([
-      ...logs('DigestLogGroup'),
-      xray,
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-        Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
-      },
-      {
-        Effect: 'Allow',
-        Action: ['ssm:GetParameter'],
-        Resource: sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/klaxon/tpl/*'),
-      },
-      destination,
-    ]);
-  });
-
-  it('lets only Lambda assume the two roles, with inline policies only', () => {
-    for (const id of ['HeartbeatRole', 'DigestRole']) {
-      const role = template.Resources[id]?.Properties;
+  it('runs every function on its own role, assumable by Lambda only, with inline policies only', () => {
+    expect(functionIds()).toHaveLength(8);
+    for (const id of functionIds()) {
+      expect(template.Resources[id]?.Properties.Role, id).toEqual({ 'Fn::Sub': `\${${roleOf(id)}.Arn}` });
+      const role = template.Resources[roleOf(id)]?.Properties;
       expect(role?.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
@@ -421,6 +377,127 @@ describe('least-privilege roles', () => {
       });
       expect(role?.ManagedPolicyArns).toBeUndefined();
     }
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    expect(holders((s) => actionsOf(s).some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
+  });
+
+  it("lets each role write its own function's log group only, and send traces (tracing is on)", () => {
+    for (const id of functionIds()) {
+      const group = id.replace(/LambdaFunction$/, 'LogGroup');
+      const logs = statementsOf(roleOf(id)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(
+        logs.map((s) => JSON.stringify(s.Resource)),
+        id,
+      ).toEqual([
+        expect.stringContaining(`log-group:\${${group}}:*"`),
+        expect.stringContaining(`log-group:\${${group}}:*:*"`),
+      ]);
+      expect(statementsOf(roleOf(id)).flatMap(actionsOf)).toContain('xray:PutTraceSegments');
+    }
+  });
+
+  it('gives Scan to the digest alone, and sns:Publish on the alarm topic to the heartbeat alone', () => {
+    expect(holders((s) => actionsOf(s).includes('dynamodb:Scan'))).toEqual(['DigestRole']);
+    expect(
+      holders(
+        (s) => actionsOf(s).includes('sns:Publish') && JSON.stringify(s.Resource).includes('AlarmTopic'),
+      ),
+    ).toEqual(['HeartbeatRole']);
+    expect(holders((s) => actionsOf(s).includes('sqs:ReceiveMessage'))).toEqual(['DeliveryRetrierRole']);
+    // Bucket tags (the doctor), never object data, and only for the self-check.
+    expect(
+      holders((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListAllMyBuckets')),
+    ).toEqual(['SelfCheckRole']);
+  });
+
+  it('lets the approval endpoint only approve: its record, its secret, the approve-mode document', () => {
+    const statements = statementsOf('RemediatorRole');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions.filter((a) => a.startsWith('sqs:') || a.startsWith('sns:'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    // On remediation items only (test/integration/approval-role.test.ts checks the keys).
+    const state = statements.find((s) => actionsOf(s).includes('dynamodb:GetItem')) as Statement & {
+      Condition?: unknown;
+    };
+    expect(JSON.stringify(state.Condition)).toContain('"dynamodb:LeadingKeys":["record#remediation#*"');
+    const secrets = statements.filter((s) => actionsOf(s).includes('ssm:GetParameter'));
+    expect(secrets.map((s) => JSON.stringify(s.Resource))).toEqual([
+      expect.stringContaining(':parameter/klaxon/tpl/approval-key"'),
+    ]);
+    // The approve rule's document, not the auto rule's.
+    expect(startable('RemediatorRole')).toEqual(['AWS-DisablePublicAccessForSecurityGroup']);
+  });
+
+  it('lets only the roles of functions whose sources can match an auto or approve rule start documents', () => {
+    expect(holders((s) => actionsOf(s).some((a) => START.includes(a)))).toEqual([
+      'AlarmNotifierRole',
+      'RemediatorRole',
+      'SecurityResponderRole',
+    ]);
+    // The detection rule: the responder (CloudTrail), the approval endpoint, and the notifier, whose
+    // intake topic (team-alarms) may relay any EventBridge event. The alarm rule: the notifier only.
+    expect(startable('SecurityResponderRole')).toEqual(['AWS-DisablePublicAccessForSecurityGroup']);
+    expect(startable('AlarmNotifierRole')).toEqual([
+      'AWS-DisablePublicAccessForSecurityGroup',
+      'AWS-RestartEC2Instance',
+    ]);
+    // The responder reports the end of executions: it reads their status.
+    expect(holders((s) => actionsOf(s).includes('ssm:GetAutomationExecution'))).toEqual([
+      'SecurityResponderRole',
+    ]);
+  });
+
+  it("scopes each remediation statement to its own action's resource types", () => {
+    const catalog = JSON.parse(repoText('shared/remediation/actions.json')) as {
+      actions: Array<{
+        name: string;
+        iam: { permissions: Array<{ actions: string[]; resources: string[] }> };
+      }>;
+    };
+    const declared = new Map(
+      catalog.actions.flatMap((a) =>
+        a.iam.permissions.map((p) => [p.actions.join(','), p.resources] as const),
+      ),
+    );
+    const runbook = resourcesOfType('AWS::IAM::Role').flatMap(([id]) =>
+      (statementsOf(id) as Array<Statement & { Sid?: string }>).filter((s) => s.Sid?.startsWith('Runbook')),
+    );
+    expect(runbook.length).toBeGreaterThan(0);
+    for (const statement of runbook) {
+      const resources = [statement.Resource]
+        .flat()
+        .map((r) => (typeof r === 'string' ? r : (r as { 'Fn::Sub': string })['Fn::Sub']));
+      expect(resources, actionsOf(statement).join(',')).toEqual(declared.get(actionsOf(statement).join(',')));
+    }
+    expect(templateText).not.toContain('s3:::*/*');
+  });
+
+  it('lets every function with an on-failure destination send to it, and the retrier read its queue', () => {
+    for (const [, config] of resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
+      const fn = JSON.stringify(config.Properties.FunctionName).match(/"(\w+LambdaFunction)"/)?.[1] ?? '';
+      const destination = (config.Properties.DestinationConfig as { OnFailure?: { Destination: unknown } })
+        ?.OnFailure?.Destination;
+      if (!destination) continue;
+      expect(statementsOf(roleOf(fn)), fn).toContainEqual(
+        expect.objectContaining({
+          Action: ['sqs:SendMessage'],
+          Resource: { 'Fn::GetAtt': ['AlarmNotifierDeadLetterQueue', 'Arn'] },
+        }),
+      );
+    }
+    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping')[0] ?? [];
+    expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('DeliveryRetrierLambdaFunction');
+    expect(statementsOf('DeliveryRetrierRole')).toContainEqual(
+      expect.objectContaining({
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::GetAtt': ['DeliveryRetryQueue', 'Arn'] },
+      }),
+    );
   });
 
   it('passes cfn-lint (no errors)', async () => {

@@ -1,0 +1,226 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INFORMATIONAL_SOURCES } from '../../shared/alert/alert';
+import { REPO_ROOT, repoText } from '../support/fixtures';
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: unknown;
+}
+interface Role {
+  Type: string;
+  Properties: {
+    RoleName: { 'Fn::Sub': string };
+    Policies: Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    ManagedPolicyArns?: unknown;
+  };
+}
+type Context = Record<string, unknown>;
+
+const require = createRequire(import.meta.url);
+const roles = require('../../deploy/function-roles.cjs') as {
+  FUNCTIONS: Array<{ name: string; sources?: string[] }>;
+  INFORMATIONAL_SOURCES: string[];
+  EVENTBRIDGE_SOURCES: string[];
+  readContext(settings: { stage: string; region?: string; tracing: boolean }, file?: string): Context;
+  rolesFor(context: Context): Record<string, Role>;
+  ownRoleArns(osls: { resolveVariable(name: string): Promise<string> }): Promise<{ 'Fn::Sub': string }>;
+};
+
+const START = ['ssm:StartAutomationExecution', 'ssm:SendCommand'];
+const statementsOf = (role: Role | undefined) => role?.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+const actionsOf = (role: Role | undefined) => statementsOf(role).flatMap((s) => s.Action);
+/** The documents a role may start, from its start statements' resources. */
+function startable(role: Role | undefined): string[] {
+  return statementsOf(role)
+    .filter((s) => s.Action.some((a) => START.includes(a)))
+    .flatMap(
+      (s) => JSON.stringify(s.Resource).match(/(?:automation-definition|document)\/[A-Za-z0-9-]+/g) ?? [],
+    )
+    .map((r) => r.split('/')[1] ?? '')
+    .sort();
+}
+
+function configFile(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'klaxon-roles-')), 'klaxon.yml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+const example = () =>
+  roles.rolesFor(roles.readContext({ stage: 't', tracing: true }, join(REPO_ROOT, 'klaxon.yml')));
+
+/** Four rules: each reaches only the functions whose sources it can match. */
+const RULES = `remediations:
+  - { name: restart, match: { alarmName: 'web-*' }, action: AWS-RestartEC2Instance, mode: auto }
+  - { name: close-sg, match: { detection: sg-open }, action: AWS-DisablePublicAccessForSecurityGroup, mode: approve }
+  - name: shell
+    match: { source: guardduty }
+    action: AWS-RunShellScript
+    parameters: { InstanceId: '{{ labels.resource }}' }
+    commands: ['true']
+    mode: approve
+  - { name: block-s3, match: { severity: critical }, action: AWS-DisableS3BucketPublicReadWrite, mode: auto }
+  - { name: stop, match: {}, action: AWS-StopEC2Instance, mode: dry-run }
+`;
+
+describe('function roles (deploy/function-roles.cjs)', () => {
+  it('gives every function of serverless.yml its own role, and nothing else a role', () => {
+    const declared = [...repoText('serverless.yml').matchAll(/^ {2}(\w+):\n {4}handler:/gm)].map((m) => m[1]);
+    expect(roles.FUNCTIONS.map((f) => f.name).sort()).toEqual([...declared].sort());
+    for (const name of declared) {
+      const id = `${(name ?? '')[0]?.toUpperCase()}${(name ?? '').slice(1)}Role`;
+      expect(repoText('serverless.yml'), name).toContain(`role: !Sub '\${${id}.Arn}'`);
+    }
+    expect(Object.keys(example()).sort()).toEqual(
+      declared.map((n) => `${(n ?? '')[0]?.toUpperCase()}${(n ?? '').slice(1)}Role`).sort(),
+    );
+  });
+
+  it('lets each role write only its own log group, with X-Ray only when tracing is on', () => {
+    for (const [id, role] of Object.entries(example())) {
+      const group = id.replace(/Role$/, 'LogGroup');
+      const logs = statementsOf(role).filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+      expect(JSON.stringify(logs.map((s) => s.Resource)), id).toBe(
+        JSON.stringify([
+          {
+            'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*`,
+          },
+          {
+            'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:\${${group}}:*:*`,
+          },
+        ]),
+      );
+      expect(actionsOf(role)).toContain('xray:PutTraceSegments');
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const untraced = roles.rolesFor(
+      roles.readContext({ stage: 't', tracing: false }, join(REPO_ROOT, 'klaxon.yml')),
+    );
+    for (const role of Object.values(untraced))
+      expect(actionsOf(role).some((a) => a.startsWith('xray:'))).toBe(false);
+  });
+
+  it('keeps Scan to the digest, the alarm topic to the heartbeat, the doctor to the self-check, enrichment to the notifier', () => {
+    const all = example();
+    const holders = (test: (s: Statement) => boolean) =>
+      Object.entries(all)
+        .filter(([, role]) => statementsOf(role).some(test))
+        .map(([id]) => id)
+        .sort();
+    expect(holders((s) => s.Action.includes('dynamodb:Scan'))).toEqual(['DigestRole']);
+    expect(
+      holders((s) => s.Action.includes('sns:Publish') && JSON.stringify(s.Resource).includes('AlarmTopic')),
+    ).toEqual(['HeartbeatRole']);
+    expect(holders((s) => s.Action.includes('cloudtrail:DescribeTrails'))).toEqual(['SelfCheckRole']);
+    expect(holders((s) => s.Action.includes('s3:GetBucketTagging'))).toEqual(['SelfCheckRole']);
+    expect(holders((s) => s.Action.includes('cloudwatch:GetMetricData'))).toEqual(['AlarmNotifierRole']);
+    expect(holders((s) => s.Action.includes('sqs:ReceiveMessage'))).toEqual(['DeliveryRetrierRole']);
+    expect(holders((s) => s.Action.includes('ssm:GetParameter'))).not.toContain('RemediatorRole');
+    expect(holders((s) => s.Action.some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
+    // Enrichment off in klaxon.yml: no CloudWatch reads at all for the notifier.
+    const off = roles.rolesFor(
+      roles.readContext({ stage: 't', tracing: true }, configFile('enrichment: { enabled: false }\n')),
+    );
+    expect(actionsOf(off.AlarmNotifierRole).some((a) => a.startsWith('cloudwatch:'))).toBe(false);
+  });
+
+  it('lets the approval endpoint only approve: the state items, its one secret, the approve rules', () => {
+    const file = configFile(`remediation: { approval: { secret: { ssm: approval-key } } }\n${RULES}`);
+    const role = roles.rolesFor(roles.readContext({ stage: 't', tracing: true }, file)).RemediatorRole;
+    expect(statementsOf(role).map((s) => s.Sid)).toEqual([
+      'LogStreams',
+      'LogEvents',
+      'Tracing',
+      'ApprovalSecret',
+      'ApprovalState',
+      'StartAWSDisablePublicAccessForSecurityGroup',
+      'RunbookAWSDisablePublicAccessForSecurityGroup1',
+      'RunbookAWSDisablePublicAccessForSecurityGroup2',
+      'StartAWSRunShellScript',
+    ]);
+    expect(JSON.stringify(statementsOf(role).find((s) => s.Sid === 'ApprovalSecret')?.Resource)).toContain(
+      ':parameter/klaxon/t/approval-key"',
+    );
+    expect(actionsOf(role)).not.toContain('dynamodb:Scan');
+    expect(actionsOf(role).some((a) => a.startsWith('sqs:') || a.startsWith('sns:'))).toBe(false);
+    // Remediation items only: never a delivery claim, a storm group or a finding.
+    const state = statementsOf(role).find((s) => s.Sid === 'ApprovalState') as Statement & {
+      Condition?: Record<string, Record<string, string[]>>;
+    };
+    const keys = state.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(key).toMatch(/^(record|events|lease)#remediation/);
+  });
+
+  it('lets only functions whose sources can match an auto or approve rule start its document', () => {
+    const context = roles.readContext({ stage: 't', tracing: true }, configFile(RULES));
+    const all = roles.rolesFor(context);
+    expect(startable(all.AlarmNotifierRole)).toEqual([
+      'AWS-DisableS3BucketPublicReadWrite',
+      'AWS-RestartEC2Instance',
+    ]);
+    expect(startable(all.OperationalEventsRole)).toEqual(['AWS-DisableS3BucketPublicReadWrite']);
+    expect(startable(all.SecurityResponderRole)).toEqual([
+      'AWS-DisablePublicAccessForSecurityGroup',
+      'AWS-DisableS3BucketPublicReadWrite',
+      'AWS-RunShellScript',
+    ]);
+    expect(startable(all.RemediatorRole)).toEqual([
+      'AWS-DisablePublicAccessForSecurityGroup',
+      'AWS-RunShellScript',
+    ]);
+    for (const id of ['DeliveryRetrierRole', 'DigestRole', 'HeartbeatRole', 'SelfCheckRole'])
+      expect(startable(all[id]), id).toEqual([]);
+    // The dry-run rule's document reaches no role.
+    expect(JSON.stringify(all)).not.toContain('AWS-StopEC2Instance');
+    // The responder reports the end of every enabled execution.
+    expect(actionsOf(all.SecurityResponderRole)).toEqual(
+      expect.arrayContaining(['ssm:GetAutomationExecution', 'ssm:GetCommandInvocation']),
+    );
+    expect(actionsOf(all.AlarmNotifierRole)).not.toContain('ssm:GetAutomationExecution');
+    // An intake topic may relay any EventBridge event to the notifier: then it may start what they match.
+    const relayed = roles.rolesFor(
+      roles.readContext(
+        { stage: 't', tracing: true },
+        configFile(`intake: { alarmTopics: [{ arn: 'arn:aws:sns:us-east-1:111122223333:team' }] }\n${RULES}`),
+      ),
+    );
+    expect(startable(relayed.AlarmNotifierRole)).toEqual([
+      'AWS-DisablePublicAccessForSecurityGroup',
+      'AWS-DisableS3BucketPublicReadWrite',
+      'AWS-RestartEC2Instance',
+      'AWS-RunShellScript',
+    ]);
+  });
+
+  it("refuses, at package time, a stage whose role names would exceed IAM's 64 characters", () => {
+    const file = join(REPO_ROOT, 'klaxon.yml');
+    const build = (stage: string) => () =>
+      roles.rolesFor(roles.readContext({ stage, region: 'ap-southeast-2', tracing: true }, file));
+    // klaxon-<stage>-ap-southeast-2-operationalEventsRole: 44 characters besides the stage.
+    expect(build('s'.repeat(20))).not.toThrow();
+    expect(build('s'.repeat(21))).toThrow(/operationalEventsRole is longer than IAM's 64 characters/);
+  });
+
+  it("keeps its source lists in step with the sources' own", () => {
+    expect(roles.INFORMATIONAL_SOURCES).toEqual([...INFORMATIONAL_SOURCES]);
+    // An intake topic may relay what any pipeline function receives.
+    const received = roles.FUNCTIONS.flatMap((f) => f.sources ?? []);
+    expect(received.filter((s) => !roles.EVENTBRIDGE_SOURCES.includes(s))).toEqual([]);
+  });
+
+  it('names every role it creates in KLAXON_OWN_ROLE_ARNS, with no Fn::Join or Fn::GetAtt', async () => {
+    const value = await roles.ownRoleArns({ resolveVariable: async () => 't' });
+    expect(Object.keys(value)).toEqual(['Fn::Sub']);
+    const arns = value['Fn::Sub'].split(',');
+    const names = Object.values(example()).map((r) => r.Properties.RoleName['Fn::Sub']);
+    expect(arns).toEqual(names.map((name) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`));
+    expect(new Set(names).size).toBe(roles.FUNCTIONS.length);
+  });
+});
