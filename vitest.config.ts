@@ -10,10 +10,11 @@ const yamlAsData: Plugin = {
   },
 };
 
+// Two projects (docs/testing.md): `unit` runs with every outgoing connection refused and without
+// moto; `integration` gets one moto server for the run and may use loopback fakes and child processes.
 export default defineConfig({
   plugins: [yamlAsData],
   test: {
-    globalSetup: ['test/support/moto-global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: {
@@ -21,5 +22,23 @@ export default defineConfig({
       POWERTOOLS_DEV: 'false',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/corpus/**/*.test.ts'],
+          setupFiles: ['test/support/unit-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/moto-global-setup.ts'],
+        },
+      },
+    ],
   },
 });
