@@ -10,8 +10,14 @@ const yamlAsData: Plugin = {
   },
 };
 
-// Two projects (docs/testing.md): `unit` runs with every outgoing connection refused and without
-// moto; `integration` gets one moto server for the run and may use loopback fakes and child processes.
+/** Folders of the `unit` project: no moto, every outgoing connection refused (docs/testing.md). */
+export const UNIT_TEST_FOLDERS = ['test/unit', 'test/cli', 'test/corpus'];
+
+/** Folders of the `integration` project: one moto server for the run, loopback fakes, child processes. */
+export const INTEGRATION_TEST_FOLDERS = ['test/integration'];
+
+const testFilesUnder = (folders: string[]) => folders.map((folder) => `${folder}/**/*.test.ts`);
+
 export default defineConfig({
   plugins: [yamlAsData],
   test: {
@@ -27,7 +33,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/corpus/**/*.test.ts'],
+          include: testFilesUnder(UNIT_TEST_FOLDERS),
           setupFiles: ['test/support/unit-setup.ts'],
           // One process for all unit files: re-importing the AWS SDK and Powertools for each file
           // took three quarters of the run (docs/testing.md). Restore what a file patches.
@@ -38,7 +44,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: testFilesUnder(INTEGRATION_TEST_FOLDERS),
           globalSetup: ['test/support/moto-global-setup.ts'],
         },
       },
