@@ -10,10 +10,17 @@ const yamlAsData: Plugin = {
   },
 };
 
+/** Folders of the `unit` project: no moto, every outgoing connection refused (docs/testing.md). */
+export const UNIT_TEST_FOLDERS = ['test/unit', 'test/cli', 'test/corpus'];
+
+/** Folders of the `integration` project: one moto server for the run, loopback fakes, child processes. */
+export const INTEGRATION_TEST_FOLDERS = ['test/integration'];
+
+const testFilesUnder = (folders: string[]) => folders.map((folder) => `${folder}/**/*.test.ts`);
+
 export default defineConfig({
   plugins: [yamlAsData],
   test: {
-    globalSetup: ['test/support/moto-global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: {
@@ -21,5 +28,26 @@ export default defineConfig({
       POWERTOOLS_DEV: 'false',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: testFilesUnder(UNIT_TEST_FOLDERS),
+          setupFiles: ['test/support/unit-setup.ts'],
+          // One process for all unit files: re-importing the AWS SDK and Powertools for each file
+          // took three quarters of the run (docs/testing.md). Restore what a file patches.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: testFilesUnder(INTEGRATION_TEST_FOLDERS),
+          globalSetup: ['test/support/moto-global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -4,7 +4,7 @@ import {
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RemediationStartError, SsmAutomationAdapter } from '../../../shared/remediation/ssm';
 import { normalizeRecord } from '../../../shared/sources/registry';
 import { fixture } from '../../support/fixtures';
@@ -12,6 +12,8 @@ import { fixture } from '../../support/fixtures';
 const ssm = mockClient(SSMClient);
 
 afterEach(() => ssm.reset());
+// Unit test files share one process: put SSMClient#send back for the files that run after this one.
+afterAll(() => ssm.restore());
 
 describe('SsmAutomationAdapter (aws-sdk-client-mock: moto has no Automation)', () => {
   it('starts the runbook with the ClientToken, one at a time, and returns the execution id', async () => {

@@ -21,11 +21,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETECTIONS } from '../../../shared/security/catalog';
-import { isScalarOnlyFor, matchesPattern } from '../../../shared/security/pattern';
-import { buildSecurityRules, type SecurityRule } from '../../../shared/security/rules';
-import { fixture, REPO_ROOT } from '../../support/fixtures';
-import { type MotoServer, startMoto } from '../../support/moto';
+import { DETECTIONS } from '../../shared/security/catalog';
+import { isScalarOnlyFor, matchesPattern } from '../../shared/security/pattern';
+import { buildSecurityRules, type SecurityRule } from '../../shared/security/rules';
+import { fixture, REPO_ROOT } from '../support/fixtures';
+import { type MotoServer, startMoto } from '../support/moto';
 
 interface Fixture {
   file: string;

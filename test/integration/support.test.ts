@@ -3,11 +3,11 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient 
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
-import { useMotoEnv } from './aws-env';
-import { createStateTable } from './aws-resources';
-import { type FakePagerDuty, startFakePagerDuty } from './fake-pagerduty';
-import { type FakeSlack, startFakeSlack } from './fake-slack';
-import { startMoto } from './moto';
+import { useMotoEnv } from '../support/aws-env';
+import { createStateTable } from '../support/aws-resources';
+import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
+import { startMoto } from '../support/moto';
 
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcdef';
 
