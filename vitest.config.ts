@@ -18,6 +18,9 @@ export const INTEGRATION_TEST_FOLDERS = ['test/integration'];
 
 const testFilesUnder = (folders: string[]) => folders.map((folder) => `${folder}/**/*.test.ts`);
 
+/** Unit files that replace modules (`vi.mock`) run in their own process: `*.isolated.test.ts`. */
+const ISOLATED_UNIT_FILES = UNIT_TEST_FOLDERS.map((folder) => `${folder}/**/*.isolated.test.ts`);
+
 export default defineConfig({
   plugins: [yamlAsData],
   test: {
@@ -34,10 +37,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: testFilesUnder(UNIT_TEST_FOLDERS),
+          exclude: ISOLATED_UNIT_FILES,
           setupFiles: ['test/support/unit-setup.ts'],
           // One process for all unit files: re-importing the AWS SDK and Powertools for each file
           // took three quarters of the run (docs/testing.md). Restore what a file patches.
           isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // A module mock would leak into (or miss) the files that share the unit process.
+          name: 'unit-isolated',
+          include: ISOLATED_UNIT_FILES,
+          setupFiles: ['test/support/unit-setup.ts'],
         },
       },
       {

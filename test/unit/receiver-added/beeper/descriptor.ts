@@ -37,7 +37,7 @@ function render(payload: Payload): unknown {
 
 const traits: ReceiverTraits = { pages: true, ratePerSecond: 4, groups: false };
 
-/** A test-only pager with a JSON API, registered by receiver-added.test.ts alone (one folder, one line). */
+/** A test-only pager with a JSON API, registered by receiver-added.isolated.test.ts alone (one folder, one line). */
 export const beeperReceiver: ReceiverDescriptor<'beeper', BeeperConfig> = {
   type: 'beeper',
   ...traits,
