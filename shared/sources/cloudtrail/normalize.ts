@@ -9,7 +9,7 @@ import {
   resourceOf,
 } from '../../security/cloudtrail-fields';
 import { evaluateDetections } from '../../security/evaluate';
-import { clipText, redactedJson } from '../../security/redact';
+import { clipText, redactedJson } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import {

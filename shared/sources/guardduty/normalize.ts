@@ -2,7 +2,7 @@ import type { AlertLabels } from '../../alert/alert';
 import { consoleBase } from '../../enrichment/links';
 import { pathValue } from '../../security/cloudtrail-fields';
 import { guardDutySeverityWord } from '../../security/findings';
-import { clipText } from '../../security/redact';
+import { clipText } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type GuardDutyFinding, guardDutyFindingSchema } from './schema';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DETECTIONS, type Detection } from '../../../shared/security/catalog';
 import { evaluateDetections } from '../../../shared/security/evaluate';
 import { matchesPattern } from '../../../shared/security/pattern';
-import { redact, redactedJson } from '../../../shared/security/redact';
+import { redact, redactedJson } from '../../../shared/redact';
 import { cloudTrailDetailSchema, type CloudTrailEvent } from '../../../shared/sources/cloudtrail/schema';
 import { splitEnvelope } from '../../../shared/sources/envelope';
 import { normalizeRecord } from '../../../shared/sources/registry';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../alert/alert';
+import { type Detection, NO_ERROR } from './detection';
+import { type EventPattern, eventPatternSchema } from './pattern';
+
+/** The catalog failed validation; raised at module load so a broken catalog never deploys. */
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError';
+}
+
+const urlSchema = z.url({ protocol: /^https$/ });
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'a function');
+
+const detectionSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id'),
+  title: z.string().min(1).max(120),
+  severity: z.enum(SEVERITIES),
+  controls: z.array(z.string().min(1)).min(1),
+  pattern: eventPatternSchema,
+  readOnly: z.boolean(),
+  errors: z.enum(['exclude', 'require', 'include']),
+  region: z.enum(['us-east-1', 'all']),
+  regionNote: z.string().min(1),
+  fingerprint: z.enum(['principal', 'session', 'principal-ip']),
+  predicate: fn.optional(),
+  resource: fn.optional(),
+  summary: fn.optional(),
+  runbookUrl: urlSchema,
+  remediation: z
+    .strictObject({
+      document: z
+        .string()
+        .regex(/^(AWS|AWSConfigRemediation|AWSSupport)-[A-Za-z0-9]+$/, 'an AWS-owned runbook name'),
+      parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.string()),
+    })
+    .optional(),
+});
+
+/** Cross-field rules a single-entry schema cannot see. */
+function consistencyProblems(detection: Detection): string[] {
+  const problems: string[] = [];
+  const detail = detection.pattern.detail;
+  const errorCode = detail && !Array.isArray(detail) ? (detail as EventPattern).errorCode : undefined;
+  const excludesErrors = JSON.stringify(errorCode) === JSON.stringify(NO_ERROR);
+  if (!Array.isArray(detection.pattern['detail-type'])) problems.push('pattern must constrain detail-type');
+  const signInOnly =
+    Array.isArray(detection.pattern.source) && JSON.stringify(detection.pattern.source) === '["aws.signin"]';
+  if (detection.errors === 'exclude' && !excludesErrors && !signInOnly) {
+    problems.push('errors "exclude" requires detail.errorCode [{"exists": false}] in the pattern');
+  }
+  if (detection.errors !== 'exclude' && excludesErrors) {
+    problems.push(`errors "${detection.errors}" contradicts detail.errorCode [{"exists": false}]`);
+  }
+  if (detection.errors === 'require' && errorCode === undefined) {
+    problems.push('errors "require" needs a detail.errorCode condition');
+  }
+  return problems;
+}
+
+/** Validates catalog entries (schema, unique ids, pattern/policy consistency); throws {@link CatalogError}. */
+export function validateCatalog(entries: readonly Detection[]): readonly Detection[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  entries.forEach((entry, index) => {
+    const where = `catalog[${index}] (${entry.id})`;
+    const parsed = detectionSchema.safeParse(entry);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push(`${where}.${issue.path.join('.')}: ${issue.message}`);
+    }
+    if (seen.has(entry.id)) problems.push(`${where}: duplicate id`);
+    seen.add(entry.id);
+    for (const problem of consistencyProblems(entry)) problems.push(`${where}: ${problem}`);
+  });
+  if (problems.length > 0) {
+    throw new CatalogError(`invalid detection catalog:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return Object.freeze([...entries]);
+}

@@ -1,0 +1,71 @@
+import type { Severity } from '../alert/alert';
+import type { CloudTrailEvent } from '../sources/cloudtrail/schema';
+import type { EventPattern, PatternCondition } from './pattern';
+
+/** The shape of a CloudTrail detection: the catalog's entries are plain values of these types. */
+
+/** How a detection treats failed calls (`errorCode` present). */
+export type ErrorPolicy =
+  /** Only successful calls count (the default: a failed call changed nothing). */
+  | 'exclude'
+  /** Only failed calls count (CIS CloudWatch.2, unauthorized calls). */
+  | 'require'
+  /** Both count (root usage: a denied root call still means someone holds root credentials). */
+  | 'include';
+
+/** Which identity fields make up a detection's fingerprint, besides its id and the account. */
+export type FingerprintScope =
+  /** `detection|principal|account`: repeats by one principal fold into one open incident. */
+  | 'principal'
+  /** Adds the sign-in session, so a root or no-MFA session pages once, not once per call. */
+  | 'session'
+  /** Adds the source IP (failed sign-ins are counted per principal and IP). */
+  | 'principal-ip';
+
+/** An SSM Automation document a detection can hand to the remediation stage, with its parameters. */
+export interface RemediationRef {
+  /** An AWS-owned runbook, e.g. `AWS-DisablePublicAccessForSecurityGroup`. */
+  document: string;
+  /** Parameter templates over the alert (`{{ labels.resource }}`, `{{ labels.account }}`). */
+  parameters: Readonly<Record<string, string>>;
+}
+
+/** One detection of the catalog. */
+export interface Detection {
+  /** Stable kebab-case id: the `detection` label and part of the fingerprint. */
+  id: string;
+  title: string;
+  severity: Severity;
+  /** Compliance controls it maps to, e.g. `CIS CloudWatch.1`, `CIS 1.4 4.3`. */
+  controls: readonly string[];
+  /** The EventBridge pattern delivering candidate events: scalar fields only (see `pattern.ts`). */
+  pattern: EventPattern;
+  /** True when the rule needs state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (read-only calls count). */
+  readOnly: boolean;
+  errors: ErrorPolicy;
+  /** `us-east-1` for global services (IAM, Organizations, root sign-in); `all` for Regional ones. */
+  region: 'us-east-1' | 'all';
+  /** Where the events arrive, for operators (console sign-in and root caveats). */
+  regionNote: string;
+  fingerprint: FingerprintScope;
+  /** What the pattern cannot express; absent means the pattern is the whole condition. */
+  predicate?: (event: CloudTrailEvent) => boolean;
+  /** The resource acted on; defaults to the generic request-parameter reader. */
+  resource?: (event: CloudTrailEvent) => string | undefined;
+  /** A one-line summary; defaults to `<title>: <eventName> on <resource> by <principal> from <ip> in <account>/<region>`. */
+  summary?: (event: CloudTrailEvent, facts: SummaryFacts) => string;
+  runbookUrl: string;
+  remediation?: RemediationRef;
+}
+
+/** Facts the normalizer has already extracted, handed to custom summaries. */
+export interface SummaryFacts {
+  principal: string;
+  account: string;
+  region: string;
+  sourceIp: string;
+  resource?: string;
+}
+
+/** The pattern condition that keeps failed calls out (`detail.errorCode` absent). */
+export const NO_ERROR: PatternCondition[] = [{ exists: false }];

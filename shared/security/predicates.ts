@@ -1,0 +1,209 @@
+import { isRecord, parseJson } from '../json';
+import type { CloudTrailEvent } from '../sources/cloudtrail/schema';
+import { callerUserName, itemsOf, param, pathValue, stringParam } from './cloudtrail-fields';
+
+/**
+ * Predicates for what EventBridge patterns cannot express (arrays of objects, two-field
+ * comparisons, policy documents); the detection catalog refers to them by name.
+ */
+
+/** Ports whose exposure to the internet pages (remote administration and file sharing). */
+export const ADMIN_PORTS: readonly number[] = [20, 21, 22, 23, 445, 3389, 5985, 5986];
+const WORLD_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+
+/** One ingress rule of a security-group request, in the shape the predicates compare. */
+export interface IngressPermission {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrs: string[];
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
+  return undefined;
+}
+
+/** The ingress permissions of an `AuthorizeSecurityGroupIngress` request, in both request shapes. */
+export function ingressPermissions(event: CloudTrailEvent): IngressPermission[] {
+  const d = event.detail;
+  const permissions = itemsOf(param(d, 'ipPermissions')).flatMap((item): IngressPermission[] => {
+    if (!isRecord(item)) return [];
+    const v4 = itemsOf(item.ipRanges).map((r) => pathValue(r, 'cidrIp'));
+    const v6 = itemsOf(item.ipv6Ranges).map((r) => pathValue(r, 'cidrIpv6'));
+    return [
+      {
+        protocol: String(item.ipProtocol ?? ''),
+        fromPort: numberOrUndefined(item.fromPort),
+        toPort: numberOrUndefined(item.toPort),
+        cidrs: [...v4, ...v6].filter((c): c is string => typeof c === 'string'),
+      },
+    ];
+  });
+  const legacyCidr = stringParam(d, 'cidrIp');
+  if (legacyCidr) {
+    permissions.push({
+      protocol: String(param(d, 'ipProtocol') ?? ''),
+      fromPort: numberOrUndefined(param(d, 'fromPort')),
+      toPort: numberOrUndefined(param(d, 'toPort')),
+      cidrs: [legacyCidr],
+    });
+  }
+  return permissions;
+}
+
+/** True when a permission opens an admin port (or every port) to 0.0.0.0/0 or ::/0. */
+export function opensAdminPortToWorld(permission: IngressPermission): boolean {
+  if (!permission.cidrs.some((cidr) => WORLD_CIDRS.has(cidr.trim()))) return false;
+  const protocol = permission.protocol.toLowerCase();
+  if (protocol === '-1' || protocol === 'all') return true;
+  if (protocol !== 'tcp' && protocol !== '6' && protocol !== 'udp' && protocol !== '17') return false;
+  const from = permission.fromPort ?? 0;
+  const to = permission.toPort ?? 65535;
+  return ADMIN_PORTS.some((port) => port >= from && port <= to);
+}
+
+/** The groups and accounts a snapshot or image sharing request adds. */
+export function sharedTargets(event: CloudTrailEvent): { groups: string[]; accounts: string[] } {
+  const d = event.detail;
+  const added = [
+    ...itemsOf(param(d, 'createVolumePermission.add')),
+    ...itemsOf(param(d, 'launchPermission.add')),
+  ];
+  const groups = added.map((i) => pathValue(i, 'group')).filter((g): g is string => typeof g === 'string');
+  const accounts = added.map((i) => pathValue(i, 'userId')).filter((a): a is string => typeof a === 'string');
+  if (param(d, 'attributeName') === 'restore') {
+    for (const value of itemsOf(param(d, 'valuesToAdd'))) {
+      if (value === 'all') groups.push('all');
+      else if (typeof value === 'string') accounts.push(value);
+    }
+  }
+  return { groups, accounts };
+}
+
+const RESTRICTING_CONDITION_KEYS = new Set(
+  [
+    'aws:SourceArn',
+    'aws:SourceAccount',
+    'aws:SourceOwner',
+    'aws:SourceVpc',
+    'aws:SourceVpce',
+    'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths',
+    'aws:PrincipalAccount',
+    'aws:PrincipalArn',
+    'aws:userid',
+    'aws:username',
+  ].map((key) => key.toLowerCase()),
+);
+
+function isWildcardPrincipal(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (!isRecord(principal)) return false;
+  const aws = principal.AWS;
+  return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+}
+
+function conditionRestricts(condition: unknown): boolean {
+  if (!isRecord(condition)) return false;
+  return Object.values(condition).some(
+    (block) =>
+      isRecord(block) && Object.keys(block).some((key) => RESTRICTING_CONDITION_KEYS.has(key.toLowerCase())),
+  );
+}
+
+/** True when a bucket policy has an Allow statement for `*` not narrowed to an account, org, VPC or source. */
+export function policyIsPublic(policy: unknown): boolean {
+  const statements = pathValue(policy, 'Statement');
+  const list = Array.isArray(statements) ? statements : isRecord(statements) ? [statements] : [];
+  return list.some(
+    (s) =>
+      isRecord(s) &&
+      s.Effect === 'Allow' &&
+      isWildcardPrincipal(s.Principal) &&
+      !conditionRestricts(s.Condition),
+  );
+}
+
+const PUBLIC_GROUP_URIS = [
+  'http://acs.amazonaws.com/groups/global/AllUsers',
+  'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+];
+const PUBLIC_CANNED_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
+
+/** True when an ACL request grants a canned public ACL or a grant to AllUsers/AuthenticatedUsers. */
+export function aclIsPublic(event: CloudTrailEvent): boolean {
+  const d = event.detail;
+  const canned = itemsOf(param(d, 'x-amz-acl')).concat([param(d, 'x-amz-acl')]);
+  if (canned.some((acl) => typeof acl === 'string' && PUBLIC_CANNED_ACLS.has(acl))) return true;
+  const grants = itemsOf(param(d, 'AccessControlPolicy.AccessControlList.Grant'));
+  const single = param(d, 'AccessControlPolicy.AccessControlList.Grant');
+  const all = grants.length > 0 ? grants : isRecord(single) ? [single] : [];
+  return all.some((grant) => {
+    const uri = pathValue(grant, 'Grantee.URI');
+    return typeof uri === 'string' && PUBLIC_GROUP_URIS.includes(uri);
+  });
+}
+
+/** The bucket policy of a PutBucketPolicy request, parsed; undefined when unreadable. */
+export function bucketPolicyOf(event: CloudTrailEvent): unknown {
+  const policy = param(event.detail, 'bucketPolicy');
+  if (typeof policy !== 'string') return policy;
+  // CloudTrail truncates large request parameters; an unreadable policy cannot be judged public.
+  const parsed = parseJson(policy);
+  return parsed.ok ? parsed.value : undefined;
+}
+
+const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'];
+
+/** True when a Put*PublicAccessBlock request turns any of the four protections off. */
+export function weakensPublicAccessBlock(event: CloudTrailEvent): boolean {
+  if (event.detail.eventName.startsWith('Delete')) return true;
+  const config = param(event.detail, 'PublicAccessBlockConfiguration') ?? event.detail.requestParameters;
+  return BPA_FLAGS.some((flag) => {
+    const value = pathValue(config, flag);
+    return value === false || value === 'false';
+  });
+}
+
+/** True when new event selectors stop a trail from recording management events. */
+export function eventSelectorsDisableManagement(event: CloudTrailEvent): boolean {
+  const d = event.detail;
+  if (d.eventName === 'PutEventSelectors') {
+    const selectors = itemsOf(param(d, 'eventSelectors'));
+    if (selectors.length === 0) return false;
+    return selectors.every(
+      (s) =>
+        pathValue(s, 'includeManagementEvents') === false || pathValue(s, 'readWriteType') === 'ReadOnly',
+    );
+  }
+  const advanced = itemsOf(param(d, 'advancedEventSelectors'));
+  if (advanced.length === 0) return false;
+  return !advanced.some((selector) =>
+    itemsOf(pathValue(selector, 'fieldSelectors')).some(
+      (f) =>
+        pathValue(f, 'field') === 'eventCategory' && itemsOf(pathValue(f, 'equals')).includes('Management'),
+    ),
+  );
+}
+
+/** True when the request names a user other than the caller. */
+export function otherUserTargeted(event: CloudTrailEvent): boolean {
+  const target = stringParam(event.detail, 'userName');
+  return target !== undefined && target !== callerUserName(event.detail);
+}
+
+/** True when a GuardDuty request activates a trusted IP set or archives findings by filter. */
+export function suppressesFindings(event: CloudTrailEvent): boolean {
+  const d = event.detail;
+  if (d.eventName === 'CreateIPSet' || d.eventName === 'UpdateIPSet') return param(d, 'activate') === true;
+  return param(d, 'action') === 'ARCHIVE';
+}
+
+/** True when a Security Hub request sets a finding's workflow status to SUPPRESSED. */
+export function workflowSuppressed(event: CloudTrailEvent): boolean {
+  const status = param(event.detail, 'workflow.status') ?? param(event.detail, 'Workflow.Status');
+  return status === 'SUPPRESSED';
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redact, redactedExcerpt, redactedJson } from '../../shared/redact';
+
+// Field names from both former lists: the excerpt list (password, secret, token, key, signature)
+// and the structured list (secret … ciphertext). Each must be redacted by both paths.
+const SECRET_FIELD_NAMES = [
+  // the former excerpt list
+  'password',
+  'clientSecret',
+  'sessionToken',
+  'apiKey',
+  'x-amz-signature',
+  // the former structured list
+  'passphrase',
+  'credentials',
+  'private_key',
+  'privateKey',
+  'session_key',
+  'sessionKey',
+  'userData',
+  'user_data',
+  'Authorization',
+  'cookie',
+  'keyMaterial',
+  'plaintext',
+  'CiphertextBlob',
+];
+
+const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+const TEMPORARY_KEY_ID = 'ASIAIOSFODNN7EXAMPLE';
+const SECRET_ACCESS_KEY = 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYab';
+const SLACK_WEBHOOK = 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX';
+
+describe('redaction: one list for excerpts and structured data', () => {
+  it.each(SECRET_FIELD_NAMES)('redacts the value under "%s" in structured data and in excerpts', (name) => {
+    const value = 'hunter2-not-public';
+    expect(redact({ [name]: value, keep: 'visible' })).toEqual({ [name]: REDACTED, keep: 'visible' });
+    expect(redactedJson({ nested: { [name]: value } })).not.toContain(value);
+    const excerpt = redactedExcerpt(JSON.stringify({ [name]: value, keep: 'visible' }));
+    expect(excerpt).not.toContain(value);
+    expect(excerpt).toContain('"visible"');
+  });
+
+  it.each([
+    ['an access key id', ACCESS_KEY_ID, 'AKIA[redacted]'],
+    ['a temporary access key id', TEMPORARY_KEY_ID, 'ASIA[redacted]'],
+    ['a secret access key', SECRET_ACCESS_KEY, '[redacted]'],
+    ['a Slack webhook URL', SLACK_WEBHOOK, 'https://hooks.slack.com/[redacted]'],
+  ])('masks %s wherever it appears, in excerpts and in structured values', (_what, secret, masked) => {
+    const excerpt = redactedExcerpt(`request failed for ${secret} at noon`);
+    expect(excerpt).toBe(`request failed for ${masked} at noon`);
+    expect(redact({ note: `sent with ${secret}` })).toEqual({ note: `sent with ${masked}` });
+  });
+
+  it('leaves names and values without secrets as they are', () => {
+    const request = { bucketName: 'logs', acl: 'private', ports: [22, 3389] };
+    expect(redact(request)).toEqual(request);
+    expect(redactedExcerpt('{ "bucketName":\n  "logs" }')).toBe('{ "bucketName": "logs" }');
+  });
+});
