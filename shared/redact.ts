@@ -7,8 +7,9 @@ import { isRecord } from './json';
  */
 
 /**
- * Words that mark a field as secret anywhere in its name, case-insensitively; `key` also covers
- * `private_key`, `session_key` and `keyMaterial`.
+ * Words that mark a field as secret anywhere in its name, case-insensitively. Keys are named by
+ * kind (`apiKey`, `private_key`, `sessionKey`, `keyMaterial`): a bare `key` would also hide
+ * identifiers such as a KMS `keyId` or an EC2 `keyName`, which an analyst needs to see.
  */
 const SECRET_NAME_WORDS: readonly string[] = [
   'password',
@@ -16,7 +17,8 @@ const SECRET_NAME_WORDS: readonly string[] = [
   'secret',
   'token',
   'credential',
-  'key',
+  '(?:api|private|session|signing|encryption|master)[-_]?key',
+  'key[-_]?material',
   'signature',
   'authorization',
   'cookie',
@@ -34,11 +36,18 @@ const SECRET_VALUES: ReadonlyArray<[RegExp, string]> = [
 ];
 
 const SECRET_NAME = new RegExp(`(${SECRET_NAME_WORDS.join('|')})`, 'i');
-/** A JSON member with a secret name and a string value, in flattened text. */
+/** A JSON member with a secret name and a string value (cut short at the end of an excerpt), in flattened text. */
 const SECRET_MEMBER = new RegExp(
-  `("(?:[^"]*(?:${SECRET_NAME_WORDS.join('|')})[^"]*)"\\s*:\\s*)"[^"]*"`,
+  `("(?:[^"]*(?:${SECRET_NAME_WORDS.join('|')})[^"]*)"\\s*:\\s*)"[^"]*(?:"|$)`,
   'gi',
 );
+
+/**
+ * How far past an excerpt's length its input is read: every pattern runs over a bounded prefix,
+ * never the whole input (a 255 KB alarm description made the patterns take seconds), and a
+ * credential that starts inside the excerpt still ends inside what was read.
+ */
+const EXCERPT_MARGIN = 256;
 
 /** The placeholder written instead of a redacted value in structured data. */
 export const REDACTED = '<redacted>';
@@ -65,14 +74,19 @@ export function isSecretName(name: string): boolean {
 
 /** A short, single-line excerpt of untrusted input with credentials, tokens and webhook URLs masked. */
 export function redactedExcerpt(text: string, max = 300): string {
-  const flat = text.replace(WHITESPACE, ' ').trim();
+  const flat = text
+    .slice(0, 2 * (max + EXCERPT_MARGIN))
+    .replace(WHITESPACE, ' ')
+    .trim()
+    .slice(0, max + EXCERPT_MARGIN);
   const result = maskSecretValues(flat).replace(SECRET_MEMBER, '$1"[redacted]"');
   return result.length > max ? `${result.slice(0, max)}…` : result;
 }
 
 /** A copy of `value` with secret names and values redacted, long strings clipped and deep or long structures cut. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return clip(maskSecretValues(value), MAX_STRING);
+  if (typeof value === 'string')
+    return clip(maskSecretValues(value.slice(0, MAX_STRING + EXCERPT_MARGIN)), MAX_STRING);
   if (Array.isArray(value)) {
     if (depth >= MAX_DEPTH) return `[${value.length} items]`;
     const items = value.slice(0, MAX_ITEMS).map((item) => redact(item, depth + 1));

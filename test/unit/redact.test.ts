@@ -57,4 +57,23 @@ describe('redaction: one list for excerpts and structured data', () => {
     expect(redact(request)).toEqual(request);
     expect(redactedExcerpt('{ "bucketName":\n  "logs" }')).toBe('{ "bucketName": "logs" }');
   });
+
+  it('keeps identifiers that merely contain "key": a KMS keyId, an EC2 key pair name', () => {
+    const request = { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', keyName: 'ops-2026' };
+    expect(redact(request)).toEqual(request);
+    expect(redactedExcerpt(JSON.stringify(request))).toContain('1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+
+  it('reads only a bounded prefix of a huge input, so its patterns run in linear time', () => {
+    const huge = `{"AlarmDescription": "${'a"b '.repeat(85_000)}"}`;
+    expect(huge.length).toBeGreaterThan(255_000);
+    expect(redactedExcerpt(huge)).toBe(redactedExcerpt(huge.slice(0, 2 * (300 + 256))));
+    expect(redact({ note: 'x'.repeat(255_000) })).toEqual(redact({ note: 'x'.repeat(600) }));
+  });
+
+  it('hides a secret value that the excerpt cuts in the middle', () => {
+    const excerpt = redactedExcerpt(`{"filler":"${'f'.repeat(250)}","password":"${'p'.repeat(2000)}"}`);
+    expect(excerpt).not.toMatch(/ppp/);
+    expect(excerpt).toContain('"password":"[redacted]"');
+  });
 });
