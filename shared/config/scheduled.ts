@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
-import type { ReceiverConfig } from './schema';
 
 /**
  * The `digest:`, `heartbeat:` and `selfCheck:` sections of klaxon.yml: Klaxon's scheduled
@@ -138,11 +137,11 @@ function digestWarnings(
   return warnings;
 }
 
+/** The receivers as the cross-checks see them: only each one's type matters. */
+export type ReceiverTypes = Readonly<Record<string, { readonly type: string }>>;
+
 /** Cross-checks the scheduled sections against the receivers and decision records. */
-export function scheduledProblems(
-  input: ScheduledInput,
-  receivers: Readonly<Record<string, ReceiverConfig>>,
-): ScheduledCheck {
+export function scheduledProblems(input: ScheduledInput, receivers: ReceiverTypes): ScheduledCheck {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   const defined = Object.keys(receivers).join(', ') || 'none';
