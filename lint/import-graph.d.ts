@@ -12,6 +12,8 @@ export function resolveImport(fromFile: string, specifier: string): string | und
 export function importsOf(file: string, text: string): WrittenImport[];
 /** The files `file` imports directly, as it is on disk. */
 export function directImports(file: string): string[];
+/** The files `file` imports directly when its source is `text` (an editor's copy may differ from disk). */
+export function targetsOf(file: string, text: string): string[];
 /** For each target that imports `file` back, directly or through others, the shortest path back. */
 export function cyclesThrough(file: string, targets: readonly string[]): Map<string, string[]>;
 /** Every file `file` imports, directly or through others. */

@@ -10,7 +10,7 @@ import ts from 'typescript';
 
 const CODE = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
-/** Each file's imports, kept while the file's size and modification time stay the same. */
+/** Each file's text and imports, kept while the file's size and modification time stay the same. */
 const cache = new Map();
 
 function fileStat(path) {
@@ -46,15 +46,30 @@ export function importsOf(file, text) {
   });
 }
 
+function targetsIn(file, text) {
+  return [...new Set(importsOf(file, text).map((entry) => entry.target))];
+}
+
+function reading(file) {
+  const stat = fileStat(file);
+  if (!stat) return undefined;
+  const cached = cache.get(file);
+  if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
+  const text = readFileSync(file, 'utf8');
+  const fresh = { size: stat.size, mtimeMs: stat.mtimeMs, text, targets: targetsIn(file, text) };
+  cache.set(file, fresh);
+  return fresh;
+}
+
 /** The files `file` imports directly, as it is on disk. */
 export function directImports(file) {
-  const stat = fileStat(file);
-  if (!stat) return [];
-  const cached = cache.get(file);
-  if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached.targets;
-  const targets = [...new Set(importsOf(file, readFileSync(file, 'utf8')).map((entry) => entry.target))];
-  cache.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, targets });
-  return targets;
+  return reading(file)?.targets ?? [];
+}
+
+/** The files `file` imports directly when its source is `text` (an editor's copy may differ from disk). */
+export function targetsOf(file, text) {
+  const onDisk = reading(file);
+  return onDisk && onDisk.text === text ? onDisk.targets : targetsIn(file, text);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { cyclesThrough, importsOf } from './import-graph.js';
+import { cyclesThrough, importsOf, targetsOf } from './import-graph.js';
 
 /**
  * `klaxon/no-import-cycle`: no module may import, directly or through others, a module that imports
@@ -18,10 +18,10 @@ export default {
     const { sourceCode } = context;
     return {
       Program() {
-        const written = importsOf(file, sourceCode.text);
-        const cycles = cyclesThrough(file, [...new Set(written.map((entry) => entry.target))]);
+        const cycles = cyclesThrough(file, targetsOf(file, sourceCode.text));
+        if (cycles.size === 0) return;
         const reported = new Set();
-        for (const { target, pos, end } of written) {
+        for (const { target, pos, end } of importsOf(file, sourceCode.text)) {
           const back = cycles.get(target);
           if (!back || reported.has(target)) continue;
           reported.add(target);
