@@ -55,6 +55,13 @@ function problemsOf(load: () => unknown): ConfigError['problems'] {
   throw new Error('expected the configuration to be rejected');
 }
 
+describe('the configuration modules', () => {
+  it('keep the shared primitives a leaf that imports no feature', () => {
+    const imported = [...transitiveImports(join(REPO_ROOT, 'shared/config/primitives.ts'))];
+    expect(imported.map((file) => file.slice(REPO_ROOT.length))).toEqual(['shared/alert/alert.ts']);
+  });
+});
+
 describe('detection ids in klaxon.yml, checked at build time', () => {
   it('keeps the detection catalog out of the config loader the functions bundle', () => {
     const catalog = join(REPO_ROOT, 'shared/security/catalog.ts');
