@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import noImportCycle from './lint/no-import-cycle.js';
 
 export default tseslint.config(
   {
@@ -30,5 +31,11 @@ export default tseslint.config(
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // No import cycles anywhere, type-only imports included (lint/no-import-cycle.js).
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { klaxon: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'klaxon/no-import-cycle': 'error' },
   },
 );

@@ -7,7 +7,7 @@ import {
 } from '../shared/onboarding/alarms';
 import { UsageError } from './preview';
 import { UnreadablePathError } from './replay';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const ALARMS_HELP = `klaxon alarms --stage s [--format cloudformation|cloudformation-yaml|terraform] [--out file]
               [--lambda fn1,fn2] [--instance i-…] [--asg name] [--table t]

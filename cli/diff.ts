@@ -1,6 +1,6 @@
 import type { KlaxonConfig } from '../shared/config/load';
 import { eventFiles, parseAt, type PreviewedFile, previewFiles, readConfigFile, UsageError } from './preview';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 import { alertName } from '../shared/alert/name';
 import { isPagingReceiver } from '../shared/routing/decide';
 

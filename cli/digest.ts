@@ -11,7 +11,7 @@ import { postJson } from '../shared/receivers/http';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
 import { DynamoStateStore } from '../shared/state/dynamodb';
 import { eventFiles, parseAt, previewFiles, readConfigFile, UsageError } from './preview';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 /** The usage text of `klaxon digest`. */
 export const DIGEST_HELP = `klaxon digest --stage s [--hours N] [--at ISO] [--post] [--config klaxon.yml] [--table name] [--region r] [--json]

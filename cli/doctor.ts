@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../shared/errors';
-import { loadConfig, parseConfigYaml } from '../shared/config/yaml';
+import { parseConfigYaml } from '../shared/config/yaml';
 import { type DoctorPort, type Finding, runDoctor, ssmReferences } from '../shared/onboarding/doctor';
+import { loadCheckedConfig } from './config';
 import { UsageError } from './preview';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const DOCTOR_HELP = `klaxon doctor --stage s [--region r] [--config klaxon.yml] [--json]
 
@@ -56,7 +57,7 @@ export async function doctorVerb(
       cause: error,
     });
   });
-  loadConfig(text, path);
+  loadCheckedConfig(text, path);
   const secrets = ssmReferences(parseConfigYaml(text, path));
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const port = makePort

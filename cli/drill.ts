@@ -3,7 +3,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { UsageError } from './preview';
 import { UnreadablePathError } from './replay';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const DRILL_HELP = `klaxon drill --stage s (--fixture <event.json> | --alarm <name> [--state ALARM|OK]) [--region r]
              [--topic-arn arn] [--json]

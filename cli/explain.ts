@@ -4,7 +4,7 @@ import { readDecisionRecords } from '../shared/noise/engine';
 import { formatRecord } from '../shared/noise/record';
 import { DynamoStateStore } from '../shared/state/dynamodb';
 import { eventFiles, parseAt, previewFiles, readConfigFile, UsageError } from './preview';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const EXPLAIN_HELP = `klaxon explain <event file|dir|fingerprint> [--config klaxon.yml] [--at ISO] [--json]
                [--stage s | --table name] [--region r]

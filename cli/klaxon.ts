@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { KlaxonConfig } from '../shared/config/load';
-import { loadConfig } from '../shared/config/yaml';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
 import { ConfigError } from '../shared/errors';
+import { loadCheckedConfig } from './config';
 import { replay, UnreadablePathError } from './replay';
 import { parseAt, UsageError } from './preview';
 import { progressBar } from './progress';
@@ -48,7 +48,7 @@ async function readConfig(path: string): Promise<KlaxonConfig> {
       cause: error,
     });
   });
-  return loadConfig(text, path);
+  return loadCheckedConfig(text, path);
 }
 
 /** Runs the CLI with the given arguments and returns the exit code. */

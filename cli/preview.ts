@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KlaxonConfig } from '../shared/config/load';
-import { loadConfig } from '../shared/config/yaml';
 import { ConfigError } from '../shared/errors';
 import { NoiseEngine } from '../shared/noise/engine';
 import type { DecisionRecord } from '../shared/noise/record';
@@ -10,6 +9,7 @@ import { silentObserver } from '../shared/observability/observer';
 import { type ProcessResult, processEventText } from '../shared/pipeline';
 import { createReceivers, systemClock } from '../shared/receivers/factory';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { loadCheckedConfig } from './config';
 import { UnreadablePathError } from './replay';
 
 /** Reads and validates a klaxon.yml; a missing file is a configuration error (exit 4). */
@@ -19,7 +19,7 @@ export async function readConfigFile(path: string): Promise<KlaxonConfig> {
       cause: error,
     });
   });
-  return loadConfig(text, path);
+  return loadCheckedConfig(text, path);
 }
 
 /** The `*.json` files under the given paths, in lexical order (as replay reads them). */

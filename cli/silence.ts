@@ -7,7 +7,7 @@ import { formatDuration, parseDuration } from '../shared/noise/duration';
 import { describeMatchers, parseMatchArgs, silenceActive, SilenceRepository } from '../shared/noise/silences';
 import { DynamoStateStore } from '../shared/state/dynamodb';
 import { parseAt, UsageError } from './preview';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const SILENCE_HELP = `klaxon silence add --match label=value [--match ...] (--for 2h | --until ISO) --reason "why"
                    --stage s [--starts ISO] [--created-by name] [--region r] [--table name] [--json]

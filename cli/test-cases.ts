@@ -5,7 +5,7 @@ import { formatPath } from '../shared/config/load';
 import { parseConfigYaml } from '../shared/config/yaml';
 import { previewFiles, readConfigFile, UsageError } from './preview';
 import { UnreadablePathError } from './replay';
-import type { VerbIo } from './verbs';
+import type { VerbIo } from './io';
 
 export const TEST_HELP = `klaxon test <cases.yml> [--config klaxon.yml] [--json]
 

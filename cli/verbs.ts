@@ -5,18 +5,12 @@ import { DIGEST_HELP, digestVerb } from './digest';
 import { DOCTOR_HELP, doctorVerb } from './doctor';
 import { DRILL_HELP, drillVerb } from './drill';
 import { EXPLAIN_HELP, explainVerb } from './explain';
+import type { VerbIo } from './io';
 import { progressBar } from './progress';
 import { SILENCE_HELP, silenceVerb } from './silence';
 import { TEST_HELP, testVerb } from './test-cases';
 
-/** What a verb writes to and reads from; injectable for tests. */
-export interface VerbIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  now: () => Date;
-  /** A progress callback for a named phase, when standard error is a terminal. */
-  progress?: (label: string) => ((done: number, total: number) => void) | undefined;
-}
+export type { VerbIo } from './io';
 
 /** The noise-control and operator verbs (shared/noise); `klaxon <verb> --help` prints each one's usage. */
 export const VERB_HELP: Record<string, string> = {

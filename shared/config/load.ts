@@ -13,7 +13,12 @@ import {
   type SelfCheckConfig,
   scheduledProblems,
 } from './scheduled';
-import { type KlaxonConfigInput, klaxonConfigSchema, type ReceiverConfig } from './schema';
+import {
+  type BuildTimeChecks,
+  type KlaxonConfigInput,
+  klaxonConfigSchemaFor,
+  type ReceiverConfig,
+} from './schema';
 
 /** A severity rule ready to evaluate. */
 export interface SeverityRule {
@@ -89,12 +94,17 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
  * Validates and compiles a parsed klaxon.yml (plain data); throws ConfigError naming every bad key.
  * Deployed functions call this at cold start on the configuration bundled as data at build time;
  * `loadConfig` in ./yaml parses YAML text first (CLI, tests), so the YAML parser stays out of bundles.
+ * `checks` adds what needs data the functions do not bundle (the CLI passes the detection catalog's ids).
  */
-export function validateConfig(input: unknown, source = 'klaxon.yml'): KlaxonConfig {
+export function validateConfig(
+  input: unknown,
+  source = 'klaxon.yml',
+  checks: BuildTimeChecks = {},
+): KlaxonConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError(source, [{ path: '', message: 'expected a mapping with receivers and route' }]);
   }
-  const parsed = klaxonConfigSchema.safeParse(input);
+  const parsed = klaxonConfigSchemaFor(checks).safeParse(input);
   if (!parsed.success) throw new ConfigError(source, zodProblems(parsed.error), { cause: parsed.error });
   return compileConfig(parsed.data, source);
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
 import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/lookup';
-import type { ReceiverConfig } from './schema';
 
 /**
  * The `digest:`, `heartbeat:` and `selfCheck:` sections of klaxon.yml: Klaxon's scheduled
@@ -144,11 +143,11 @@ function orList(words: readonly string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
+/** The receivers as the cross-checks see them: only each one's type matters. */
+export type ReceiverTypes = Readonly<Record<string, { readonly type: string }>>;
+
 /** Cross-checks the scheduled sections against the receivers and decision records. */
-export function scheduledProblems(
-  input: ScheduledInput,
-  receivers: Readonly<Record<string, ReceiverConfig>>,
-): ScheduledCheck {
+export function scheduledProblems(input: ScheduledInput, receivers: ReceiverTypes): ScheduledCheck {
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
   const defined = Object.keys(receivers).join(', ') || 'none';

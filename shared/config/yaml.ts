@@ -1,6 +1,7 @@
 import { isMap, parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import { type KlaxonConfig, validateConfig } from './load';
+import type { BuildTimeChecks } from './schema';
 
 /** Parses YAML text strictly (duplicate keys are errors); throws ConfigError with line and column. */
 export function parseConfigYaml(text: string, source = 'klaxon.yml'): unknown {
@@ -21,6 +22,6 @@ export function parseConfigYaml(text: string, source = 'klaxon.yml'): unknown {
 }
 
 /** Parses, validates and compiles klaxon.yml text (CLI and tests); throws ConfigError naming every bad key. */
-export function loadConfig(text: string, source = 'klaxon.yml'): KlaxonConfig {
-  return validateConfig(parseConfigYaml(text, source), source);
+export function loadConfig(text: string, source = 'klaxon.yml', checks: BuildTimeChecks = {}): KlaxonConfig {
+  return validateConfig(parseConfigYaml(text, source), source, checks);
 }

@@ -6,6 +6,7 @@ import type { MetricDimensions } from '../observability/metrics';
 import type { PipelineObserver } from '../observability/observer';
 import type { Clock } from '../receivers/factory';
 import { RECEIVER_DESCRIPTORS, type ReceiverType } from '../receivers/registry';
+import { receiverTypeOf } from '../receivers/lookup';
 import type { DeliveryResult, PreparedMessage, Receiver } from '../receivers/types';
 import type { StateStore } from '../state/store';
 import { type DeliveryJob, queuedAlert } from './jobs';
@@ -162,7 +163,7 @@ export class Dispatcher {
     const send = receiver.sendPrepared.bind(receiver);
     const result = await this.deps.observer.span(`deliver ${receiver.type}`, () => send(message, budget), {
       receiver: receiver.name,
-      receiverType: receiver.type,
+      receiverType: receiverTypeOf(receiver),
     });
     if (result.outcome === 'delivered') {
       if (key) {
@@ -178,7 +179,7 @@ export class Dispatcher {
         await this.guard('release', () => this.deps.store?.releaseDelivery(key, this.deps.clock.now()));
       }
       this.deps.observer.count('NotificationsFailed', {
-        receiverType: receiver.type,
+        receiverType: receiverTypeOf(receiver),
         retryable: result.retryable ? 'true' : 'false',
       });
     }
@@ -311,7 +312,7 @@ export class Dispatcher {
         group && receiver.sendGroup
           ? receiver.sendGroup({ ...group, alerts: job.alerts }, budget)
           : receiver.send(first, budget),
-      { receiver: receiver.name, receiverType: receiver.type },
+      { receiver: receiver.name, receiverType: receiverTypeOf(receiver) },
     );
     if (result.outcome === 'delivered') {
       await this.guard('complete', () =>
@@ -323,7 +324,7 @@ export class Dispatcher {
         if (!Number.isNaN(started)) {
           this.deps.observer.timing(
             'NotificationLatency',
-            { receiverType: receiver.type },
+            { receiverType: receiverTypeOf(receiver) },
             this.deps.clock.now() - started,
           );
         }
@@ -331,7 +332,7 @@ export class Dispatcher {
       return result;
     }
     this.deps.observer.count('NotificationsFailed', {
-      receiverType: receiver.type,
+      receiverType: receiverTypeOf(receiver),
       retryable: result.retryable ? 'true' : 'false',
     });
     if (!durable) {
@@ -462,7 +463,7 @@ export class Dispatcher {
     const config = this.deps.config.receivers[receiver.name];
     const perSecond =
       (config && 'ratePerSecond' in config ? config.ratePerSecond : undefined) ??
-      DEFAULT_RATE_PER_SECOND[receiver.type];
+      DEFAULT_RATE_PER_SECOND[receiverTypeOf(receiver)];
     if (!store || !Number.isFinite(perSecond)) return 0;
     // A small margin over the nominal spacing absorbs network jitter between us and the destination.
     const intervalMs = Math.ceil(1000 / perSecond) + PACING_MARGIN_MS;
@@ -500,11 +501,11 @@ export class Dispatcher {
   private count(name: MetricName, receiver: Receiver, reason?: Queued): void {
     if (name === 'DeliveriesQueued') {
       this.deps.observer.count('DeliveriesQueued', {
-        receiverType: receiver.type,
+        receiverType: receiverTypeOf(receiver),
         reason: reason ?? 'retry',
       });
     } else {
-      this.deps.observer.count(name as 'DeliveriesDeduplicated', { receiverType: receiver.type });
+      this.deps.observer.count(name as 'DeliveriesDeduplicated', { receiverType: receiverTypeOf(receiver) });
     }
   }
 }

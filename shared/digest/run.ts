@@ -5,6 +5,7 @@ import { DigestDeliveryError } from '../errors';
 import type { DecisionRecord } from '../noise/record';
 import type { PipelineObserver } from '../observability/observer';
 import type { DeliveryResult } from '../receivers/types';
+import { receiverTypeOf } from '../receivers/lookup';
 import type { StateStore } from '../state/store';
 import { type Digest, DigestBuilder, type DigestOptions } from './digest';
 import { prepareDigest } from './render';
@@ -167,7 +168,7 @@ export async function runDigest(
       `the digest could not be posted to ${receiver}: ${delivery.error ?? delivery.outcome}`,
     );
   }
-  deps.observer.count('DigestsPosted', { receiverType: delivery.type });
+  deps.observer.count('DigestsPosted', { receiverType: receiverTypeOf(delivery) });
   deps.observer.note('info', 'digest posted', summary);
   return { outcome: 'posted', receiver, digest, delivery };
 }

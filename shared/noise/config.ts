@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
+import { labelNameSchema, type MatchInput, matchSchema } from '../config/primitives';
+import type { RouteInput } from '../routing/config';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
-import type { MatchInput, RouteInput } from '../config/schema';
 import { parseDuration } from './duration';
 import { isTimeZone, WEEKDAYS, type Weekday } from './timezone';
 
@@ -10,97 +11,93 @@ const duration = z.string().refine((text) => parseDuration(text) !== undefined, 
 });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM (00:00–24:00)');
 const instant = z.iso.datetime({ offset: true });
-const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'label names are letters, digits, _ . : -');
+const nonEmptyMatch = matchSchema.refine((match) => Object.keys(match).length > 0, {
+  message: 'name at least one label: an empty match would mute everything',
+});
 
-/** The noise-control sections of klaxon.yml; built from the shared match schema (no import cycle). */
-export function noiseSchemas(deps: { matchSchema: z.ZodType<MatchInput> }) {
-  const { matchSchema } = deps;
-  const nonEmptyMatch = matchSchema.refine((match) => Object.keys(match).length > 0, {
-    message: 'name at least one label: an empty match would mute everything',
-  });
-  return {
-    /** Static silences: always in force between startsAt and endsAt (either may be omitted). */
-    silences: z
-      .array(
-        z.strictObject({
-          id: z
-            .string()
-            .regex(/^[A-Za-z0-9_.-]+$/, 'silence ids are letters, digits, _ . -')
-            .optional(),
-          match: nonEmptyMatch,
-          reason: z.string().min(1, 'say why'),
-          createdBy: z.string().min(1).optional(),
-          startsAt: instant.optional(),
-          endsAt: instant.optional(),
-        }),
-      )
-      .default([]),
-    /** Recurring maintenance windows in a time zone, scoped by a match (everything when omitted). */
-    maintenanceWindows: z
-      .array(
-        z.strictObject({
-          name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'window names are letters, digits, _ . -'),
-          timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as Europe/Berlin' }),
-          schedule: z
-            .array(
-              z.strictObject({
-                days: z
-                  .array(z.enum(WEEKDAYS))
-                  .min(1)
-                  .default([...WEEKDAYS]),
-                start: clock,
-                end: clock,
-              }),
-            )
-            .min(1, 'give at least one recurring period'),
-          match: matchSchema.optional(),
-          /** A receiver told at the end of each occurrence what the window suppressed. */
-          summary: z.string().optional(),
-        }),
-      )
-      .default([]),
-    /** Alertmanager-style inhibition: a firing source mutes targets sharing the `equal` labels. */
-    inhibit: z
-      .array(
-        z.strictObject({
-          name: z
-            .string()
-            .regex(/^[A-Za-z0-9_.-]+$/)
-            .optional(),
-          source: z.strictObject({ match: nonEmptyMatch }),
-          target: z.strictObject({ match: nonEmptyMatch }),
-          equal: z.array(labelName).default([]),
-          /** A source not seen firing for this long stops inhibiting (its OK may have been lost). */
-          maxAge: duration.default('24h'),
-          /**
-           * `inhibit` mutes the target; `annotate` delivers it with a note naming the source (e.g. "a
-           * deployment of checkout is in progress"), for rules where context helps more than silence.
-           */
-          effect: z.enum(['inhibit', 'annotate']).default('inhibit'),
-        }),
-      )
-      .default([]),
-    /** Flap damping: more than `transitions` state changes within the window marks an alarm flapping. */
-    flapping: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        transitions: z.number().int().min(2).max(100).default(6),
-        windowMinutes: z.number().int().min(1).max(1440).default(30),
-      })
-      .prefault({}),
-    /** The per-event decision record kept in the state table (`klaxon explain <fingerprint>`). */
-    decisionRecords: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        ttlDays: z.number().int().min(1).max(90).default(7),
-        /** Records kept per fingerprint (the oldest are dropped). */
-        keep: z.number().int().min(1).max(100).default(20),
-      })
-      .prefault({}),
-  };
-}
+/** The noise-control sections of klaxon.yml. */
+export const noiseSchemas = {
+  /** Static silences: always in force between startsAt and endsAt (either may be omitted). */
+  silences: z
+    .array(
+      z.strictObject({
+        id: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/, 'silence ids are letters, digits, _ . -')
+          .optional(),
+        match: nonEmptyMatch,
+        reason: z.string().min(1, 'say why'),
+        createdBy: z.string().min(1).optional(),
+        startsAt: instant.optional(),
+        endsAt: instant.optional(),
+      }),
+    )
+    .default([]),
+  /** Recurring maintenance windows in a time zone, scoped by a match (everything when omitted). */
+  maintenanceWindows: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'window names are letters, digits, _ . -'),
+        timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as Europe/Berlin' }),
+        schedule: z
+          .array(
+            z.strictObject({
+              days: z
+                .array(z.enum(WEEKDAYS))
+                .min(1)
+                .default([...WEEKDAYS]),
+              start: clock,
+              end: clock,
+            }),
+          )
+          .min(1, 'give at least one recurring period'),
+        match: matchSchema.optional(),
+        /** A receiver told at the end of each occurrence what the window suppressed. */
+        summary: z.string().optional(),
+      }),
+    )
+    .default([]),
+  /** Alertmanager-style inhibition: a firing source mutes targets sharing the `equal` labels. */
+  inhibit: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/)
+          .optional(),
+        source: z.strictObject({ match: nonEmptyMatch }),
+        target: z.strictObject({ match: nonEmptyMatch }),
+        equal: z.array(labelNameSchema).default([]),
+        /** A source not seen firing for this long stops inhibiting (its OK may have been lost). */
+        maxAge: duration.default('24h'),
+        /**
+         * `inhibit` mutes the target; `annotate` delivers it with a note naming the source (e.g. "a
+         * deployment of checkout is in progress"), for rules where context helps more than silence.
+         */
+        effect: z.enum(['inhibit', 'annotate']).default('inhibit'),
+      }),
+    )
+    .default([]),
+  /** Flap damping: more than `transitions` state changes within the window marks an alarm flapping. */
+  flapping: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      transitions: z.number().int().min(2).max(100).default(6),
+      windowMinutes: z.number().int().min(1).max(1440).default(30),
+    })
+    .prefault({}),
+  /** The per-event decision record kept in the state table (`klaxon explain <fingerprint>`). */
+  decisionRecords: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      ttlDays: z.number().int().min(1).max(90).default(7),
+      /** Records kept per fingerprint (the oldest are dropped). */
+      keep: z.number().int().min(1).max(100).default(20),
+    })
+    .prefault({}),
+};
 
-type Schemas = ReturnType<typeof noiseSchemas>;
+type Schemas = typeof noiseSchemas;
 /** The noise sections as parsed (defaults applied). */
 export interface NoiseInput {
   silences: z.infer<Schemas['silences']>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SecretRef } from '../config/schema';
+import type { SecretRef } from '../config/primitives';
 import type { ReceiverDeps } from './context';
 import type { PreparedMessage, Receiver } from './types';
 

@@ -1,5 +1,5 @@
 import type { Alert } from '../alert/alert';
-import type { SecretRef } from '../config/schema';
+import type { SecretRef } from '../config/primitives';
 import { DeliveryError } from '../errors';
 import { describeSecretRef, redactSecrets } from '../secrets/secrets';
 import type { ReceiverDeps } from './context';

@@ -24,3 +24,12 @@ export function receiverConfigSchema(parts: ReceiverSchemaParts): z.ZodType<Rece
 export function typesPostingPrepared(): string[] {
   return RECEIVER_DESCRIPTORS.filter((descriptor) => descriptor.prepared !== undefined).map((d) => d.type);
 }
+
+/**
+ * The registered type of a built receiver or of its delivery result, for metrics. Receivers are
+ * built only from registered descriptors, so an unknown type is a bug; it is counted as `console`
+ * rather than failing a delivery over a metric.
+ */
+export function receiverTypeOf(receiver: { readonly type: string }): ReceiverType {
+  return RECEIVER_TYPES.find((type) => type === receiver.type) ?? 'console';
+}

@@ -1,5 +1,4 @@
 import type { Alert } from '../alert/alert';
-import type { ReceiverType } from './registry';
 
 /**
  * What happened to one delivery: sent (`delivered`), given up on (`failed`, then dead-lettered),
@@ -11,7 +10,8 @@ export type DeliveryOutcome = 'delivered' | 'failed' | 'dry-run' | 'duplicate' |
 /** The result of handing one alert to one receiver. */
 export interface DeliveryResult {
   receiver: string;
-  type: ReceiverType;
+  /** The receiver's type (a registered type's name: shared/receivers/registry.ts). */
+  type: string;
   outcome: DeliveryOutcome;
   attempts: number;
   status?: number;
@@ -34,7 +34,8 @@ export interface AlertGroup {
 /** The one-method port every notification destination implements (plus a secret-free preview for dry runs). */
 export interface Receiver {
   readonly name: string;
-  readonly type: ReceiverType;
+  /** The receiver's type (a registered type's name: shared/receivers/registry.ts). */
+  readonly type: string;
   /** The exact request body this receiver would send, with secrets replaced by their references. */
   preview(alert: Alert): unknown;
   /** Delivers the alert, retrying what is retryable within `budgetMs`; never throws. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import type { ConfigProblem } from '../errors';
-import type { MatchInput, SecretRef } from '../config/schema';
+import { matchSchema, type SecretRef, secretRefSchema } from '../config/primitives';
 import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { ACTIONS, type ActionSpec, parameterProblem } from './catalog';
 import { type ParameterTemplate, parseTemplate } from './template';
@@ -40,72 +40,71 @@ const ruleName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63');
 
-/** Builds the two schemas over the shared match and secret-reference schemas (no import cycle). */
-export function remediationSchemas(shared: {
-  matchSchema: z.ZodType<MatchInput>;
-  secretRefSchema: z.ZodType<SecretRef>;
-}) {
-  const settings = z.strictObject({
-    /** Executions started per hour across all rules; more are skipped (default 10). */
-    maxPerHour: z.number().int().min(1).max(1000).default(10),
-    /** Executions running at once; more are skipped (default 3). */
-    maxConcurrent: z.number().int().min(1).max(100).default(3),
-    /** A running execution stops counting towards maxConcurrent after this, even with no status event. */
-    executionTimeout: duration('2d').default('1h'),
-    circuitBreaker: z
-      .strictObject({
-        /** Consecutive failed executions of one rule that stop it (default 3). */
-        failures: z.number().int().min(1).max(100).default(3),
-        /** How long a stopped rule stays stopped (default 24h). */
-        resetAfter: duration('30d').default('24h'),
-      })
-      .prefault({}),
-    /** Passed as AutomationAssumeRole to runbooks that declare it (least privilege; else they run as Klaxon). */
-    automationAssumeRole: z
-      .string()
-      .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/, 'an IAM role ARN')
-      .optional(),
-    /** Receivers told when a circuit breaker stops a rule or a verification escalates (besides the alert's own). */
-    notify: receiverList,
-    approval: z
-      .strictObject({
-        /** HMAC key of signed approval links: an SSM SecureString under the prefix (or env locally). */
-        secret: shared.secretRefSchema.optional(),
-        /** Base URL of the approval endpoint (the remediator function's URL); without it, CLI approval only. */
-        url: z.url({ protocol: /^https?$/ }).optional(),
-        /** How long a pending approval stays valid (default 24h). */
-        expiresAfter: duration('7d').default('24h'),
-      })
-      .prefault({}),
-  });
-  const rule = z.strictObject({
-    name: ruleName,
-    /** Labels of the alert (incl. detection, severity, status), as in routes. */
-    match: shared.matchSchema,
-    /** A document of the action catalog (shared/remediation/actions.json). */
-    action: z.string().min(1),
-    /** Parameter values: literals, or exactly one `{{ labels.<Name> }}`. */
-    parameters: z.record(z.string(), z.string()).default({}),
-    /** AWS-RunShellScript only: the commands, fixed here and never taken from event data. */
-    commands: z.array(z.string().min(1).max(4096)).min(1).max(50).optional(),
-    mode: z.enum(REMEDIATION_MODES).default('dry-run'),
-    /** Minimum time between two executions of this rule on one resource (default 30m). */
-    cooldown: duration('30d').default('30m'),
-    /** After a successful execution, escalate unless the alert resolved within this time. */
-    verify: z
-      .strictObject({
-        within: duration('1d'),
-        /** Severity of the escalation (default critical). */
-        severity: z.enum(SEVERITIES).default('critical'),
-        /** Receivers added to the alert's own for the escalation (e.g. the pager). */
-        escalateTo: receiverList,
-      })
-      .optional(),
-  });
-  return { settings, rules: z.array(rule) };
-}
+/** The `remediation:` section: guardrails shared by every rule. */
+const settingsSchema = z.strictObject({
+  /** Executions started per hour across all rules; more are skipped (default 10). */
+  maxPerHour: z.number().int().min(1).max(1000).default(10),
+  /** Executions running at once; more are skipped (default 3). */
+  maxConcurrent: z.number().int().min(1).max(100).default(3),
+  /** A running execution stops counting towards maxConcurrent after this, even with no status event. */
+  executionTimeout: duration('2d').default('1h'),
+  circuitBreaker: z
+    .strictObject({
+      /** Consecutive failed executions of one rule that stop it (default 3). */
+      failures: z.number().int().min(1).max(100).default(3),
+      /** How long a stopped rule stays stopped (default 24h). */
+      resetAfter: duration('30d').default('24h'),
+    })
+    .prefault({}),
+  /** Passed as AutomationAssumeRole to runbooks that declare it (least privilege; else they run as Klaxon). */
+  automationAssumeRole: z
+    .string()
+    .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/, 'an IAM role ARN')
+    .optional(),
+  /** Receivers told when a circuit breaker stops a rule or a verification escalates (besides the alert's own). */
+  notify: receiverList,
+  approval: z
+    .strictObject({
+      /** HMAC key of signed approval links: an SSM SecureString under the prefix (or env locally). */
+      secret: secretRefSchema.optional(),
+      /** Base URL of the approval endpoint (the remediator function's URL); without it, CLI approval only. */
+      url: z.url({ protocol: /^https?$/ }).optional(),
+      /** How long a pending approval stays valid (default 24h). */
+      expiresAfter: duration('7d').default('24h'),
+    })
+    .prefault({}),
+});
 
-type Schemas = ReturnType<typeof remediationSchemas>;
+/** One entry of the `remediations:` section. */
+const ruleSchema = z.strictObject({
+  name: ruleName,
+  /** Labels of the alert (incl. detection, severity, status), as in routes. */
+  match: matchSchema,
+  /** A document of the action catalog (shared/remediation/actions.json). */
+  action: z.string().min(1),
+  /** Parameter values: literals, or exactly one `{{ labels.<Name> }}`. */
+  parameters: z.record(z.string(), z.string()).default({}),
+  /** AWS-RunShellScript only: the commands, fixed here and never taken from event data. */
+  commands: z.array(z.string().min(1).max(4096)).min(1).max(50).optional(),
+  mode: z.enum(REMEDIATION_MODES).default('dry-run'),
+  /** Minimum time between two executions of this rule on one resource (default 30m). */
+  cooldown: duration('30d').default('30m'),
+  /** After a successful execution, escalate unless the alert resolved within this time. */
+  verify: z
+    .strictObject({
+      within: duration('1d'),
+      /** Severity of the escalation (default critical). */
+      severity: z.enum(SEVERITIES).default('critical'),
+      /** Receivers added to the alert's own for the escalation (e.g. the pager). */
+      escalateTo: receiverList,
+    })
+    .optional(),
+});
+
+/** The `remediation:` (guardrails) and `remediations:` (rules) schemas. */
+export const remediationSchemas = { settings: settingsSchema, rules: z.array(ruleSchema) };
+
+type Schemas = typeof remediationSchemas;
 /** The `remediation:` section after defaults. */
 export type RemediationSettingsInput = z.infer<Schemas['settings']>;
 /** The `remediations:` section after defaults. */

@@ -1,4 +1,4 @@
-import type { MatchInput } from '../config/schema';
+import type { MatchInput } from '../config/primitives';
 
 /** A label condition compiled once at config load, so nothing is compiled per event. */
 export type CompiledCondition = (value: string | undefined) => boolean;

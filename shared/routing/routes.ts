@@ -1,4 +1,4 @@
-import type { RouteInput } from '../config/schema';
+import type { RouteInput } from './config';
 import { type CompiledMatcher, compileMatcher } from './matcher';
 
 /** A route tree node after validation: matcher compiled, receiver inherited, name assigned. */

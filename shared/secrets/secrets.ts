@@ -1,4 +1,4 @@
-import type { SecretRef } from '../config/schema';
+import type { SecretRef } from '../config/primitives';
 import { SecretResolutionError } from '../errors';
 
 /** Reads the value behind a secret reference; implementations never log or return the value in errors. */

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { globToRegExp } from '../routing/matcher';
 import type { AlertDraft } from '../sources/types';
-import { DETECTION_IDS } from './catalog';
 import { type CidrBlock, cidrContains, parseCidr, parseIp } from './cidr';
 
 /**
@@ -11,68 +10,76 @@ import { type CidrBlock, cidrContains, parseCidr, parseIp } from './cidr';
  * role is always excluded, so its remediations never trigger a detection (loop prevention).
  */
 
-const detectionId = z.string().superRefine((id, ctx) => {
-  if (!DETECTION_IDS.has(id)) {
-    ctx.addIssue({ code: 'custom', message: `unknown detection "${id}" (see shared/security/catalog.ts)` });
-  }
-});
-
 const expires = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   error: 'an ISO date (2026-06-30, valid through that day UTC) or date-time with offset',
 });
 
 const reason = z.string().trim().min(1, 'say why this entry exists');
 
-const scope = {
-  reason,
-  expires: expires.optional(),
-  /** Restricts the entry to these detections (default: every detection). */
-  detections: z.array(detectionId).min(1).optional(),
-};
-
 const cidrText = z
   .string()
   .refine((text) => parseCidr(text) !== undefined, 'an IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24');
 
-/** The `security:` section of klaxon.yml. */
-export const securityConfigSchema = z.strictObject({
-  detections: z
-    .strictObject({
-      /** `all` (default) or the ids to run. */
-      enabled: z.union([z.literal('all'), z.array(detectionId).min(1)]).default('all'),
-      disabled: z.array(detectionId).default([]),
-      /** Per-detection severity overrides of the catalog's severity. */
-      severity: z
-        .record(z.string(), z.enum(SEVERITIES))
-        .default({})
-        .superRefine((map, ctx) => {
-          for (const id of Object.keys(map)) {
-            if (!DETECTION_IDS.has(id))
-              ctx.addIssue({ code: 'custom', path: [id], message: `unknown detection "${id}"` });
-          }
-        }),
-    })
-    .prefault({}),
-  allowlist: z
-    .strictObject({
-      principals: z
-        .array(z.strictObject({ arn: z.string().min(1, 'an ARN or ARN glob (* and ?)'), ...scope }))
-        .default([]),
-      cidrs: z.array(z.strictObject({ cidr: cidrText, ...scope })).default([]),
-      accounts: z
-        .array(z.strictObject({ account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'), ...scope }))
-        .default([]),
-    })
-    .prefault({}),
-  failedLogins: z
-    .strictObject({
-      threshold: z.number().int().min(1).max(1000).default(10),
-      windowMinutes: z.number().int().min(1).max(1440).default(6),
-    })
-    .prefault({}),
-  /** ARN globs of Klaxon's own roles (remediation, responder); their calls never raise a detection. */
-  ownRoleArns: z.array(z.string().min(1)).default([]),
-});
+/**
+ * Builds the `security:` schema. Given the catalog's detection ids (`npm run validate`, the deploy
+ * scripts), ids outside them are refused; without, any id passes, so that the functions' config
+ * loader need not bundle the detection catalog.
+ */
+export function securityConfigSchemaFor(detectionIds?: ReadonlySet<string>) {
+  const detectionId = z.string().superRefine((id, ctx) => {
+    if (detectionIds && !detectionIds.has(id)) {
+      ctx.addIssue({ code: 'custom', message: `unknown detection "${id}" (see shared/security/catalog.ts)` });
+    }
+  });
+  const scope = {
+    reason,
+    expires: expires.optional(),
+    /** Restricts the entry to these detections (default: every detection). */
+    detections: z.array(detectionId).min(1).optional(),
+  };
+
+  return z.strictObject({
+    detections: z
+      .strictObject({
+        /** `all` (default) or the ids to run. */
+        enabled: z.union([z.literal('all'), z.array(detectionId).min(1)]).default('all'),
+        disabled: z.array(detectionId).default([]),
+        /** Per-detection severity overrides of the catalog's severity. */
+        severity: z
+          .record(z.string(), z.enum(SEVERITIES))
+          .default({})
+          .superRefine((map, ctx) => {
+            for (const id of Object.keys(map)) {
+              if (detectionIds && !detectionIds.has(id))
+                ctx.addIssue({ code: 'custom', path: [id], message: `unknown detection "${id}"` });
+            }
+          }),
+      })
+      .prefault({}),
+    allowlist: z
+      .strictObject({
+        principals: z
+          .array(z.strictObject({ arn: z.string().min(1, 'an ARN or ARN glob (* and ?)'), ...scope }))
+          .default([]),
+        cidrs: z.array(z.strictObject({ cidr: cidrText, ...scope })).default([]),
+        accounts: z
+          .array(z.strictObject({ account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'), ...scope }))
+          .default([]),
+      })
+      .prefault({}),
+    failedLogins: z
+      .strictObject({
+        threshold: z.number().int().min(1).max(1000).default(10),
+        windowMinutes: z.number().int().min(1).max(1440).default(6),
+      })
+      .prefault({}),
+    /** ARN globs of Klaxon's own roles (remediation, responder); their calls never raise a detection. */
+    ownRoleArns: z.array(z.string().min(1)).default([]),
+  });
+}
+
+/** The `security:` section as the functions parse it (detection ids were checked at build time). */
+export const securityConfigSchema = securityConfigSchemaFor();
 
 /** The `security:` section as written. */
 export type SecurityConfigInput = z.input<typeof securityConfigSchema>;

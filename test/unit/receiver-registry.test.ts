@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { receiverSchema, secretRefSchema } from '../../shared/config/schema';
+import { secretRefSchema } from '../../shared/config/primitives';
+import { receiverSchema } from '../../shared/config/schema';
 import { loadConfig } from '../../shared/config/yaml';
 import { DEFAULT_RATE_PER_SECOND } from '../../shared/delivery/dispatcher';
 import { DIMENSION_VALUES } from '../../shared/observability/metrics';

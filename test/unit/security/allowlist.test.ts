@@ -4,7 +4,9 @@ import {
   compileSecurityConfig,
   isAllowlisted,
   securityConfigSchema,
+  securityConfigSchemaFor,
 } from '../../../shared/security/allowlist';
+import { DETECTION_IDS } from '../../../shared/security/catalog';
 import { cidrContains, parseCidr, parseIp } from '../../../shared/security/cidr';
 import { applySecurityPolicy } from '../../../shared/security/policy';
 
@@ -103,8 +105,8 @@ describe('security config', () => {
     expect(empty.allowlist).toEqual([]);
   });
 
-  it('names every bad key', () => {
-    const result = securityConfigSchema.safeParse({
+  it('names every bad key, unknown detection ids included when given the catalog', () => {
+    const result = securityConfigSchemaFor(DETECTION_IDS).safeParse({
       detections: { enabled: ['no-such-detection'], severity: { 'also-unknown': 'critical' } },
       allowlist: {
         principals: [{ arn: 'arn:aws:iam::1:role/x' }],
@@ -128,6 +130,20 @@ describe('security config', () => {
         expect.stringMatching(/^: Unrecognized key: "extra"/),
       ]),
     );
+  });
+
+  it('leaves detection ids to the build-time check when not given the catalog (the functions)', () => {
+    const section = {
+      detections: { enabled: ['no-such-detection'], severity: { 'also-unknown': 'critical' } },
+      allowlist: { cidrs: [{ cidr: '10.0.0.0/8', reason: 'x', detections: ['nor-this'] }] },
+    };
+    expect(securityConfigSchema.safeParse(section).success).toBe(true);
+    const checked = securityConfigSchemaFor(DETECTION_IDS).safeParse(section);
+    expect(checked.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'detections.enabled.0: unknown detection "no-such-detection" (see shared/security/catalog.ts)',
+      'detections.severity.also-unknown: unknown detection "also-unknown"',
+      'allowlist.cidrs.0.detections.0: unknown detection "nor-this" (see shared/security/catalog.ts)',
+    ]);
   });
 });
 
