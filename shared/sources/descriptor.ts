@@ -1,4 +1,4 @@
-import type { AlertSource } from '../alert/alert';
+import type { AlertSource, InformationalSource } from '../alert/alert';
 import type { EventBridgeEnvelope } from './cloudwatch-alarm/schemas';
 import type { IntakeRecord } from './envelope';
 import type { NormalizeResult } from './types';
@@ -21,24 +21,35 @@ export type EventBridgeNormalizer = (
  */
 export type DeliveryRule = 'alarm-state-changes' | 'informational' | 'remediation-status';
 
+/** What a `remediation-status` rule keeps of the SSM status events of one kind of document. */
+export interface StatusFilter {
+  /** The action catalog's `kind` of these documents (shared/remediation/actions.json). */
+  documentKind: 'automation' | 'run-command';
+  /** The `detail` field naming the document (the deploy step fills in the enabled ones). */
+  documentField: string;
+  /** The `detail` field holding the status. */
+  statusField: string;
+  /** The final statuses: the rule keeps only these, and the normalizer ignores every other one. */
+  finalStatuses: readonly string[];
+}
+
 /** EventBridge events of one AWS source and some detail-types, and the normalizer they go to. */
-export interface EventBridgeRoute {
+export type EventBridgeRoute = {
   /** The envelope `source`, e.g. `aws.cloudwatch`. */
   source: string;
   /** The envelope `detail-type` values this route serves. */
   detailTypes: readonly string[];
   normalize: EventBridgeNormalizer;
-  /**
-   * The generated rule that delivers these events; absent when no generated rule should (a
-   * configuration change, a lifecycle hook) or another one does (the security rules).
-   */
-  rule?: DeliveryRule;
-  /**
-   * For `remediation-status` rules: the `detail` field naming the SSM document, and the `detail`
-   * filter of final statuses the rule keeps (its normalizer ignores every other status).
-   */
-  statusFilter?: { documentField: string; statusField: string; finalStatuses: readonly string[] };
-}
+} & (
+  | {
+      /**
+       * The generated rule that delivers these events; absent when no generated rule should (a
+       * configuration change, a lifecycle hook) or another one does (the security rules).
+       */
+      rule?: 'alarm-state-changes' | 'informational';
+    }
+  | { rule: 'remediation-status'; statusFilter: StatusFilter }
+);
 
 /** An SNS message shape of a source, tried in registry order on parsed SNS message JSON. */
 export interface SnsShape {
@@ -47,14 +58,18 @@ export interface SnsShape {
   normalize(message: unknown, record: Extract<IntakeRecord, { kind: 'sns' }>): NormalizeResult;
 }
 
+/**
+ * Whether a source is informational (`info` alerts for the dashboard timeline and the digest, never
+ * a page unless a rule says so), and the `source` label of the alerts it makes: an informational
+ * label must be one of `INFORMATIONAL_SOURCES` (shared/alert/alert.ts).
+ */
+export type SourceTier =
+  { informational: true; label: InformationalSource } | { informational: false; label: AlertSource };
+
 /** Everything the registry and the deploy-time lists need to know about one source. */
-export interface SourceDescriptor {
+export type SourceDescriptor = SourceTier & {
   /** The folder under shared/sources/ (unique). */
   id: string;
-  /** The `source` label of the alerts it makes. */
-  label: AlertSource;
-  /** True for the informational tier: `info` alerts for the dashboard timeline and the digest. */
-  informational: boolean;
   /** Its EventBridge events, by `source` and `detail-type`. */
   eventBridge: readonly EventBridgeRoute[];
   /**
@@ -66,4 +81,4 @@ export interface SourceDescriptor {
   sns?: SnsShape;
   /** Its normalizer of a direct Lambda alarm-action payload, if CloudWatch invokes Klaxon directly. */
   alarmAction?: (payload: Record<string, unknown>) => NormalizeResult;
-}
+};

@@ -23,6 +23,7 @@ export const ssmStatusSource: SourceDescriptor = {
       normalize: normalizeAutomationStatus,
       rule: 'remediation-status',
       statusFilter: {
+        documentKind: 'automation',
         documentField: 'Definition',
         statusField: 'Status',
         finalStatuses: AUTOMATION_FINAL_STATUSES,
@@ -34,6 +35,7 @@ export const ssmStatusSource: SourceDescriptor = {
       normalize: normalizeCommandStatus,
       rule: 'remediation-status',
       statusFilter: {
+        documentKind: 'run-command',
         documentField: 'document-name',
         statusField: 'status',
         finalStatuses: COMMAND_FINAL_STATUSES,
