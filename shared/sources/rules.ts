@@ -33,17 +33,19 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function routesOf(sources: readonly SourceDescriptor[], rule: DeliveryRule): EventBridgeRoute[] {
-  return sources.flatMap((descriptor) => descriptor.eventBridge.filter((route) => route.rule === rule));
-}
-
-/** The pattern of every route of one rule: their sources (never detail-types alone) and detail-types. */
-export function combinedPattern(sources: readonly SourceDescriptor[], rule: DeliveryRule): EventPattern {
-  const routes = routesOf(sources, rule);
+/** The pattern of some routes: their AWS sources (never detail-types alone) and their detail-types. */
+export function patternOf(routes: readonly EventBridgeRoute[]): EventPattern {
   return {
     source: unique(routes.map((route) => route.source)),
     'detail-type': unique(routes.flatMap((route) => route.detailTypes)),
   };
+}
+
+/** The pattern of every route one generated rule delivers. */
+export function combinedPattern(sources: readonly SourceDescriptor[], rule: DeliveryRule): EventPattern {
+  return patternOf(
+    sources.flatMap((descriptor) => descriptor.eventBridge.filter((route) => route.rule === rule)),
+  );
 }
 
 function remediationStatusRules(sources: readonly SourceDescriptor[]): RemediationStatusRule[] {
