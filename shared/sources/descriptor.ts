@@ -46,7 +46,7 @@ export type EventBridgeRoute = {
        * The generated rule that delivers these events; absent when no generated rule should (a
        * configuration change, a lifecycle hook) or another one does (the security rules).
        */
-      rule?: 'alarm-state-changes' | 'informational';
+      rule?: Exclude<DeliveryRule, 'remediation-status'>;
     }
   | { rule: 'remediation-status'; statusFilter: StatusFilter }
 );

@@ -6,7 +6,8 @@ import { renderSources } from '../../scripts/generate-sources';
 import { matchesPattern } from '../../shared/security/pattern';
 import { splitEnvelope } from '../../shared/sources/envelope';
 import { EVENTBRIDGE_NORMALIZERS, normalizeRecord, SOURCES } from '../../shared/sources/registry';
-import type { SourcesFile } from '../../shared/sources/rules';
+import { buildSourcesFile, type SourcesFile } from '../../shared/sources/rules';
+import type { SourceDescriptor } from '../../shared/sources/descriptor';
 import { fixture, REPO_ROOT, repoText } from '../support/fixtures';
 
 const require = createRequire(import.meta.url);
@@ -73,6 +74,28 @@ describe('deploy/sources.json', () => {
     expect(
       matchesPattern(alarmStateChanges, event('aws.cloudwatch', 'CloudWatch Alarm Configuration Change')),
     ).toBe(false);
+  });
+
+  it('takes a new informational descriptor into the informational pattern, with its AWS source', () => {
+    const example: SourceDescriptor = {
+      id: 'example',
+      label: 'ecs',
+      informational: true,
+      eventBridge: [
+        {
+          source: 'aws.example',
+          detailTypes: ['Example Happened'],
+          normalize: () => ({ kind: 'ignored', reason: 'example' }),
+          rule: 'informational',
+        },
+      ],
+    };
+    const generated = buildSourcesFile([...SOURCES, example]);
+    expect(generated.eventPatterns.informational).toEqual({
+      source: [...(onDisk.eventPatterns.informational.source as string[]), 'aws.example'],
+      'detail-type': [...(onDisk.eventPatterns.informational['detail-type'] as string[]), 'Example Happened'],
+    });
+    expect(generated.eventPatterns.alarmStateChanges).toEqual(onDisk.eventPatterns.alarmStateChanges);
   });
 
   it('lists the informational sources the informational descriptors label', () => {
