@@ -32,8 +32,8 @@ function widget(title, metrics, x, y, options = {}) {
   };
 }
 
-/** The informational sources (shared/alert/alert.ts INFORMATIONAL_SOURCES; a unit test keeps them equal). */
-const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
+/** The informational sources' labels, generated from the source descriptors (scripts/generate-sources.ts). */
+const { informationalSources: INFORMATIONAL_SOURCES } = require('./sources.json');
 
 /** The `decision.*` fields of the notifier's "alert decided" log line that the timeline lists. */
 const TIMELINE_FIELDS = ['source', 'kind', 'status', 'severity', 'summary'];

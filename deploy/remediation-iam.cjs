@@ -18,20 +18,11 @@ const { configPath, fail, readKlaxonConfig } = require('./klaxon-config.cjs');
 
 const CATALOG = require('../shared/remediation/actions.json');
 
-const AUTOMATION_STATUS = 'EC2 Automation Execution Status-change Notification';
-const COMMAND_STATUS = 'EC2 Command Status-change Notification';
-/** Final statuses the feedback normalizer reports (shared/sources/ssm/normalize.ts). */
-const AUTOMATION_FINAL = [
-  'Success',
-  'CompletedWithSuccess',
-  'Failed',
-  'TimedOut',
-  'Cancelled',
-  'Rejected',
-  'CompletedWithFailure',
-  'Exited',
-];
-const COMMAND_FINAL = ['Success', 'Failed', 'TimedOut', 'Cancelled'];
+/**
+ * The SSM status rules without their document filter (source, detail-type, final statuses),
+ * generated from the SSM status source descriptor (scripts/generate-sources.ts).
+ */
+const { remediationStatus: STATUS_RULES } = require('./sources.json');
 
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 /** Run Command targets managed instances of this account and Region. */
@@ -257,34 +248,18 @@ const RULE_TARGET_SETTINGS = {
 function feedbackEvents() {
   const { documents } = readRemediations();
   const kinds = new Map(CATALOG.actions.map((a) => [a.name, a.kind]));
-  const automation = documents.filter((d) => kinds.get(d) === 'automation');
-  const commands = documents.filter((d) => kinds.get(d) === 'run-command');
-  const events = [];
-  if (automation.length > 0) {
-    events.push({
-      eventBridge: {
-        pattern: {
-          source: ['aws.ssm'],
-          'detail-type': [AUTOMATION_STATUS],
-          detail: { Definition: automation, Status: AUTOMATION_FINAL },
+  return STATUS_RULES.flatMap(({ documentKind, documentField, pattern }) => {
+    const names = documents.filter((d) => kinds.get(d) === documentKind);
+    if (names.length === 0) return [];
+    return [
+      {
+        eventBridge: {
+          pattern: { ...pattern, detail: { [documentField]: names, ...pattern.detail } },
+          ...RULE_TARGET_SETTINGS,
         },
-        ...RULE_TARGET_SETTINGS,
       },
-    });
-  }
-  if (commands.length > 0) {
-    events.push({
-      eventBridge: {
-        pattern: {
-          source: ['aws.ssm'],
-          'detail-type': [COMMAND_STATUS],
-          detail: { 'document-name': commands, status: COMMAND_FINAL },
-        },
-        ...RULE_TARGET_SETTINGS,
-      },
-    });
-  }
-  return events;
+    ];
+  });
 }
 
 module.exports = {

@@ -1,4 +1,9 @@
-import type { AlertSource, InformationalKind, Severity } from '../alert/alert';
+import {
+  type AlertSource,
+  INFORMATIONAL_SOURCES,
+  type InformationalKind,
+  type Severity,
+} from '../alert/alert';
 import { RECEIVER_TYPES } from '../receivers/lookup';
 
 /**
@@ -57,11 +62,7 @@ export const DIMENSION_VALUES = {
     'guardduty',
     'securityhub',
     'klaxon',
-    'aws-health',
-    'codedeploy',
-    'ecs',
-    'autoscaling',
-    'cost-anomaly',
+    ...INFORMATIONAL_SOURCES,
   ] satisfies AlertSource[],
   severity: ['critical', 'error', 'warning', 'info'] satisfies Severity[],
   kind: ['health', 'deployment', 'scaling', 'cost-anomaly'] satisfies InformationalKind[],

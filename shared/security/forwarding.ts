@@ -1,11 +1,5 @@
-import { INFORMATIONAL_EVENT_PATTERN } from '../sources/informational';
+import { buildSourcesFile } from '../sources/rules';
 import { buildSecurityRules, type SecurityRule } from './rules';
-
-/** The alarm events a member account or Region forwards, besides the security rules. */
-const ALARM_PATTERN = {
-  source: ['aws.cloudwatch'],
-  'detail-type': ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
-};
 
 function logicalId(prefix: string, id: string): string {
   return `${prefix}${id
@@ -42,6 +36,7 @@ function forwardingRule(description: string, pattern: unknown, state: string) {
  * patterns, and the read-only rule state where a detection needs it). Generated from the catalog.
  */
 export function buildMemberForwardingTemplate(rules: readonly SecurityRule[] = buildSecurityRules().rules) {
+  const { eventPatterns } = buildSourcesFile();
   const resources: Record<string, unknown> = {
     ForwardingRole: {
       Type: 'AWS::IAM::Role',
@@ -88,10 +83,14 @@ export function buildMemberForwardingTemplate(rules: readonly SecurityRule[] = b
         },
       },
     },
-    ForwardAlarmStateChanges: forwardingRule('Klaxon: forward alarm state changes', ALARM_PATTERN, 'ENABLED'),
+    ForwardAlarmStateChanges: forwardingRule(
+      'Klaxon: forward alarm state changes',
+      eventPatterns.alarmStateChanges,
+      'ENABLED',
+    ),
     ForwardInformationalEvents: forwardingRule(
       'Klaxon: forward informational events (AWS Health, deployments, Auto Scaling, cost anomalies)',
-      INFORMATIONAL_EVENT_PATTERN,
+      eventPatterns.informational,
       'ENABLED',
     ),
   };

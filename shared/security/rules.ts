@@ -1,3 +1,6 @@
+import { guardDutySource } from '../sources/guardduty/source';
+import { patternOf } from '../sources/rules';
+import { securityHubSource } from '../sources/securityhub/source';
 import { DETECTIONS, type Detection } from './catalog';
 import type { EventPattern } from './pattern';
 
@@ -33,7 +36,7 @@ export interface SecurityRulesFile {
   rules: SecurityRule[];
 }
 
-/** The finding rules, which are not CloudTrail detections. */
+/** The finding rules, which are not CloudTrail detections: their patterns come from the source descriptors. */
 export const FINDING_RULES: readonly SecurityRule[] = [
   {
     id: 'findings-guardduty',
@@ -45,7 +48,7 @@ export const FINDING_RULES: readonly SecurityRule[] = [
       'Regional: GuardDuty publishes in each Region where a detector runs; a delegated administrator receives member findings on its own bus.',
     eventBridge: {
       description: 'Klaxon: GuardDuty findings',
-      pattern: { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] },
+      pattern: patternOf(guardDutySource.eventBridge),
     },
   },
   {
@@ -58,7 +61,7 @@ export const FINDING_RULES: readonly SecurityRule[] = [
       'With cross-Region aggregation, deploy in the aggregation Region only; otherwise in every Region.',
     eventBridge: {
       description: 'Klaxon: Security Hub imported findings',
-      pattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
+      pattern: patternOf(securityHubSource.eventBridge),
     },
   },
 ];

@@ -9,27 +9,6 @@ export { partitionOfRegion } from '../security/cloudtrail-fields';
  * Their drafts carry `defaultSeverity: info` and a `kind` label from a closed set.
  */
 
-/**
- * The EventBridge pattern of the informational events the alarm notifier receives (its rule in
- * serverless.yml, checked against this by a template test) and member accounts forward
- * (shared/security/forwarding.ts). Auto Scaling lifecycle hooks are left out: their outcome
- * follows as its own event.
- */
-export const INFORMATIONAL_EVENT_PATTERN = {
-  source: ['aws.health', 'aws.codedeploy', 'aws.ecs', 'aws.autoscaling', 'aws.ce'],
-  'detail-type': [
-    'AWS Health Event',
-    'AWS Health Abuse Event',
-    'CodeDeploy Deployment State-change Notification',
-    'ECS Deployment State Change',
-    'EC2 Instance Launch Successful',
-    'EC2 Instance Launch Unsuccessful',
-    'EC2 Instance Terminate Successful',
-    'EC2 Instance Terminate Unsuccessful',
-    'Anomaly Detected',
-  ],
-} as const;
-
 /** Milliseconds of an ISO time (for transition ids); 0 when it does not parse. */
 export function millisOf(iso: string): number {
   const millis = Date.parse(iso);

@@ -1,91 +1,68 @@
 import { InvalidEventError } from '../errors';
 import { isRecord, parseJson } from '../json';
-import {
-  alarmTransitionToDraft,
-  transitionFromAlarmAction,
-  transitionFromContributor,
-  transitionFromEventBridge,
-  transitionFromSns,
-} from './cloudwatch-alarm/normalize';
-import { CLOUDTRAIL_REGISTRY_KEYS, normalizeCloudTrail } from './cloudtrail/normalize';
-import { API_CALL_DETAIL_TYPE, SIGN_IN_DETAIL_TYPES } from './cloudtrail/schema';
-import {
-  type EventBridgeEnvelope,
-  eventBridgeEnvelopeSchema,
-  snsAlarmMessageSchema,
-} from './cloudwatch-alarm/schemas';
-import {
-  AUTOSCALING_ACTIVITY_DETAIL_TYPES,
-  AUTOSCALING_LIFECYCLE_DETAIL_TYPES,
-  normalizeAutoScaling,
-} from './autoscaling/normalize';
-import { CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE, normalizeCodeDeploy } from './codedeploy/normalize';
-import {
-  isCostAnomalyMessage,
-  normalizeCostAnomalyEvent,
-  normalizeCostAnomalySns,
-} from './cost-anomaly/normalize';
-import { COST_ANOMALY_DETAIL_TYPE } from './cost-anomaly/schema';
-import { ECS_DEPLOYMENT_DETAIL_TYPE, normalizeEcsDeployment } from './ecs/normalize';
+import { autoScalingSource } from './autoscaling/source';
+import { cloudTrailSource } from './cloudtrail/source';
+import { eventBridgeEnvelopeSchema } from './cloudwatch-alarm/schemas';
+import { cloudWatchAlarmSource } from './cloudwatch-alarm/source';
+import { codeDeploySource } from './codedeploy/source';
+import { costAnomalySource } from './cost-anomaly/source';
+import type { EventBridgeNormalizer, SourceDescriptor } from './descriptor';
+import { ecsSource } from './ecs/source';
 import type { IntakeRecord } from './envelope';
-import { normalizeHealth } from './health/normalize';
-import { HEALTH_ABUSE_DETAIL_TYPE, HEALTH_EVENT_DETAIL_TYPE } from './health/schema';
-import { normalizeGuardDuty } from './guardduty/normalize';
-import { isHeartbeatMessage, normalizeHeartbeat } from './heartbeat/normalize';
-import { normalizeSecurityHub } from './securityhub/normalize';
-import {
-  AUTOMATION_STATUS_DETAIL_TYPE,
-  COMMAND_STATUS_DETAIL_TYPE,
-  normalizeAutomationStatus,
-  normalizeCommandStatus,
-} from './ssm/normalize';
+import { guardDutySource } from './guardduty/source';
+import { healthSource } from './health/source';
+import { heartbeatSource } from './heartbeat/source';
+import { securityHubSource } from './securityhub/source';
+import { ssmStatusSource } from './ssm/source';
 import type { NormalizeResult } from './types';
 
-type EventBridgeNormalizer = (event: EventBridgeEnvelope, raw: unknown, topicArn?: string) => NormalizeResult;
-
 /**
- * The explicit table choosing a normalizer for an EventBridge event, keyed by `source|detail-type`.
- * Add a source by adding a row here (see README, "Adding a source").
+ * Every source Klaxon understands. Add a source by adding its descriptor here (see
+ * docs/extending-sources.md). SNS shapes are tried in this order, so the heartbeat comes first;
+ * the generated deploy lists (deploy/sources.json) keep this order too.
  */
-export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormalizer>> = {
-  'aws.cloudwatch|CloudWatch Alarm State Change': (event, raw, topicArn) => ({
-    kind: 'alerts',
-    drafts: [alarmTransitionToDraft(transitionFromEventBridge(event, topicArn), raw)],
-  }),
-  'aws.cloudwatch|CloudWatch Alarm Contributor State Change': (event, raw, topicArn) => ({
-    kind: 'alerts',
-    drafts: [alarmTransitionToDraft(transitionFromContributor(event, topicArn), raw)],
-  }),
-  'aws.cloudwatch|CloudWatch Alarm Configuration Change': () => ({
-    kind: 'ignored',
-    reason: 'alarm configuration change: not a state change',
-  }),
-  // CloudTrail API calls (one row per service source) and console sign-ins: the detection catalog.
-  ...Object.fromEntries(
-    CLOUDTRAIL_REGISTRY_KEYS.map((key): [string, EventBridgeNormalizer] => [key, normalizeCloudTrail]),
-  ),
-  'aws.guardduty|GuardDuty Finding': normalizeGuardDuty,
-  'aws.securityhub|Security Hub Findings - Imported': normalizeSecurityHub,
-  // Remediation feedback: SSM status changes of executions Klaxon started (shared/remediation).
-  [`aws.ssm|${AUTOMATION_STATUS_DETAIL_TYPE}`]: normalizeAutomationStatus,
-  [`aws.ssm|${COMMAND_STATUS_DETAIL_TYPE}`]: normalizeCommandStatus,
-  // Informational sources (info alerts for the dashboard timeline and the digest, never a page).
-  [`aws.health|${HEALTH_EVENT_DETAIL_TYPE}`]: normalizeHealth,
-  [`aws.health|${HEALTH_ABUSE_DETAIL_TYPE}`]: normalizeHealth,
-  [`aws.codedeploy|${CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE}`]: normalizeCodeDeploy,
-  [`aws.ecs|${ECS_DEPLOYMENT_DETAIL_TYPE}`]: normalizeEcsDeployment,
-  ...Object.fromEntries(
-    [...Object.keys(AUTOSCALING_ACTIVITY_DETAIL_TYPES), ...AUTOSCALING_LIFECYCLE_DETAIL_TYPES].map(
-      (detailType): [string, EventBridgeNormalizer] => [
-        `aws.autoscaling|${detailType}`,
-        normalizeAutoScaling,
-      ],
+export const SOURCES: readonly SourceDescriptor[] = [
+  heartbeatSource,
+  cloudWatchAlarmSource,
+  cloudTrailSource,
+  guardDutySource,
+  securityHubSource,
+  ssmStatusSource,
+  healthSource,
+  codeDeploySource,
+  ecsSource,
+  autoScalingSource,
+  costAnomalySource,
+];
+
+/** The `source|detail-type` key of an EventBridge event. */
+export function eventBridgeKey(source: string, detailType: string): string {
+  return `${source}|${detailType}`;
+}
+
+/** The normalizer of each registered EventBridge event, keyed by `source|detail-type` (from {@link SOURCES}). */
+export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormalizer>> = Object.fromEntries(
+  SOURCES.flatMap((descriptor) =>
+    descriptor.eventBridge.flatMap((route) =>
+      route.detailTypes.map((detailType): [string, EventBridgeNormalizer] => [
+        eventBridgeKey(route.source, detailType),
+        route.normalize,
+      ]),
     ),
   ),
-  [`aws.ce|${COST_ANOMALY_DETAIL_TYPE}`]: normalizeCostAnomalyEvent,
-};
+);
 
-const CLOUDTRAIL_DETAIL_TYPES: ReadonlySet<string> = new Set([API_CALL_DETAIL_TYPE, ...SIGN_IN_DETAIL_TYPES]);
+/** Normalizers of detail-types served whatever the source (CloudTrail API calls of unlisted services). */
+const ANY_SOURCE_NORMALIZERS: ReadonlyMap<string, EventBridgeNormalizer> = new Map(
+  SOURCES.flatMap(({ anySource }) =>
+    anySource
+      ? anySource.detailTypes.map((detailType): [string, EventBridgeNormalizer] => [
+          detailType,
+          anySource.normalize,
+        ])
+      : [],
+  ),
+);
 
 function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -101,15 +78,13 @@ function normalizeEventBridge(raw: Record<string, unknown>, topicArn?: string): 
       reason: `EventBridge envelope: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'bad shape'}`,
     };
   }
-  const key = `${envelope.data.source}|${envelope.data['detail-type']}`;
-  // CloudTrail events of a service the table does not list still go to the detection catalog.
+  const { source, 'detail-type': detailType } = envelope.data;
   const normalizer =
-    EVENTBRIDGE_NORMALIZERS[key] ??
-    (CLOUDTRAIL_DETAIL_TYPES.has(envelope.data['detail-type']) ? normalizeCloudTrail : undefined);
+    EVENTBRIDGE_NORMALIZERS[eventBridgeKey(source, detailType)] ?? ANY_SOURCE_NORMALIZERS.get(detailType);
   if (!normalizer) {
     return {
       kind: 'ignored',
-      reason: `no normalizer for EventBridge events of source "${envelope.data.source}", detail-type "${envelope.data['detail-type']}"`,
+      reason: `no normalizer for EventBridge events of source "${source}", detail-type "${detailType}"`,
       notice: 'unsupported event',
     };
   }
@@ -130,26 +105,9 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
     };
   }
   const message = parsed.value;
-  // Klaxon's own heartbeat (functions/heartbeat), published to the alarm topic: recognised explicitly.
-  if (isHeartbeatMessage(message)) return normalizeHeartbeat(message, record);
-  if (isRecord(message) && 'AlarmName' in message && 'NewStateValue' in message) {
-    const alarm = snsAlarmMessageSchema.safeParse(message);
-    if (!alarm.success) {
-      const issue = alarm.error.issues[0];
-      return {
-        kind: 'invalid',
-        reason: `SNS alarm message: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}`,
-      };
-    }
-    const transition = transitionFromSns(alarm.data, {
-      topicArn: record.topicArn,
-      timestamp: record.timestamp,
-    });
-    return { kind: 'alerts', drafts: [alarmTransitionToDraft(transition, message)] };
-  }
-  // Cost Anomaly Detection "individual alerts" published to an SNS topic (the stack's alarm topic
-  // lets costalerts.amazonaws.com publish): recognised by their documented shape, see isCostAnomalyMessage.
-  if (isCostAnomalyMessage(message)) return normalizeCostAnomalySns(message, record);
+  const shape = SOURCES.find((descriptor) => descriptor.sns?.matches(message))?.sns;
+  if (shape) return shape.normalize(message, record);
+  // An EventBridge event a rule sent to an SNS topic: dispatched like one received directly.
   if (isRecord(message) && typeof message['detail-type'] === 'string') {
     return normalizeEventBridge(message, record.topicArn);
   }
@@ -157,6 +115,12 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
     kind: 'invalid',
     reason: `SNS message is JSON of no known shape (keys: ${isRecord(message) ? Object.keys(message).slice(0, 8).join(', ') : typeof message})`,
   };
+}
+
+function normalizeAlarmAction(payload: Record<string, unknown>): NormalizeResult {
+  const normalize = SOURCES.find((descriptor) => descriptor.alarmAction)?.alarmAction;
+  if (!normalize) return { kind: 'invalid', reason: 'no source takes direct alarm actions' };
+  return normalize(payload);
 }
 
 /** Picks the normalizer for one record and runs it; bad input becomes a result, never an exception. */
@@ -168,10 +132,7 @@ export function normalizeRecord(record: IntakeRecord): NormalizeResult {
       case 'eventbridge':
         return normalizeEventBridge(record.event);
       case 'alarm-action':
-        return {
-          kind: 'alerts',
-          drafts: [alarmTransitionToDraft(transitionFromAlarmAction(record.payload), record.payload)],
-        };
+        return normalizeAlarmAction(record.payload);
       case 'unrecognized':
         return { kind: 'invalid', reason: record.reason };
     }

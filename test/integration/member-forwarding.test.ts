@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { renderMemberForwarding } from '../../scripts/generate-member-forwarding';
 import { buildSecurityRules } from '../../shared/security/rules';
-import { INFORMATIONAL_EVENT_PATTERN } from '../../shared/sources/informational';
+import { buildSourcesFile } from '../../shared/sources/rules';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -26,8 +26,9 @@ describe('member forwarding template (deploy/member-forwarding.json)', () => {
       expect(found, rule.id).toBeDefined();
       expect(found?.Properties.State).toBe(rule.state);
     }
-    expect(patterns.some((p) => p.includes('CloudWatch Alarm State Change'))).toBe(true);
-    expect(patterns).toContain(JSON.stringify(INFORMATIONAL_EVENT_PATTERN));
+    const { eventPatterns } = buildSourcesFile();
+    expect(patterns).toContain(JSON.stringify(eventPatterns.alarmStateChanges));
+    expect(patterns).toContain(JSON.stringify(eventPatterns.informational));
   });
 
   it('passes cfn-lint and stays deployable without an S3 upload (under 51,200 bytes)', async () => {

@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTOSCALING_LIFECYCLE_DETAIL_TYPES } from '../../shared/sources/autoscaling/normalize';
-import { INFORMATIONAL_EVENT_PATTERN } from '../../shared/sources/informational';
-import { EVENTBRIDGE_NORMALIZERS } from '../../shared/sources/registry';
+import type { SourcesFile } from '../../shared/sources/rules';
 import { REPO_ROOT, repoText } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -141,11 +139,14 @@ describe('packaged CloudFormation template', () => {
     expect(permissions).toContain('lambda.alarms.cloudwatch.amazonaws.com');
     expect(permissions).toContain('sns.amazonaws.com');
     expect(permissions).toContain('events.amazonaws.com');
+    const { eventPatterns } = JSON.parse(repoText('deploy/sources.json')) as SourcesFile;
     const rule = resourcesOfType('AWS::Events::Rule')[0]?.[1];
-    expect(rule?.Properties.EventPattern).toMatchObject({
+    expect(eventPatterns.alarmStateChanges).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
     });
+    expect(rule?.Properties.EventPattern).toEqual(eventPatterns.alarmStateChanges);
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('AlarmNotifierLambdaFunction');
     const topics = resourcesOfType('AWS::SNS::Subscription').map(([, r]) =>
       JSON.stringify(r.Properties.TopicArn),
     );
@@ -157,25 +158,13 @@ describe('packaged CloudFormation template', () => {
 });
 
 describe('informational sources in the template', () => {
-  const SOURCES = ['aws.health', 'aws.codedeploy', 'aws.ecs', 'aws.autoscaling', 'aws.ce'];
-
-  it('sends every registered informational event (not lifecycle hooks) to the operational-events function through its own rule', () => {
+  it('sends the generated informational pattern (deploy/sources.json) to the operational-events function through its own rule', () => {
+    const { eventPatterns } = JSON.parse(repoText('deploy/sources.json')) as SourcesFile;
     const [, rule] =
       resourcesOfType('AWS::Events::Rule').find(([, r]) =>
         JSON.stringify(r.Properties.EventPattern).includes('aws.health'),
       ) ?? [];
-    const pattern = rule?.Properties.EventPattern as { source: string[]; 'detail-type': string[] };
-    const registered = Object.keys(EVENTBRIDGE_NORMALIZERS)
-      .map((key) => key.split('|') as [string, string])
-      // (CloudTrail API calls of these services are rows of the detection catalog, not informational.)
-      .filter(([source, detailType]) => SOURCES.includes(source) && !detailType.endsWith('via CloudTrail'))
-      .filter(
-        ([, detailType]) => !(AUTOSCALING_LIFECYCLE_DETAIL_TYPES as readonly string[]).includes(detailType),
-      );
-    expect([...pattern.source].sort()).toEqual([...SOURCES].sort());
-    // The same pattern member accounts forward (shared/security/forwarding.ts).
-    expect(pattern).toEqual(INFORMATIONAL_EVENT_PATTERN);
-    expect([...pattern['detail-type']].sort()).toEqual(registered.map(([, detailType]) => detailType).sort());
+    expect(rule?.Properties.EventPattern).toEqual(eventPatterns.informational);
     const [target] = rule?.Properties.Targets as Array<{ Arn: unknown }>;
     // Its own function: a burst of scaling events never throttles the alarm notifier.
     expect(JSON.stringify(target?.Arn)).toContain('OperationalEventsLambdaFunction');

@@ -3,20 +3,19 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INFORMATIONAL_SOURCES } from '../../shared/alert/alert';
 import { loadConfig } from '../../shared/config/yaml';
 import { METRIC_DIMENSIONS } from '../../shared/observability/metrics';
 import { PowertoolsObserver } from '../../shared/observability/observer';
 import { processEvent } from '../../shared/pipeline';
 import { createReceivers, systemClock } from '../../shared/receivers/factory';
 import { LocalSecretResolver } from '../../shared/secrets/secrets';
+import { SOURCES } from '../../shared/sources/registry';
 import { captureOutput } from '../support/capture';
 import { fixture, repoText } from '../support/fixtures';
 
 const require = createRequire(import.meta.url);
 const dashboard = require('../../deploy/dashboard.cjs') as {
   dashboardBody(): { 'Fn::Sub': string };
-  INFORMATIONAL_SOURCES: string[];
   TIMELINE_FIELDS: string[];
 };
 
@@ -75,13 +74,13 @@ describe('the CloudWatch dashboard (deploy/dashboard.cjs)', () => {
     }
   });
 
-  it('shows informational events by source, one series per informational source', () => {
-    expect(dashboard.INFORMATIONAL_SOURCES).toEqual([...INFORMATIONAL_SOURCES]);
+  it('shows informational events by source, one series per informational source descriptor', () => {
+    const informational = SOURCES.filter((d) => d.informational).map((d) => d.label);
     const widget = metricWidgets.find((w) => String(w.properties.title).startsWith('Informational events'));
     const series = (widget?.properties.metrics as Array<Array<{ expression: string; label: string }>>).map(
       (m) => m[0],
     );
-    expect(series.map((s) => s?.label)).toEqual([...INFORMATIONAL_SOURCES]);
+    expect(series.map((s) => s?.label)).toEqual(informational);
     expect(series[0]?.expression).toBe(
       `SUM(SEARCH('{Klaxon,service,source,kind} MetricName="InformationalEvents" source="aws-health"', 'Sum', 300))`,
     );

@@ -16,7 +16,7 @@ import { isCostAnomalyMessage } from '../../shared/sources/cost-anomaly/normaliz
 import { splitEnvelope } from '../../shared/sources/envelope';
 import { healthEventUrl } from '../../shared/sources/health/normalize';
 import { informationalName } from '../../shared/sources/informational';
-import { EVENTBRIDGE_NORMALIZERS, normalizeRecord } from '../../shared/sources/registry';
+import { EVENTBRIDGE_NORMALIZERS, normalizeRecord, SOURCES } from '../../shared/sources/registry';
 import type { AlertDraft, NormalizeResult } from '../../shared/sources/types';
 import { captureOutput } from '../support/capture';
 import { fixture, REPO_ROOT, repoText } from '../support/fixtures';
@@ -559,7 +559,7 @@ describe('severity of informational alerts (classify)', () => {
   });
 });
 
-const INFORMATIONAL_FOLDERS = ['health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
+const INFORMATIONAL_FOLDERS = SOURCES.filter((d) => d.informational).map((d) => d.id);
 const informationalFixtures = INFORMATIONAL_FOLDERS.flatMap((folder) =>
   readdirSync(join(REPO_ROOT, 'events', folder))
     .filter((file) => file.endsWith('.json'))

@@ -1,6 +1,6 @@
 import type { AlertLabels } from '../../alert/alert';
 import { consoleBase } from '../../enrichment/links';
-import { DETECTIONS, type Detection } from '../../security/catalog';
+import type { Detection } from '../../security/catalog';
 import {
   accountOf,
   mfaOf,
@@ -12,83 +12,8 @@ import { evaluateDetections } from '../../security/evaluate';
 import { clipText, redactedJson } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
-import {
-  API_CALL_DETAIL_TYPE,
-  type CloudTrailDetail,
-  type CloudTrailEvent,
-  cloudTrailDetailSchema,
-  SIGN_IN_DETAIL_TYPES,
-} from './schema';
+import { type CloudTrailDetail, type CloudTrailEvent, cloudTrailDetailSchema } from './schema';
 import { isoTime, zodReason } from '../parse';
-
-/**
- * AWS service sources whose `AWS API Call via CloudTrail` events the registry hands to this
- * normalizer, besides those the catalog's patterns name. Root usage and unauthorized calls
- * (CIS CloudWatch.1/.2) match any service; these cover the common ones. A CloudTrail event from a
- * source not listed is reported as "unsupported event", never dropped silently.
- */
-const COMMON_SOURCES = [
-  'aws.acm',
-  'aws.apigateway',
-  'aws.athena',
-  'aws.autoscaling',
-  'aws.backup',
-  'aws.cloudformation',
-  'aws.cloudfront',
-  'aws.cloudtrail',
-  'aws.codebuild',
-  'aws.codepipeline',
-  'aws.cognito-idp',
-  'aws.config',
-  'aws.dynamodb',
-  'aws.ec2',
-  'aws.ecr',
-  'aws.ecs',
-  'aws.eks',
-  'aws.elasticache',
-  'aws.elasticloadbalancing',
-  'aws.events',
-  'aws.firehose',
-  'aws.glue',
-  'aws.guardduty',
-  'aws.iam',
-  'aws.kinesis',
-  'aws.kms',
-  'aws.lambda',
-  'aws.logs',
-  'aws.monitoring',
-  'aws.organizations',
-  'aws.rds',
-  'aws.redshift',
-  'aws.route53',
-  'aws.s3',
-  'aws.secretsmanager',
-  'aws.securityhub',
-  'aws.ses',
-  'aws.sns',
-  'aws.sqs',
-  'aws.ssm',
-  'aws.sso',
-  'aws.states',
-  'aws.sts',
-  'aws.support',
-  'aws.wafv2',
-];
-
-function patternSources(detection: Detection): string[] {
-  const source = detection.pattern.source;
-  return Array.isArray(source) ? source.filter((s): s is string => typeof s === 'string') : [];
-}
-
-/** The `source|detail-type` registry keys this normalizer serves (API calls per service, and sign-ins). */
-export const CLOUDTRAIL_REGISTRY_KEYS: readonly string[] = [
-  ...new Set([
-    ...[...COMMON_SOURCES, ...DETECTIONS.flatMap(patternSources)]
-      .filter((source) => source !== 'aws.signin')
-      .map((source) => `${source}|${API_CALL_DETAIL_TYPE}`),
-    ...SIGN_IN_DETAIL_TYPES.map((type) => `aws.signin|${type}`),
-  ]),
-].sort();
 
 const MILLIS_SUFFIX = /\.\d{3}Z$/;
 

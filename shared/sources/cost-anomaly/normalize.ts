@@ -119,7 +119,7 @@ export function costAnomalyDraft(
 
 /** Normalizes the SNS message of a Cost Anomaly Detection subscription (see `isCostAnomalyMessage`). */
 export function normalizeCostAnomalySns(
-  message: Record<string, unknown>,
+  message: unknown,
   delivery: { topicArn: string; timestamp?: string },
 ): NormalizeResult {
   const parsed = costAnomalySnsSchema.safeParse(message);

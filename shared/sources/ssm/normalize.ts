@@ -30,6 +30,11 @@ const AUTOMATION_FAILURE = new Set([
 const COMMAND_SUCCESS = new Set(['Success']);
 const COMMAND_FAILURE = new Set(['Failed', 'TimedOut', 'Cancelled']);
 
+/** The Automation statuses that end an execution (the only ones reported; the rule keeps only these). */
+export const AUTOMATION_FINAL_STATUSES: readonly string[] = [...AUTOMATION_SUCCESS, ...AUTOMATION_FAILURE];
+/** The Run Command statuses that end a command (the only ones reported; the rule keeps only these). */
+export const COMMAND_FINAL_STATUSES: readonly string[] = [...COMMAND_SUCCESS, ...COMMAND_FAILURE];
+
 const automationDetail = z.looseObject({
   ExecutionId: z.string().min(1),
   Definition: z.string().min(1),
