@@ -16,7 +16,7 @@
  * KLAXON_CONFIG=<path> reads another klaxon.yml (template tests).
  */
 const { configPath, readKlaxonConfig } = require('./klaxon-config.cjs');
-const { readAlarmTopics, snsReceiverTopics } = require('./events.cjs');
+const { snsReceiverTopics } = require('./events.cjs');
 const remediation = require('./remediation-iam.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
@@ -41,15 +41,6 @@ const APPROVAL_KEYS = [
 
 /** Sources of the informational tier (shared/alert/alert.ts INFORMATIONAL_SOURCES). */
 const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
-/** Every source an EventBridge event normalizes into (an SNS topic may relay any of them). */
-const EVENTBRIDGE_SOURCES = [
-  'cloudwatch-alarm',
-  'cloudtrail',
-  'guardduty',
-  'securityhub',
-  ...INFORMATIONAL_SOURCES,
-];
-
 /**
  * The functions of serverless.yml and what each one's code uses. `sources`: the `source` labels of the
  * alerts its pipeline decides (Klaxon's own `klaxon` alerts never start a remediation, so it is not
@@ -60,9 +51,9 @@ const FUNCTIONS = [
   {
     name: 'alarmNotifier',
     description: 'alarm notifier: CloudWatch alarms and cost anomalies, routed and delivered',
+    // Only what its triggers carry (shared/stages/composition.ts): an EventBridge event relayed
+    // through an intake topic is refused by the function, so it can never start a document.
     sources: ['cloudwatch-alarm', 'cost-anomaly'],
-    // A klaxon.yml intake topic is the user's own: it may relay EventBridge events of any source.
-    intakeTopicsRelay: EVENTBRIDGE_SOURCES,
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'alarmEnrichment', 'onFailure'],
   },
   {
@@ -245,12 +236,9 @@ function checkRoleNames(stage, region) {
 }
 
 /** The remediation rules a function's role may start (see FUNCTIONS). */
-function startableRules(fn, remediations, { intakeTopics }) {
+function startableRules(fn, remediations) {
   if (fn.approves) return remediations.rules.filter((rule) => rule.mode === 'approve');
-  const sources = [
-    ...(fn.sources ?? []),
-    ...(intakeTopics && fn.intakeTopicsRelay ? fn.intakeTopicsRelay : []),
-  ];
+  const sources = fn.sources ?? [];
   return remediations.rules.filter((rule) =>
     sources.some((source) => remediation.ruleCanMatch(rule.match, source)),
   );
@@ -268,7 +256,6 @@ function readContext({ stage, region, tracing }, file = configPath()) {
     enrichment,
     remediations,
     approvalSecret: remediations.approvalSecret,
-    intakeTopics: readAlarmTopics(file).length > 0,
     publishTopics: [{ Ref: 'OpsTopic' }, ...snsReceiverTopics(file)],
   };
 }
@@ -295,7 +282,7 @@ function statementsFor(fn, context) {
     if (!PERMISSIONS[use]) throw new Error(`function roles: ${fn.name} uses unknown permission ${use}`);
     statements.push(...PERMISSIONS[use](context));
   }
-  const rules = startableRules(fn, context.remediations, context);
+  const rules = startableRules(fn, context.remediations);
   statements.push(
     ...remediation.statementsForRules(rules, {
       automationAssumeRole: context.remediations.automationAssumeRole,
@@ -360,7 +347,6 @@ async function ownRoleArns({ resolveVariable }) {
 }
 
 module.exports = {
-  EVENTBRIDGE_SOURCES,
   FUNCTIONS,
   INFORMATIONAL_SOURCES,
   PERMISSIONS,

@@ -428,13 +428,10 @@ describe('least-privilege roles, one per function', () => {
       'RemediatorRole',
       'SecurityResponderRole',
     ]);
-    // The detection rule: the responder (CloudTrail), the approval endpoint, and the notifier, whose
-    // intake topic (team-alarms) may relay any EventBridge event. The alarm rule: the notifier only.
+    // The detection rule: the responder (CloudTrail) and the approval endpoint; the notifier refuses
+    // CloudTrail events even through its intake topic (team-alarms). The alarm rule: the notifier only.
     expect(startable('SecurityResponderRole')).toEqual(['AWS-DisablePublicAccessForSecurityGroup']);
-    expect(startable('AlarmNotifierRole')).toEqual([
-      'AWS-DisablePublicAccessForSecurityGroup',
-      'AWS-RestartEC2Instance',
-    ]);
+    expect(startable('AlarmNotifierRole')).toEqual(['AWS-RestartEC2Instance']);
     // The responder reports the end of executions: it reads their status.
     expect(holders((s) => actionsOf(s).includes('ssm:GetAutomationExecution'))).toEqual([
       'SecurityResponderRole',
