@@ -29,11 +29,14 @@ export { matchLabels, type Mute } from './mute';
 
 /** The pipeline's noise stage: runs after decide, may suppress, and records the decision once delivered. */
 export interface NoiseStage {
-  apply(
-    decision: Decision,
-    draft: AlertDraft,
-    mode: 'deliver' | 'preview',
-  ): Promise<(deliveries: readonly DeliveryResult[]) => Promise<void>>;
+  /** Weighs one routed alert; returns the decision to deliver and what records it once deliveries are known. */
+  apply(decision: Decision, draft: AlertDraft, mode: 'deliver' | 'preview'): Promise<NoiseVerdict>;
+}
+
+/** What noise control decided for one alert: a new decision, and the writer of its record. */
+export interface NoiseVerdict {
+  decision: Decision;
+  record: (deliveries: readonly DeliveryResult[]) => Promise<void>;
 }
 
 /** What the noise stage runs over. */
@@ -87,7 +90,7 @@ export class NoiseEngine implements NoiseStage {
     decision: Decision,
     draft: AlertDraft,
     mode: 'deliver' | 'preview',
-  ): Promise<(deliveries: readonly DeliveryResult[]) => Promise<void>> {
+  ): Promise<NoiseVerdict> {
     const now = this.deps.now().getTime();
     const store = mode === 'deliver' ? this.deps.store : undefined;
     const alert = decision.alert;
@@ -105,22 +108,22 @@ export class NoiseEngine implements NoiseStage {
       record: arrivalRecord(this.deps.config.route, decision, draft, mode, now),
     };
     const { verdict, muted, repeat } = await this.weigh(arrived, draft, prior, now, store);
-    Object.assign(decision, verdict.decision);
+    const weighed = verdict.decision;
     const record = verdict.record;
-    return async (deliveries) => {
+    const writeRecord = async (deliveries: readonly DeliveryResult[]) => {
       const delivered = withDeliveries(record, deliveries);
       if (!store) {
         this.records.push(delivered);
         return;
       }
-      const sent = !decision.suppressed && decision.receivers.length > 0;
+      const sent = !weighed.suppressed && weighed.receivers.length > 0;
       const state: AlertState = {
         status: alert.status,
         transitionId: alert.transitionId,
         at: now,
-        alert: queuedAlert(decision.alert),
+        alert: queuedAlert(weighed.alert),
         receivers: wouldReceive,
-        groups: decision.groups,
+        groups: weighed.groups,
         notified: sent || (prior?.transitionId === alert.transitionId && prior.notified),
         ...(repeat ? { repeat } : {}),
       };
@@ -131,6 +134,7 @@ export class NoiseEngine implements NoiseStage {
       if (repeat && sent) await this.effects.schedule(firstRepeatJob(alert, repeat, now), now);
       await saveDecisionRecord(this.noise.decisionRecords, this.effects, delivered, now, store);
     };
+    return { decision: weighed, record: writeRecord };
   }
 
   /** Every mute in force for the alert at `now`, silences first, then windows, then inhibition. */

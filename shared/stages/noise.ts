@@ -11,7 +11,7 @@ export const noiseStage: AlertStage = {
   async run(work, deps) {
     const decision = needed(work, 'decision', 'noise');
     if (!deps.noise) return work;
-    const recordNoise = await deps.noise.apply(decision, work.draft, deps.mode);
-    return { ...work, decision, recordNoise };
+    const weighed = await deps.noise.apply(decision, work.draft, deps.mode);
+    return { ...work, decision: weighed.decision, recordNoise: weighed.record };
   },
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config/yaml';
+import { NoiseEngine } from '../../../shared/noise/engine';
 import { silentObserver } from '../../../shared/observability/observer';
 import { type PipelineDeps, processEvent } from '../../../shared/pipeline';
 import { createReceivers, systemClock } from '../../../shared/receivers/factory';
@@ -15,6 +16,7 @@ import {
   operationalEventsComposition,
   securityResponderComposition,
 } from '../../../shared/stages/composition';
+import { noiseStage } from '../../../shared/stages/noise';
 import { routeStage } from '../../../shared/stages/route';
 import { checkStageOrder, runStages } from '../../../shared/stages/run';
 import { StageOrderError } from '../../../shared/stages/stage';
@@ -158,5 +160,28 @@ describe('a function given a source its triggers do not carry', () => {
     ]);
     const view = (r: typeof everywhere) => r.alerts.map((a) => [a.decision, a.payloads]);
     expect(view(notifier)).toEqual(view(everywhere));
+  });
+});
+
+describe('the noise stage', () => {
+  it('returns a new, suppressed decision and leaves the routed one as it was', async () => {
+    const silenced = loadConfig(
+      `${repoText('klaxon.yml')}\nsilences:\n  - { id: freeze, match: { alarmName: 'api-*' }, reason: change freeze }\n`,
+    );
+    const noisy: PipelineDeps = {
+      ...deps,
+      config: silenced,
+      noise: new NoiseEngine({ config: silenced, observer: silentObserver, now: deps.now }),
+    };
+    const [record] = splitEnvelope(fixture('cloudwatch-alarm/sns-metric-alarm-5xx.json'));
+    const normalized = normalizeRecord(record!);
+    if (normalized.kind !== 'alerts') throw new Error('the fixture should normalize');
+    const routed = await runStages([classifyStage, routeStage], { draft: normalized.drafts[0]! }, noisy);
+    const before = Object.freeze({ ...routed.decision! });
+    const weighed = await runStages([noiseStage], { ...routed, decision: before }, noisy);
+    expect(weighed.decision).not.toBe(before);
+    expect(weighed.decision?.suppressed).toMatch(/silenced by freeze/);
+    expect(before.suppressed).toBeUndefined();
+    expect(weighed.recordNoise).toBeTypeOf('function');
   });
 });
