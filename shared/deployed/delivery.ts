@@ -1,12 +1,16 @@
-import type { KlaxonConfig } from '../config/load';
+import { type KlaxonConfig, validateConfig } from '../config/load';
 import { Dispatcher } from '../delivery/dispatcher';
 import type { InvocationClock } from '../lambda/invocation-clock';
-import type { NoiseEngine } from '../noise/engine';
-import type { PipelineObserver } from '../observability/observer';
+import { NoiseEngine } from '../noise/engine';
+import { type PipelineObserver, PowertoolsObserver } from '../observability/observer';
 import { systemClock } from '../receivers/factory';
 import type { Receiver } from '../receivers/types';
 import type { Remediator } from '../remediation/remediator';
-import { claimLeaseMsOf, type DeployedEnv } from './env';
+import { deployedReceivers } from './receivers';
+import { deployedRemediator } from './remediation';
+import { deployedSecrets } from './secrets';
+import { deployedState } from './state';
+import { claimLeaseMsOf, type DeployedEnv, type FunctionPowertools } from './env';
 import type { DeployedState } from './state';
 
 /** What a deployed dispatcher is built from, besides the configuration. */
@@ -39,4 +43,40 @@ export function deployedDispatcher(
     noiseJob: noise ? (job, running) => noise.runJob(job, running) : undefined,
     verifyRemediation: remediator ? (job, d) => remediator.verify(job, d) : undefined,
   });
+}
+
+/** What every function that delivers builds from the environment: receivers, state, noise control, remediation and the dispatcher over them. */
+export interface DeployedDelivery extends DeployedState {
+  config: KlaxonConfig;
+  receivers: Map<string, Receiver>;
+  observer: PowertoolsObserver;
+  noise: NoiseEngine;
+  remediator?: Remediator;
+  dispatcher: Dispatcher;
+}
+
+/** Builds the delivery side of a deployed function once: the bundled configuration validated, then its parts. */
+export function deployedDelivery(
+  configData: unknown,
+  env: DeployedEnv,
+  powertools: FunctionPowertools,
+  clock: InvocationClock,
+): DeployedDelivery {
+  const config = validateConfig(configData, 'klaxon.yml (bundled)');
+  const secrets = deployedSecrets(env);
+  const receivers = deployedReceivers(config, env, secrets, powertools.logger);
+  const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
+  const { store, queue } = deployedState(env);
+  const remediator = deployedRemediator(config, env, { observer, secrets, store, queue });
+  const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
+  const dispatcher = deployedDispatcher(config, env, {
+    receivers,
+    store,
+    queue,
+    observer,
+    clock,
+    noise,
+    remediator,
+  });
+  return { config, receivers, observer, store, queue, noise, remediator, dispatcher };
 }

@@ -1,19 +1,13 @@
 import { createCloudWatchClient } from '../aws/clients';
 import { cloudWatchPort } from '../aws/cloudwatch';
-import { type KlaxonConfig, validateConfig } from '../config/load';
+import type { KlaxonConfig } from '../config/load';
 import type { Dispatcher } from '../delivery/dispatcher';
 import { AwsContextEnricher } from '../enrichment/enricher';
 import type { InvocationClock } from '../lambda/invocation-clock';
-import { NoiseEngine } from '../noise/engine';
-import { PowertoolsObserver } from '../observability/observer';
 import type { PipelineDeps } from '../pipeline';
 import type { Remediator } from '../remediation/remediator';
-import { deployedDispatcher } from './delivery';
+import { deployedDelivery } from './delivery';
 import { type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';
-import { deployedReceivers } from './receivers';
-import { deployedRemediator } from './remediation';
-import { deployedSecrets } from './secrets';
-import { deployedState } from './state';
 
 /** The dependencies of a deployed event pipeline, with the parts other compositions reuse. */
 export type DeployedPipeline = PipelineDeps & {
@@ -32,22 +26,12 @@ export function deployedPipeline(
   powertools: FunctionPowertools,
   clock: InvocationClock,
 ): DeployedPipeline {
-  const config = validateConfig(configData, 'klaxon.yml (bundled)');
-  const secrets = deployedSecrets(env);
-  const receivers = deployedReceivers(config, env, secrets, powertools.logger);
-  const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
-  const { store, queue } = deployedState(env);
-  const remediator = deployedRemediator(config, env, { observer, secrets, store, queue });
-  const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
-  const dispatcher = deployedDispatcher(config, env, {
-    receivers,
-    store,
-    queue,
-    observer,
+  const { config, receivers, observer, store, noise, remediator, dispatcher } = deployedDelivery(
+    configData,
+    env,
+    powertools,
     clock,
-    noise,
-    remediator,
-  });
+  );
   return {
     config,
     receivers,

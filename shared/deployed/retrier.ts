@@ -1,14 +1,8 @@
-import { validateConfig } from '../config/load';
 import type { Dispatcher } from '../delivery/dispatcher';
 import type { InvocationClock } from '../lambda/invocation-clock';
-import { NoiseEngine } from '../noise/engine';
-import { type PipelineObserver, PowertoolsObserver } from '../observability/observer';
-import { deployedDispatcher } from './delivery';
+import type { PipelineObserver } from '../observability/observer';
+import { deployedDelivery } from './delivery';
 import type { DeployedEnv, FunctionPowertools } from './env';
-import { deployedReceivers } from './receivers';
-import { deployedRemediator } from './remediation';
-import { deployedSecrets } from './secrets';
-import { deployedState } from './state';
 
 /** What the delivery retrier runs with: the dispatcher that runs queued jobs, and the observer. */
 export interface RetrierDeps {
@@ -27,21 +21,6 @@ export function deployedRetrier(
   powertools: FunctionPowertools,
   clock: InvocationClock,
 ): RetrierDeps {
-  const config = validateConfig(configData, 'klaxon.yml (bundled)');
-  const secrets = deployedSecrets(env);
-  const receivers = deployedReceivers(config, env, secrets, powertools.logger);
-  const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
-  const { store, queue } = deployedState(env);
-  const remediator = deployedRemediator(config, env, { observer, secrets, store, queue });
-  const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
-  const dispatcher = deployedDispatcher(config, env, {
-    receivers,
-    store,
-    queue,
-    observer,
-    clock,
-    noise,
-    remediator,
-  });
+  const { dispatcher, observer } = deployedDelivery(configData, env, powertools, clock);
   return { dispatcher, observer };
 }

@@ -5,10 +5,9 @@ import { boundedCopy, safeStringify, TOO_DEEP } from '../../../shared/json';
 import { NoiseEngine } from '../../../shared/noise/engine';
 import { silentObserver } from '../../../shared/observability/observer';
 import { type PipelineDeps, processEventText } from '../../../shared/pipeline';
-import { createReceivers, systemClock } from '../../../shared/receivers/factory';
-import { LocalSecretResolver } from '../../../shared/secrets/secrets';
 import type { AlertDraft } from '../../../shared/sources/types';
 import { fixture, repoText } from '../../support/fixtures';
+import { previewDeps } from '../../support/preview-deps';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DEEP = '['.repeat(6000) + ']'.repeat(6000);
@@ -114,18 +113,7 @@ describe('capDraft', () => {
 describe('the pipeline with oversized and deeply nested events', () => {
   const config = loadConfig(repoText('klaxon.yml'));
   const deps: PipelineDeps = {
-    config,
-    receivers: createReceivers(config.receivers, {
-      secrets: new LocalSecretResolver({}),
-      post: async () => {
-        throw new Error('a preview must not touch the network');
-      },
-      clock: systemClock,
-      consoleSink: () => {},
-    }),
-    mode: 'preview',
-    observer: silentObserver,
-    now: () => new Date('2026-03-14T10:00:00Z'),
+    ...previewDeps(config),
     noise: new NoiseEngine({ config, observer: silentObserver, now: () => new Date('2026-03-14T10:00:00Z') }),
   };
   const alarm = fixture('cloudwatch-alarm/eventbridge-metric-alarm-5xx.json') as Record<string, unknown>;

@@ -3,8 +3,6 @@ import { loadConfig } from '../../../shared/config/yaml';
 import { NoiseEngine } from '../../../shared/noise/engine';
 import { silentObserver } from '../../../shared/observability/observer';
 import { type PipelineDeps, processEvent } from '../../../shared/pipeline';
-import { createReceivers, systemClock } from '../../../shared/receivers/factory';
-import { LocalSecretResolver } from '../../../shared/secrets/secrets';
 import { splitEnvelope } from '../../../shared/sources/envelope';
 import { normalizeRecord } from '../../../shared/sources/registry';
 import { classifyStage } from '../../../shared/stages/classify';
@@ -21,22 +19,10 @@ import { routeStage } from '../../../shared/stages/route';
 import { checkStageOrder, runStages } from '../../../shared/stages/run';
 import { StageOrderError } from '../../../shared/stages/stage';
 import { fixture, repoText } from '../../support/fixtures';
+import { previewDeps } from '../../support/preview-deps';
 
 const config = loadConfig(repoText('klaxon.yml'));
-const deps: PipelineDeps = {
-  config,
-  receivers: createReceivers(config.receivers, {
-    secrets: new LocalSecretResolver({}),
-    post: async () => {
-      throw new Error('a preview must not touch the network');
-    },
-    clock: systemClock,
-    consoleSink: () => {},
-  }),
-  mode: 'preview',
-  observer: silentObserver,
-  now: () => new Date('2026-03-14T10:00:00Z'),
-};
+const deps = previewDeps(config);
 
 /** An EventBridge event as an EventBridge rule would publish it to an SNS topic. */
 function insideSns(event: unknown) {
