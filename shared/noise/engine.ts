@@ -86,11 +86,7 @@ export class NoiseEngine implements NoiseStage {
    * Weighs the decision and returns the recorder to call with its deliveries. The caller's
    * `decision` is updated in place with the outcome, as the pipeline reads it after this stage.
    */
-  async apply(
-    decision: Decision,
-    draft: AlertDraft,
-    mode: 'deliver' | 'preview',
-  ): Promise<NoiseVerdict> {
+  async apply(decision: Decision, draft: AlertDraft, mode: 'deliver' | 'preview'): Promise<NoiseVerdict> {
     const now = this.deps.now().getTime();
     const store = mode === 'deliver' ? this.deps.store : undefined;
     const alert = decision.alert;
