@@ -22,6 +22,8 @@ const MINIMAL: { [T in ReceiverType]: Extract<ReceiverConfig, { type: T }> } = {
   webhook: { type: 'webhook', url: { env: 'HOOK_URL' } },
   sns: { type: 'sns' },
   console: { type: 'console' },
+  teams: { type: 'teams', webhookUrl: { env: 'TEAMS_URL' } },
+  jsm: { type: 'jsm', apiKey: { env: 'JSM_KEY' } },
 };
 
 /** The `type` literal of each option of the configuration's receiver union, in order. */
@@ -32,7 +34,7 @@ function schemaTypes(): unknown[] {
 
 describe('the receiver registry', () => {
   it('is what the configuration schema, the receiverType metric and the pacing table know', () => {
-    expect(RECEIVER_TYPES).toEqual(['pagerduty', 'slack', 'webhook', 'sns', 'console']);
+    expect(RECEIVER_TYPES).toEqual(['pagerduty', 'slack', 'webhook', 'sns', 'console', 'teams', 'jsm']);
     expect(schemaTypes()).toEqual(RECEIVER_TYPES);
     expect(DIMENSION_VALUES.receiverType).toEqual(RECEIVER_TYPES);
     expect(Object.keys(DEFAULT_RATE_PER_SECOND)).toEqual(RECEIVER_TYPES);
@@ -59,6 +61,8 @@ describe('the receiver registry', () => {
       webhook: [false, 10, true, 'json'],
       sns: [false, 10, true, null],
       console: [false, Number.POSITIVE_INFINITY, true, 'text'],
+      teams: [false, 1, true, 'text'],
+      jsm: [true, 2, false, null],
     });
     const config = loadConfig(`
 receivers:
@@ -115,7 +119,7 @@ route: { receiver: chat }
         consoleSink: () => {},
       }),
     ).toThrow(
-      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console)',
+      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console, teams, jsm)',
     );
   });
 
@@ -129,7 +133,7 @@ decisionRecords: { enabled: true }
 digest: { receiver: pager }
 `),
     ).toThrow(
-      'digest.receiver: a digest is a chat message: use a slack, webhook or console receiver, not pagerduty',
+      'digest.receiver: a digest is a chat message: use a slack, webhook, console or teams receiver, not pagerduty',
     );
   });
 });
