@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { consoleReceiver } from './console/descriptor';
 import type { ReceiverSchemaParts } from './descriptor';
+import { emailReceiver } from './email/descriptor';
 import { jsmReceiver } from './jsm/descriptor';
 import { pagerDutyReceiver } from './pagerduty/descriptor';
 import { slackReceiver } from './slack/descriptor';
@@ -17,6 +18,7 @@ export const RECEIVER_DESCRIPTORS = [
   consoleReceiver,
   teamsReceiver,
   jsmReceiver,
+  emailReceiver,
 ] as const;
 
 type Registered = (typeof RECEIVER_DESCRIPTORS)[number];

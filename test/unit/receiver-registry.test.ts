@@ -24,6 +24,7 @@ const MINIMAL: { [T in ReceiverType]: Extract<ReceiverConfig, { type: T }> } = {
   console: { type: 'console' },
   teams: { type: 'teams', webhookUrl: { env: 'TEAMS_URL' } },
   jsm: { type: 'jsm', apiKey: { env: 'JSM_KEY' } },
+  email: { type: 'email' },
 };
 
 /** The `type` literal of each option of the configuration's receiver union, in order. */
@@ -34,7 +35,16 @@ function schemaTypes(): unknown[] {
 
 describe('the receiver registry', () => {
   it('is what the configuration schema, the receiverType metric and the pacing table know', () => {
-    expect(RECEIVER_TYPES).toEqual(['pagerduty', 'slack', 'webhook', 'sns', 'console', 'teams', 'jsm']);
+    expect(RECEIVER_TYPES).toEqual([
+      'pagerduty',
+      'slack',
+      'webhook',
+      'sns',
+      'console',
+      'teams',
+      'jsm',
+      'email',
+    ]);
     expect(schemaTypes()).toEqual(RECEIVER_TYPES);
     expect(DIMENSION_VALUES.receiverType).toEqual(RECEIVER_TYPES);
     expect(Object.keys(DEFAULT_RATE_PER_SECOND)).toEqual(RECEIVER_TYPES);
@@ -63,6 +73,7 @@ describe('the receiver registry', () => {
       console: [false, Number.POSITIVE_INFINITY, true, 'text'],
       teams: [false, 1, true, 'text'],
       jsm: [true, 2, false, null],
+      email: [false, 1, true, 'text'],
     });
     const config = loadConfig(`
 receivers:
@@ -119,7 +130,7 @@ route: { receiver: chat }
         consoleSink: () => {},
       }),
     ).toThrow(
-      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console, teams, jsm)',
+      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console, teams, jsm, email)',
     );
   });
 
@@ -133,7 +144,7 @@ decisionRecords: { enabled: true }
 digest: { receiver: pager }
 `),
     ).toThrow(
-      'digest.receiver: a digest is a chat message: use a slack, webhook, console or teams receiver, not pagerduty',
+      'digest.receiver: a digest is a chat message: use a slack, webhook, console, teams or email receiver, not pagerduty',
     );
   });
 });

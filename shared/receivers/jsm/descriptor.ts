@@ -16,7 +16,7 @@ export const JSM_API_URL = 'https://api.atlassian.com/jsm/ops/integration';
 /** The hosts the integration key may be sent to: JSM Operations, then Opsgenie US and EU until 2027-04-05. */
 export const JSM_API_URLS = [JSM_API_URL, 'https://api.opsgenie.com', 'https://api.eu.opsgenie.com'] as const;
 
-const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/;
+const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(\/[A-Za-z0-9/_-]*)?$/;
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
   return z.strictObject({
