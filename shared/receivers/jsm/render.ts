@@ -120,7 +120,12 @@ function descriptionOf(alert: Alert): string {
     alert.annotations.consoleUrl ? `Console: ${alert.annotations.consoleUrl}` : undefined,
     ...alert.links.map((link) => `${link.text}: ${link.url}`),
   ].filter((l): l is string => l !== undefined);
-  const head = [alert.annotations.summary, alert.annotations.reason, alert.annotations.context]
+  const a = alert.annotations;
+  const head = [
+    truncate(a.summary, 2000),
+    a.reason && truncate(a.reason, 4000),
+    a.context && truncate(a.context, 2000),
+  ]
     .filter(Boolean)
     .join('\n\n');
   // Links come first after the summary so that cutting a long description never loses them.
