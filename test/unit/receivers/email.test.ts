@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/alert/alert';
 import { loadConfig } from '../../../shared/config/yaml';
@@ -178,5 +182,25 @@ receivers:
 route: { receiver: mail }
 `),
     ).toThrow('receivers.mail.subjectPrefix: printable ASCII');
+  });
+});
+
+describe('the email receiver at deploy time', () => {
+  it("grants sns:Publish on an email receiver's topic, as on an sns receiver's", () => {
+    const require = createRequire(import.meta.url);
+    const { snsReceiverTopics } = require('../../../deploy/events.cjs') as {
+      snsReceiverTopics(file: string): string[];
+    };
+    const file = join(mkdtempSync(join(tmpdir(), 'klaxon-email-')), 'klaxon.yml');
+    writeFileSync(
+      file,
+      `receivers:
+  mail: { type: email, topicArn: ${TOPIC} }
+  ops: { type: sns, topicArn: 'arn:aws:sns:us-east-1:123456789012:ops' }
+  chat: { type: teams, webhookUrl: { ssm: teams } }
+route: { receiver: mail }
+`,
+    );
+    expect(snsReceiverTopics(file)).toEqual([TOPIC, 'arn:aws:sns:us-east-1:123456789012:ops']);
   });
 });
