@@ -168,3 +168,75 @@ describe('replay --live of a firing and an OK alarm', () => {
     expect(jsm.requests.map((r) => r.status)).toEqual([503, 202]);
   });
 });
+
+describe('the fakes answer as the services document, and the receivers read them', () => {
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('Teams: a wrong sig is 401, an unknown flow 404; a bad card is accepted (202) and its run fails', async () => {
+    const good = teams.webhookUrl();
+    expect((await post(good.replace(/sig=[^&]+/, 'sig=forged'), {})).status).toBe(401);
+    expect((await post(teams.webhookUrl('deleted-flow'), {})).status).toBe(404);
+    teams.requests.length = 0;
+    const submit = {
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          content: {
+            type: 'AdaptiveCard',
+            version: '1.4',
+            body: [{ type: 'TextBlock', text: 'x' }],
+            actions: [{ type: 'Action.Submit', title: 'Ack' }],
+          },
+        },
+      ],
+    };
+    expect((await post(good, submit)).status).toBe(202);
+    expect((await post(good, { text: 'x'.repeat(30_000) })).status).toBe(202);
+    expect(teams.requests.map((r) => r.run)).toEqual([
+      { status: 'Failed', error: 'Action.Submit cannot be received by a Workflows flow' },
+      { status: 'Failed', error: 'RequestEntityTooLarge: message over 28 KB' },
+    ]);
+  });
+
+  it('JSM: a wrong key is 401, a 131-character message 422 with field errors, an unknown alias closes asynchronously', async () => {
+    const create = `${jsm.jsmUrl}/v2/alerts`;
+    expect((await post(create, { message: 'm' }, { authorization: 'GenieKey wrong' })).status).toBe(401);
+    const auth = { authorization: `GenieKey ${jsm.apiKey}` };
+    const tooLong = await post(create, { message: 'm'.repeat(131) }, auth);
+    expect(tooLong.status).toBe(422);
+    expect(await tooLong.json()).toMatchObject({ errors: { message: expect.stringContaining('130') } });
+    const close = await post(`${jsm.opsgenieUrl}/v2/alerts/unknown/close?identifierType=alias`, {}, auth);
+    expect(close.status).toBe(202);
+    expect(await close.json()).toMatchObject({
+      result: 'Request will be processed',
+      requestId: expect.any(String),
+    });
+  });
+
+  it('a revoked JSM key is a permanent failure that never shows the key', async () => {
+    const [result] = await replay({
+      paths: [FIRING],
+      config: config(),
+      live: true,
+      json: true,
+      outDir: 'out/replay',
+      cwd: process.cwd(),
+      stdout: () => {},
+      stderr: () => {},
+      env: { TEAMS_URL: teams.webhookUrl('deleted-flow'), JSM_KEY: 'revoked-key-123456' },
+    });
+    const failed = (result?.alerts.flatMap((a) => a.deliveries) ?? []).filter((d) => d.outcome === 'failed');
+    expect(failed.map((d) => [d.receiver, d.status, d.retryable])).toEqual([
+      ['oncall', 401, false],
+      ['channel', 404, false],
+    ]);
+    expect(JSON.stringify(failed)).not.toContain('revoked-key-123456');
+    expect(JSON.stringify(failed)).not.toContain('sig=');
+  });
+});
