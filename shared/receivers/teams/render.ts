@@ -63,12 +63,19 @@ const STYLE: Record<Severity, { container: ContainerStyle; color: TextBlock['col
   info: { container: 'accent', color: 'Accent' },
 };
 
+/** A zero-width space: invisible, and it breaks Markdown link syntax in every dialect. */
+const ZERO_WIDTH_SPACE = '\u200b';
+
 /**
- * Escapes the Markdown Teams renders in TextBlocks, so an alarm name or description written by
- * anyone who can create an alarm cannot turn into a link or formatting in the channel.
+ * Defuses the Markdown links Teams renders in TextBlocks and facts, so that an alarm name or
+ * description written by anyone who can create an alarm cannot show a disguised link
+ * (`[Reset your password](https://…)`). Only links are defused: backslash escapes are not rendered
+ * alike by every Teams client, and bold or italics cannot mislead.
  */
 export function escapeTeamsMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]~]/g, (c) => `\\${c}`);
+  return text
+    .replace(/\]\s*\(/g, (match) => `]${ZERO_WIDTH_SPACE}${match.slice(1)}`)
+    .replace(/\]\s*\[/g, (match) => `]${ZERO_WIDTH_SPACE}${match.slice(1)}`);
 }
 
 function text(value: string, max: number, extra: Omit<TextBlock, 'type' | 'text' | 'wrap'> = {}): TextBlock {

@@ -179,7 +179,9 @@ describe('the Teams renderer', () => {
     );
     const text = JSON.stringify(message);
     expect(text).not.toContain('[Reset your password](');
-    expect(escapeTeamsMarkdown('*a* _b_ [c](d)')).toBe('\\*a\\* \\_b\\_ \\[c\\](d)');
+    expect(escapeTeamsMarkdown('HTTPCode_Target_5XX [c](d) [e] (f) [g][1]')).toBe(
+      'HTTPCode_Target_5XX [c]\u200b(d) [e]\u200b (f) [g]\u200b[1]',
+    );
   });
 
   it('offers only https links and no buttons that call back', () => {
