@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { KlaxonConfig } from '../shared/config/load';
-import { createCloudWatchClient } from '../shared/aws/clients';
+import { createCloudWatchClient, createSnsPublish } from '../shared/aws/clients';
 import { cloudWatchPort } from '../shared/aws/cloudwatch';
 import { Dispatcher } from '../shared/delivery/dispatcher';
 import { AwsContextEnricher } from '../shared/enrichment/enricher';
@@ -100,6 +100,8 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     secrets: new LocalSecretResolver(options.env),
     post: postJson,
     clock: systemClock,
+    // SNS-backed receivers (sns, email) publish for real only in a live run.
+    publish: options.live ? createSnsPublish() : undefined,
     consoleSink: (alert, receiver) =>
       log(
         `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,

@@ -63,7 +63,7 @@ async function alarmNotifierEvents({ resolveConfigurationProperty }) {
   return [...fixed, ...intakeTopicEvents()];
 }
 
-/** Topic ARNs that `sns` receivers in klaxon.yml publish to (the stack's ops topic is added by the caller). */
+/** Topic ARNs that receivers in klaxon.yml publish to (`sns`, `email`; the stack's ops topic is added by the caller). */
 function snsReceiverTopics(file = configPath()) {
   const { config } = readKlaxonConfig(file);
   const receivers =
@@ -71,13 +71,14 @@ function snsReceiverTopics(file = configPath()) {
   return [
     ...new Set(
       receivers
-        .filter((r) => r && r.type === 'sns' && typeof r.topicArn === 'string' && TOPIC_ARN.test(r.topicArn))
+        // Every receiver type that publishes to SNS (sns, email) names its topic `topicArn`.
+        .filter((r) => r && typeof r.topicArn === 'string' && TOPIC_ARN.test(r.topicArn))
         .map((r) => r.topicArn),
     ),
   ];
 }
 
-/** The IAM resources of `sns:Publish`: the stack's ops topic and every topic an `sns` receiver names. */
+/** The IAM resources of `sns:Publish`: the stack's ops topic and every topic a receiver names (`topicArn`). */
 function snsPublishResources() {
   return [{ Ref: 'OpsTopic' }, ...snsReceiverTopics()];
 }

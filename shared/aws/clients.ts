@@ -49,11 +49,18 @@ export function createSqsClient(): SQSClient {
   return new SQSClient({ requestHandler: CLIENT_TIMEOUTS.sqs });
 }
 
-/** Builds an SNS publisher (the `sns` receiver and fallback topic). */
+/** Builds an SNS publisher (the `sns` and `email` receivers and fallback topic). */
 export function createSnsPublish(
   client: SNSClient = new SNSClient({ requestHandler: CLIENT_TIMEOUTS.sns }),
 ): SnsPublish {
-  return async (topicArn, subject, message) => {
-    await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message }));
+  return async (topicArn, subject, message, options) => {
+    await client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: subject,
+        Message: message,
+        ...(options?.perProtocol ? { MessageStructure: 'json' } : {}),
+      }),
+    );
   };
 }

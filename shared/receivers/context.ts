@@ -15,8 +15,16 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** Publishes one message to an SNS topic (the only SNS call receivers make). */
-export type SnsPublish = (topicArn: string, subject: string, message: string) => Promise<void>;
+/**
+ * Publishes one message to an SNS topic (the only SNS call receivers make). With `perProtocol`,
+ * `message` is a JSON object of one message per protocol (`default`, `email`…): SNS `MessageStructure: json`.
+ */
+export type SnsPublish = (
+  topicArn: string,
+  subject: string,
+  message: string,
+  options?: { perProtocol?: boolean },
+) => Promise<void>;
 
 /** What receivers are built from: the ports and settings every receiver type shares. */
 export interface ReceiverDeps {

@@ -1,9 +1,12 @@
 import type { z } from 'zod';
 import { consoleReceiver } from './console/descriptor';
 import type { ReceiverSchemaParts } from './descriptor';
+import { emailReceiver } from './email/descriptor';
+import { jsmReceiver } from './jsm/descriptor';
 import { pagerDutyReceiver } from './pagerduty/descriptor';
 import { slackReceiver } from './slack/descriptor';
 import { snsReceiver } from './sns/descriptor';
+import { teamsReceiver } from './teams/descriptor';
 import { webhookReceiver } from './webhook/descriptor';
 
 /** Every receiver type Klaxon knows, one descriptor each; adding a type is one folder and one line here. */
@@ -13,6 +16,9 @@ export const RECEIVER_DESCRIPTORS = [
   webhookReceiver,
   snsReceiver,
   consoleReceiver,
+  teamsReceiver,
+  jsmReceiver,
+  emailReceiver,
 ] as const;
 
 type Registered = (typeof RECEIVER_DESCRIPTORS)[number];

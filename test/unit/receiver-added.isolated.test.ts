@@ -164,7 +164,7 @@ decisionRecords: { enabled: true }
 digest: { receiver: oncall }
 `;
     expect(() => loadConfig(withDigest)).toThrow(
-      'digest.receiver: a digest is a chat message: use a slack, webhook or console receiver, not beeper',
+      'digest.receiver: a digest is a chat message: use a slack, webhook, console, teams or email receiver, not beeper',
     );
   });
 });

@@ -22,6 +22,9 @@ const MINIMAL: { [T in ReceiverType]: Extract<ReceiverConfig, { type: T }> } = {
   webhook: { type: 'webhook', url: { env: 'HOOK_URL' } },
   sns: { type: 'sns' },
   console: { type: 'console' },
+  teams: { type: 'teams', webhookUrl: { env: 'TEAMS_URL' } },
+  jsm: { type: 'jsm', apiKey: { env: 'JSM_KEY' } },
+  email: { type: 'email' },
 };
 
 /** The `type` literal of each option of the configuration's receiver union, in order. */
@@ -32,7 +35,16 @@ function schemaTypes(): unknown[] {
 
 describe('the receiver registry', () => {
   it('is what the configuration schema, the receiverType metric and the pacing table know', () => {
-    expect(RECEIVER_TYPES).toEqual(['pagerduty', 'slack', 'webhook', 'sns', 'console']);
+    expect(RECEIVER_TYPES).toEqual([
+      'pagerduty',
+      'slack',
+      'webhook',
+      'sns',
+      'console',
+      'teams',
+      'jsm',
+      'email',
+    ]);
     expect(schemaTypes()).toEqual(RECEIVER_TYPES);
     expect(DIMENSION_VALUES.receiverType).toEqual(RECEIVER_TYPES);
     expect(Object.keys(DEFAULT_RATE_PER_SECOND)).toEqual(RECEIVER_TYPES);
@@ -59,6 +71,9 @@ describe('the receiver registry', () => {
       webhook: [false, 10, true, 'json'],
       sns: [false, 10, true, null],
       console: [false, Number.POSITIVE_INFINITY, true, 'text'],
+      teams: [false, 1, true, 'text'],
+      jsm: [true, 2, false, null],
+      email: [false, 1, true, 'text'],
     });
     const config = loadConfig(`
 receivers:
@@ -115,7 +130,7 @@ route: { receiver: chat }
         consoleSink: () => {},
       }),
     ).toThrow(
-      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console)',
+      'receivers.oncall.type: unknown receiver type "pager" (known: pagerduty, slack, webhook, sns, console, teams, jsm, email)',
     );
   });
 
@@ -129,7 +144,7 @@ decisionRecords: { enabled: true }
 digest: { receiver: pager }
 `),
     ).toThrow(
-      'digest.receiver: a digest is a chat message: use a slack, webhook or console receiver, not pagerduty',
+      'digest.receiver: a digest is a chat message: use a slack, webhook, console, teams or email receiver, not pagerduty',
     );
   });
 });

@@ -4,8 +4,9 @@ import { truncate } from '../text';
 
 /** SNS subjects must be ASCII, without line breaks, under 100 characters. */
 export function snsSubject(text: string): string {
-  const ascii = text.replace(/[^\x20-\x7e]/g, '_').trim();
-  return truncate(ascii || 'Klaxon alert', 99);
+  const ascii = text.replace(/[^\x20-\x7e]/g, '_').trim() || 'Klaxon alert';
+  // The usual truncation marker is not ASCII, and SNS refuses such a subject: cut with dots.
+  return ascii.length <= 99 ? ascii : `${ascii.slice(0, 96)}...`;
 }
 
 /** Renders an alert as a plain-text SNS message that reads well in an email or SMS. */
