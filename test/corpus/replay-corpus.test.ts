@@ -45,7 +45,11 @@ const INFO = ['log'];
 
 /** What the example configuration decides for every shipped fixture. */
 const EXPECTED: Record<string, Expected> = {
-  'cloudwatch-alarm/alarm-action-bad-arn.json': { outcome: 'invalid', reason: /not a CloudWatch alarm ARN/ },
+  // The alarm is placed by the payload's account and Region (the ARN CloudWatch would give it), noted.
+  'cloudwatch-alarm/alarm-action-bad-arn.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
   'cloudwatch-alarm/alarm-action-composite.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
@@ -144,9 +148,10 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
+  // An unknown statusCode is kept as given, read as open, and noted (unreadable).
   'health/eventbridge-health-event-bad-status.json': {
-    outcome: 'invalid',
-    reason: /^AWS Health event: statusCode/,
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'health/eventbridge-health-event-issue-closed.json': {
     outcome: 'alerts',

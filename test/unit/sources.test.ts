@@ -28,6 +28,7 @@ function outcome(raw: unknown) {
 describe('ARN parsing', () => {
   it('splits on the first five colons only, keeping raw alarm names', () => {
     expect(parseArn('arn:aws:cloudwatch:eu-south-1:123456789012:alarm:Sesión: DB | x')).toEqual({
+      arnPartition: 'aws',
       partition: 'aws',
       service: 'cloudwatch',
       region: 'eu-south-1',
@@ -43,6 +44,22 @@ describe('ARN parsing', () => {
     );
     expect(parseArn('not-an-arn')).toBeUndefined();
     expect(parseArn('arn:aws:cloudwatch:US East:123456789012:alarm:a')).toBeUndefined();
+    expect(parseArn('arn:azure:cloudwatch:us-east-1:123456789012:alarm:a')).toBeUndefined();
+  });
+
+  it('accepts every partition and lower-case Region, with a console partition only where Klaxon has one', () => {
+    expect(parseArn('arn:aws-eusc:cloudwatch:eusc-de-east-1:123456789012:alarm:a')).toMatchObject({
+      arnPartition: 'aws-eusc',
+      partition: undefined,
+      region: 'eusc-de-east-1',
+    });
+    expect(parseArn('arn:aws-iso-b:cloudwatch:us-isob-east-1:123456789012:alarm:a')?.arnPartition).toBe(
+      'aws-iso-b',
+    );
+    expect(parseArn('arn:aws:cloudwatch:xx-anon-1:123456789012:alarm:a')).toMatchObject({
+      region: 'xx-anon-1',
+      partition: undefined,
+    });
   });
 });
 
@@ -224,11 +241,20 @@ describe('direct alarm actions', () => {
     expect(d.path).toBe('alarm-action');
   });
 
-  it('reports an alarm ARN that is not one', () => {
-    const [result] = outcome(fixture('cloudwatch-alarm/alarm-action-bad-arn.json'));
-    expect(result).toEqual({
+  it('places an alarm whose ARN is not one by the payload account and Region, and says so', () => {
+    const draft = only(fixture('cloudwatch-alarm/alarm-action-bad-arn.json'));
+    expect(draft.fingerprint).toBe('arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-prod-5xx');
+    expect(draft.annotations.unreadable).toBe(
+      'field alarm ARN ("not-an-arn" is not a CloudWatch alarm ARN: built from the payload)',
+    );
+  });
+
+  it('reports an alarm with neither a readable ARN nor an account and Region', () => {
+    const payload = fixture('cloudwatch-alarm/alarm-action-bad-arn.json') as Record<string, unknown>;
+    const [result] = outcome({ ...payload, accountId: undefined });
+    expect(result).toMatchObject({
       kind: 'invalid',
-      reason: 'alarm ARN "not-an-arn" is not a CloudWatch alarm ARN',
+      reason: expect.stringContaining('"not-an-arn" is not a CloudWatch alarm ARN'),
     });
   });
 });
