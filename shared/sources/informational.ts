@@ -1,7 +1,6 @@
 import type { InformationalKind, InformationalSource, Severity } from '../alert/alert';
 import type { AlertDraft } from './types';
 
-
 /**
  * Helpers shared by the normalizers of the informational sources (AWS Health, CodeDeploy, ECS,
  * Auto Scaling, Cost Anomaly Detection): operational events worth a dashboard line, never a page.

@@ -161,7 +161,9 @@ describe('AWS Health events', () => {
   it('reads an unknown status as open, keeps it as given, and says so', () => {
     const draft = only(fixture('health/eventbridge-health-event-bad-status.json'));
     expect(draft.status).toBe('firing');
-    expect(draft.annotations.unreadable).toMatch(/^field statusCode \(unknown value "[^"]+": read as open\)$/);
+    expect(draft.annotations.unreadable).toMatch(
+      /^field statusCode \(unknown value "[^"]+": read as open\)$/,
+    );
     const missing = only(
       edited('health/eventbridge-health-event-issue-open.json', (e) => {
         delete detailOf(e).statusCode;

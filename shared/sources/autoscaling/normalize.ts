@@ -68,7 +68,9 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
   const instance = detail.EC2InstanceId?.trim() || undefined;
   const zone = detail.Details?.['Availability Zone'];
   const fingerprint = `autoscaling:${account}:${region}:activity/${detail.ActivityId}`;
-  const consoleUrl = home && `${home}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
+  const consoleUrl =
+    home &&
+    `${home}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
   const failed = which.outcome === 'unsuccessful';
   const what =
     (failed ? detail.StatusMessage : undefined) ||
@@ -83,35 +85,38 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
     .join('\n');
   return {
     kind: 'alerts',
-    drafts: withUnreadable([
-      informationalDraft({
-        source: 'autoscaling',
-        kind: 'scaling',
-        account,
-        region,
-        labels: {
-          autoScalingGroup: group,
-          InstanceId: instance,
-          activity: which.activity,
-          outcome: which.outcome,
-          availabilityZone: typeof zone === 'string' ? zone : undefined,
-        },
-        annotations: {
-          summary: `${head}: ${firstLine(what, 200)} (${account}/${region})`,
-          description: description || undefined,
-          consoleUrl,
-        },
-        status: 'firing',
-        pointEvent: true,
-        fingerprint,
-        transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
-        startsAt: isoTime(detail.StartTime, observedAt),
-        observedAt,
-        path: 'eventbridge',
-        links: consoleUrl ? [{ text: 'Auto Scaling group activity', url: consoleUrl }] : [],
-        partition: consolePartitionOf(region),
-        raw,
-      }),
-    ], parsed.unreadable),
+    drafts: withUnreadable(
+      [
+        informationalDraft({
+          source: 'autoscaling',
+          kind: 'scaling',
+          account,
+          region,
+          labels: {
+            autoScalingGroup: group,
+            InstanceId: instance,
+            activity: which.activity,
+            outcome: which.outcome,
+            availabilityZone: typeof zone === 'string' ? zone : undefined,
+          },
+          annotations: {
+            summary: `${head}: ${firstLine(what, 200)} (${account}/${region})`,
+            description: description || undefined,
+            consoleUrl,
+          },
+          status: 'firing',
+          pointEvent: true,
+          fingerprint,
+          transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
+          startsAt: isoTime(detail.StartTime, observedAt),
+          observedAt,
+          path: 'eventbridge',
+          links: consoleUrl ? [{ text: 'Auto Scaling group activity', url: consoleUrl }] : [],
+          partition: consolePartitionOf(region),
+          raw,
+        }),
+      ],
+      parsed.unreadable,
+    ),
   };
 }

@@ -85,13 +85,18 @@ function isAlarmArn(arn: ParsedArn | undefined): arn is ParsedArn {
  * would have given the alarm, built from the account and Region the delivery names (the same text,
  * so every path keeps one fingerprint), with a note. Throws only when neither is readable.
  */
-function alarmArnOr(alarmArn: string | undefined, home: AlarmHome, notes: string[]): { text: string; arn: ParsedArn } {
+function alarmArnOr(
+  alarmArn: string | undefined,
+  home: AlarmHome,
+  notes: string[],
+): { text: string; arn: ParsedArn } {
   const given = alarmArn === undefined ? undefined : parseArn(alarmArn);
   if (alarmArn !== undefined && isAlarmArn(given)) return { text: alarmArn, arn: given };
   const partition = home.arnPartition ?? (home.region ? regionPartition(home.region) : undefined) ?? 'aws';
   const text = `arn:${partition}:cloudwatch:${home.region ?? ''}:${home.account ?? ''}:alarm:${home.alarmName}`;
   const built = parseArn(text);
-  const shown = alarmArn === undefined ? 'missing' : `"${alarmArn.slice(0, 120)}" is not a CloudWatch alarm ARN`;
+  const shown =
+    alarmArn === undefined ? 'missing' : `"${alarmArn.slice(0, 120)}" is not a CloudWatch alarm ARN`;
   if (!isAlarmArn(built)) {
     throw new InvalidEventError(`alarm ARN ${shown}, and ${home.from} names no account and Region`);
   }
@@ -252,7 +257,11 @@ export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?:
   if (!parsed.ok) throw new InvalidEventError(`alarm state change detail: ${parsed.reason}`);
   const detail = parsed.data;
   const notes = [...parsed.unreadable];
-  const { text: alarmArn, arn } = alarmArnOr(event.resources[0], envelopeHome(event, detail.alarmName), notes);
+  const { text: alarmArn, arn } = alarmArnOr(
+    event.resources[0],
+    envelopeHome(event, detail.alarmName),
+    notes,
+  );
   const config = fromConfiguration(detail.configuration, detail.state.reasonData);
   return {
     path: 'eventbridge',
@@ -288,7 +297,11 @@ export function transitionFromContributor(event: EventBridgeEnvelope, topicArn?:
   if (!parsed.ok) throw new InvalidEventError(`alarm contributor detail: ${parsed.reason}`);
   const detail: AlarmContributorDetail = parsed.data;
   const notes = [...parsed.unreadable];
-  const { text: alarmArn, arn } = alarmArnOr(event.resources[0], envelopeHome(event, detail.alarmName), notes);
+  const { text: alarmArn, arn } = alarmArnOr(
+    event.resources[0],
+    envelopeHome(event, detail.alarmName),
+    notes,
+  );
   const query =
     detail.configuration?.metrics?.find((m) => m.returnData) ?? detail.configuration?.metrics?.[0];
   return {

@@ -54,7 +54,9 @@ export function codeDeployDraft(
   const status = CODEDEPLOY_FINAL_STATES.has(detail.state) ? 'resolved' : 'firing';
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const fingerprint = `codedeploy:${account}:${region}:deployment/${detail.deploymentId}`;
-  const consoleUrl = home && `${home}/codesuite/codedeploy/deployments/${encodeURIComponent(detail.deploymentId)}?region=${region}`;
+  const consoleUrl =
+    home &&
+    `${home}/codesuite/codedeploy/deployments/${encodeURIComponent(detail.deploymentId)}?region=${region}`;
   const word = STATE_WORDS[detail.state] ?? detail.state;
   return informationalDraft({
     source: 'codedeploy',

@@ -131,13 +131,16 @@ export function normalizeCostAnomalySns(
   const observedAt = isoTime(delivery.timestamp, isoTime(rest.anomalyEndDate, new Date(0).toISOString()));
   return {
     kind: 'alerts',
-    drafts: withUnreadable([
-      costAnomalyDraft(
-        { ...rest, dimensionValue: dimensionalValue },
-        { path: 'sns', observedAt, topicArn: delivery.topicArn },
-        message,
-      ),
-    ], parsed.unreadable),
+    drafts: withUnreadable(
+      [
+        costAnomalyDraft(
+          { ...rest, dimensionValue: dimensionalValue },
+          { path: 'sns', observedAt, topicArn: delivery.topicArn },
+          message,
+        ),
+      ],
+      parsed.unreadable,
+    ),
   };
 }
 
@@ -151,12 +154,15 @@ export function normalizeCostAnomalyEvent(envelope: EventBridgeEnvelope, raw: un
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   return {
     kind: 'alerts',
-    drafts: withUnreadable([
-      costAnomalyDraft(
-        { ...detail, accountId: detail.accountId ?? envelope.account },
-        { path: 'eventbridge', observedAt },
-        raw,
-      ),
-    ], parsed.unreadable),
+    drafts: withUnreadable(
+      [
+        costAnomalyDraft(
+          { ...detail, accountId: detail.accountId ?? envelope.account },
+          { path: 'eventbridge', observedAt },
+          raw,
+        ),
+      ],
+      parsed.unreadable,
+    ),
   };
 }

@@ -121,5 +121,8 @@ export function normalizeGuardDuty(envelope: EventBridgeEnvelope, raw: unknown):
   const parsed = parseLenient(guardDutyFindingSchema, envelope.detail);
   if (!parsed.ok) return { kind: 'invalid', reason: `GuardDuty finding: ${parsed.reason}` };
   const finding = { ...parsed.data, region: parsed.data.region ?? envelope.region };
-  return { kind: 'alerts', drafts: withUnreadable([guardDutyDraft(finding, envelope, raw)], parsed.unreadable) };
+  return {
+    kind: 'alerts',
+    drafts: withUnreadable([guardDutyDraft(finding, envelope, raw)], parsed.unreadable),
+  };
 }

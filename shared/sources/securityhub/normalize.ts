@@ -1,11 +1,5 @@
 import type { AlertLabels } from '../../alert/alert';
-import {
-  type ConsolePartition,
-  consoleHome,
-  consoleHost,
-  consolePartitionOf,
-  isRegionCode,
-} from '../../alert/partition';
+import { type ConsolePartition, consoleHost, consolePartitionOf, isRegionCode } from '../../alert/partition';
 import { asffLabel } from '../../security/findings';
 import { clipText } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
@@ -158,7 +152,10 @@ export function normalizeSecurityHub(envelope: EventBridgeEnvelope, raw: unknown
  * Normalizes a `Security Hub Findings - Custom Action` event: one draft per finding, labelled with
  * the action (`customAction`), whatever the finding's workflow or record state.
  */
-export function normalizeSecurityHubCustomAction(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
+export function normalizeSecurityHubCustomAction(
+  envelope: EventBridgeEnvelope,
+  raw: unknown,
+): NormalizeResult {
   const parsed = parseLenient(securityHubCustomActionSchema, envelope.detail);
   if (!parsed.ok) return { kind: 'invalid', reason: `Security Hub custom action: ${parsed.reason}` };
   const action: CustomAction = {
