@@ -259,6 +259,30 @@ describe('direct alarm actions', () => {
   });
 });
 
+describe('SNS alarm messages without AlarmArn', () => {
+  it("place the alarm in the topic's Region and the message's account, as its own ARN would", () => {
+    const draft = only(fixture('cloudwatch-alarm/sns-metric-alarm-no-alarm-arn.json'));
+    expect(draft.fingerprint).toBe('arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-prod-latency-p99');
+    expect(draft.labels).toMatchObject({ account: '123456789012', region: 'us-east-1' });
+    expect(draft.annotations.unreadable).toBe('field alarm ARN (missing: built from the topic ARN)');
+  });
+
+  it("take the topic's account when the message names none", () => {
+    const event = fixture('cloudwatch-alarm/sns-metric-alarm-no-alarm-arn.json') as {
+      Records: Array<{ Sns: { Message: string; TopicArn: string } }>;
+    };
+    const sns = event.Records[0]?.Sns;
+    if (!sns) throw new Error('no record');
+    const message = JSON.parse(sns.Message) as Record<string, unknown>;
+    delete message.AWSAccountId;
+    sns.Message = JSON.stringify(message);
+    sns.TopicArn = 'arn:aws:sns:eu-west-1:111122223333:klaxon-prod-alarms';
+    expect(only(event).fingerprint).toBe(
+      'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:api-prod-latency-p99',
+    );
+  });
+});
+
 describe('unrecognized input', () => {
   it.each([null, 'text', 42, [1, 2], { hello: 'world' }])('reports %j as invalid without throwing', (raw) => {
     const results = outcome(raw);
