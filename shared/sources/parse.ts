@@ -59,7 +59,7 @@ export function parseLenient<T>(schema: z.ZodType<T>, value: unknown): LenientPa
   const dropped = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const compact = new Set<unknown[]>();
-    for (const issue of first.error.issues.slice(0, 20)) {
+    for (const issue of first.error.issues) {
       let path: Path = issue.path;
       // A missing value, or one already left out, is fixed only by leaving out what holds it.
       while (path.length > 0 && (valueAt(working, path) === undefined || dropped.has(pathText(path)))) {
