@@ -1,11 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config/yaml';
 import { isRecord } from '../../shared/json';
+import { silentObserver } from '../../shared/observability/observer';
+import { processEvent } from '../../shared/pipeline';
+import { createReceivers, systemClock } from '../../shared/receivers/factory';
+import { LocalSecretResolver } from '../../shared/secrets/secrets';
 import { splitEnvelope } from '../../shared/sources/envelope';
 import { normalizeRecord } from '../../shared/sources/registry';
 import type { NormalizeResult } from '../../shared/sources/types';
-import { REPO_ROOT, fixture } from '../support/fixtures';
+import { REPO_ROOT, fixture, repoText } from '../support/fixtures';
 
 /**
  * Field-level leniency (docs/sources-leniency.md): every fixture that makes alerts is fed again
@@ -222,5 +227,51 @@ describe('the European Sovereign Cloud', () => {
     if (result.kind !== 'alerts') return;
     expect(result.drafts[0]?.labels.region).toBe(event.region);
     expect(result.drafts[0]?.annotations.unreadable).toMatch(/^field awsRegion \(/);
+  });
+});
+
+describe('the FieldsUnreadable metric', () => {
+  const config = loadConfig(repoText('klaxon.yml'));
+  async function counted(event: unknown): Promise<string[]> {
+    const counts: string[] = [];
+    await processEvent(event, {
+      config,
+      receivers: createReceivers(config.receivers, {
+        secrets: new LocalSecretResolver({}),
+        post: async () => {
+          throw new Error('no network');
+        },
+        clock: systemClock,
+        consoleSink: () => {},
+      }),
+      mode: 'preview',
+      observer: { ...silentObserver, count: (name, dims) => counts.push(`${name}${JSON.stringify(dims)}`) },
+      now: () => new Date('2026-03-14T10:00:00Z'),
+    });
+    return counts.filter((c) => c.startsWith('FieldsUnreadable'));
+  }
+
+  it('counts an event with unreadable fields once, by source, however many alerts it makes', async () => {
+    const event = fixture('cloudtrail/eventbridge-cloudtrail-logging-disabled-positive.json') as Json;
+    const mangled = { ...event, detail: { ...(event.detail as Json), userAgent: 5, readOnly: 'no' } };
+    expect(await counted(mangled)).toEqual(['FieldsUnreadable{"source":"cloudtrail"}']);
+    expect(await counted(event)).toEqual([]);
+  });
+
+  it('alerts on each of 100 findings that all carry unreadable fields', () => {
+    const event = fixture('securityhub/eventbridge-findings-imported-new.json') as {
+      detail: { findings: Json[] };
+    };
+    const [finding] = event.detail.findings;
+    const findings = Array.from({ length: 100 }, (_, i) => ({
+      ...finding,
+      Id: `${String(finding?.Id)}-${i}`,
+      Severity: { Label: 'SEVERE' },
+      Title: 7,
+      Region: 'EU (Ireland)',
+      Resources: [{ Type: 1, Id: 2 }],
+    }));
+    const result = outcome({ ...event, detail: { findings } });
+    expect(result.kind === 'alerts' && result.drafts.length).toBe(100);
   });
 });
