@@ -187,6 +187,9 @@ export async function processEvent(
       continue;
     }
     if (normalized.kind === 'alerts') {
+      // Once per event: a field Klaxon could not read cost nothing but that field (noted on the alerts).
+      const partly = normalized.drafts.find((draft) => draft.annotations.unreadable !== undefined);
+      if (partly) deps.observer.count('FieldsUnreadable', { source: partly.labels.source });
       // A function handles only the sources its triggers carry: anything else came by a path that
       // no AWS service uses for it, so it is reported and dropped, never routed.
       const accepted = normalized.drafts

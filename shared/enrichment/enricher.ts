@@ -156,19 +156,21 @@ export class AwsContextEnricher implements Enricher {
     note('children', childrenResult);
     const children = childrenResult?.ok ? (childrenResult.value as string[]) : eventChildren.map(alarmNameOf);
     const showChildren = composite && children.length > 0 && firing;
+    // No console links for a Region Klaxon has no console for (unknown Region, isolated partitions).
+    const consolePartition = draft.partition;
     const childLinks =
-      showChildren && cfg.links
+      showChildren && cfg.links && consolePartition
         ? children.slice(0, MAX_CHILD_LINKS).map((child) => ({
             text: `Alarm ${child}`,
-            url: alarmConsoleUrl(draft.partition, labels.region, child),
+            url: alarmConsoleUrl(consolePartition, labels.region, child),
           }))
         : [];
 
     const metricLinks =
-      cfg.links && metricKind && plan
+      cfg.links && metricKind && plan && consolePartition
         ? resourceLinks(
             {
-              partition: draft.partition,
+              partition: consolePartition,
               region: labels.region,
               startsAt: draft.startsAt,
               alarmName: labels.alarmName,

@@ -12,7 +12,7 @@ import type { SeriesPlan } from './series-plan';
 
 /** Where and when the alarmed resource is looked at. */
 export interface ResourceLinkContext {
-  partition: AlertDraft['partition'];
+  partition: NonNullable<AlertDraft['partition']>;
   region: string;
   startsAt: string;
   alarmName: string | undefined;

@@ -7,7 +7,8 @@ import { cloudTrailHistoryUrl } from './links';
  */
 export function withSecurityLinks(draft: AlertDraft): AlertDraft {
   const eventTime = Date.parse(draft.annotations.eventTime ?? draft.startsAt);
-  if (Number.isNaN(eventTime)) return draft;
+  const { partition } = draft;
+  if (Number.isNaN(eventTime) || !partition) return draft;
   const window = { start: new Date(eventTime - 3_600_000), end: new Date(eventTime + 3_600_000) };
   const region = draft.labels.region;
   const links = [...draft.links];
@@ -15,14 +16,14 @@ export function withSecurityLinks(draft: AlertDraft): AlertDraft {
   if (user) {
     links.push({
       text: `CloudTrail: ${user} ±1 h`,
-      url: cloudTrailHistoryUrl(draft.partition, region, 'Username', user, window),
+      url: cloudTrailHistoryUrl(partition, region, 'Username', user, window),
     });
   }
   const resource = draft.labels.resource;
   if (resource && resource.length <= 200) {
     links.push({
       text: 'CloudTrail: this resource ±1 h',
-      url: cloudTrailHistoryUrl(draft.partition, region, 'ResourceName', resource, window),
+      url: cloudTrailHistoryUrl(partition, region, 'ResourceName', resource, window),
     });
   }
   return links.length === draft.links.length ? draft : { ...draft, links };

@@ -35,6 +35,8 @@ export const METRIC_DIMENSIONS = {
   EventsInvalid: ['path'],
   /** A valid input that needs no notification. */
   EventsIgnored: ['path'],
+  /** An event that made alerts although some of its fields could not be read (the `unreadable` annotation). */
+  FieldsUnreadable: ['source'],
   /** A remediation rule matched an alert: what Klaxon decided (dry run, started, awaiting approval, skipped). */
   RemediationsDecided: ['mode', 'outcome'],
   /** An informational alert (AWS Health, deployment, scaling, cost anomaly): the dashboard timeline counts it. */

@@ -65,7 +65,7 @@ export function classify(
   }
   const runbook = resolveRunbook(matchable, config.runbooks, runbookHint, draft.annotations.description);
   if (runbook) annotations.runbookUrl = runbook.url;
-  if (draft.labels.source === 'cloudwatch-alarm' && draft.labels.alarmName) {
+  if (draft.labels.source === 'cloudwatch-alarm' && draft.labels.alarmName && partition) {
     annotations.consoleUrl = alarmConsoleUrl(partition, draft.labels.region, draft.labels.alarmName);
   }
   return { alert: { ...rest, annotations, severity }, severitySource };

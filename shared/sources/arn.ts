@@ -1,27 +1,32 @@
+import { type ConsolePartition, consolePartitionOf, isRegionCode } from '../alert/partition';
+
 /** The parts of an ARN Klaxon needs. */
 export interface ParsedArn {
-  partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  /** The partition as the ARN spells it (`aws`, `aws-cn`, `aws-eusc`, `aws-iso-b`…). */
+  arnPartition: string;
+  /** The partition of the Region's console, when Klaxon links to one (see consolePartitionOf). */
+  partition: ConsolePartition | undefined;
   service: string;
   region: string;
   account: string;
   resource: string;
 }
 
-const PARTITIONS = new Set(['aws', 'aws-cn', 'aws-us-gov']);
-
 /**
  * Splits an ARN on its first five colons only: alarm names may contain colons, spaces and
- * non-ASCII characters, unencoded. Returns undefined for anything that is not an ARN.
+ * non-ASCII characters, unencoded. Any `aws…` partition and any lower-case Region code are
+ * accepted. Returns undefined for anything that is not an ARN.
  */
 export function parseArn(arn: string): ParsedArn | undefined {
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition = '', service = '', region = '', account = ''] = parts;
-  if (!PARTITIONS.has(partition) || !service) return undefined;
-  if (region && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) return undefined;
+  const [, arnPartition = '', service = '', region = '', account = ''] = parts;
+  if (!/^aws(-[a-z]+)*$/.test(arnPartition) || !service) return undefined;
+  if (region && !isRegionCode(region)) return undefined;
   if (account && !/^\d{12}$/.test(account)) return undefined;
   return {
-    partition: partition as ParsedArn['partition'],
+    arnPartition,
+    partition: region ? consolePartitionOf(region) : undefined,
     service,
     region,
     account,

@@ -1,8 +1,6 @@
 import type { InformationalKind, InformationalSource, Severity } from '../alert/alert';
 import type { AlertDraft } from './types';
 
-export { partitionOfRegion } from '../security/cloudtrail-fields';
-
 /**
  * Helpers shared by the normalizers of the informational sources (AWS Health, CodeDeploy, ECS,
  * Auto Scaling, Cost Anomaly Detection): operational events worth a dashboard line, never a page.
@@ -13,15 +11,6 @@ export { partitionOfRegion } from '../security/cloudtrail-fields';
 export function millisOf(iso: string): number {
   const millis = Date.parse(iso);
   return Number.isNaN(millis) ? 0 : millis;
-}
-
-/** A Region code (`us-east-1`, `cn-north-1`, `us-gov-west-1`). */
-export const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
-/** The partition an ARN names, or undefined when the text is not an ARN of a known partition. */
-export function partitionOfArn(arn: string): AlertDraft['partition'] | undefined {
-  const match = /^arn:(aws|aws-cn|aws-us-gov):/.exec(arn);
-  return match ? (match[1] as AlertDraft['partition']) : undefined;
 }
 
 /** The first non-empty line of a text, whitespace collapsed, cut to `max` characters. */

@@ -1,4 +1,5 @@
 import type { Alert, Severity } from '../alert/alert';
+import type { ConsolePartition } from '../alert/partition';
 
 /** An alert as a normalizer produces it: severity is decided later, from rules and hints. */
 export interface AlertDraft extends Omit<Alert, 'severity'> {
@@ -8,8 +9,11 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
   alarmTags?: Record<string, string>;
   /** A runbook URL the event carries (e.g. an alarm's `runbook` tag). */
   runbookHint?: string;
-  /** The AWS partition, for console links. */
-  partition: 'aws' | 'aws-cn' | 'aws-us-gov';
+  /**
+   * The partition whose console the alert's links point to; absent when the Region is unknown or
+   * its partition has no console Klaxon links to (the alert then carries no console links).
+   */
+  partition?: ConsolePartition;
   /** The SNS topic the event came through, if any (its configured name becomes the `topic` label). */
   topicArn?: string;
   /**

@@ -45,7 +45,11 @@ const INFO = ['log'];
 
 /** What the example configuration decides for every shipped fixture. */
 const EXPECTED: Record<string, Expected> = {
-  'cloudwatch-alarm/alarm-action-bad-arn.json': { outcome: 'invalid', reason: /not a CloudWatch alarm ARN/ },
+  // The alarm is placed by the payload's account and Region (the ARN CloudWatch would give it), noted.
+  'cloudwatch-alarm/alarm-action-bad-arn.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
   'cloudwatch-alarm/alarm-action-composite.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
@@ -104,6 +108,11 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
   },
+  // No AlarmArn: placed in the topic's Region and the message's account, noted.
+  'cloudwatch-alarm/sns-metric-alarm-no-alarm-arn.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
   'cloudwatch-alarm/sns-metric-math-error-rate.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
@@ -144,9 +153,14 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
+  // An unknown statusCode is kept as given, read as open, and noted (unreadable).
   'health/eventbridge-health-event-bad-status.json': {
-    outcome: 'invalid',
-    reason: /^AWS Health event: statusCode/,
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'health/eventbridge-health-event-no-status-code.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'health/eventbridge-health-event-issue-closed.json': {
     outcome: 'alerts',
@@ -542,6 +556,11 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
   },
+  // The European Sovereign Cloud: an alert like any other, without a console link.
+  'guardduty/eventbridge-finding-eusc-credential-exfiltration.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
   'guardduty/eventbridge-finding-low-port-probe.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
@@ -557,6 +576,11 @@ const EXPECTED: Record<string, Expected> = {
   'guardduty/eventbridge-finding-updated.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  // An analyst sent a CRITICAL finding to a custom action: its own alert, paged.
+  'securityhub/eventbridge-findings-custom-action.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
   },
   'securityhub/eventbridge-findings-imported-archived.json': {
     outcome: 'alerts',

@@ -187,3 +187,64 @@ describe('finding update policy (needs the state table)', () => {
     ).toBe(true);
   });
 });
+
+describe('Security Hub custom actions and titles', () => {
+  const imported = only('securityhub/eventbridge-findings-imported-critical-root-access-key.json');
+  const sent = only('securityhub/eventbridge-findings-custom-action.json');
+
+  it('names a finding by its title, not by its taxonomy type', () => {
+    expect(imported.labels.findingTitle).toBe('IAM root user access key should not exist');
+    expect(imported.labels.findingType).toBe(
+      'Software and Configuration Checks/Industry and Regulatory Standards',
+    );
+  });
+
+  it('makes a finding sent to a custom action its own alert, with the action, never resolved', () => {
+    expect(sent.labels).toMatchObject({
+      customAction: 'EscalateToOnCall',
+      findingId: imported.labels.findingId,
+    });
+    expect(sent.fingerprint).toBe(`${imported.fingerprint}|action:EscalateToOnCall`);
+    expect(sent.transitionId).toBe(`${sent.fingerprint}|e8f9a0b1-0003-4c7d-8e9f-7a8b9c0d1e28`);
+    expect(sent).toMatchObject({ status: 'firing', pointEvent: true, severityHint: { word: 'critical' } });
+    expect(sent.annotations.summary).toMatch(
+      /^Sent to custom action "EscalateToOnCall": Security Hub CRITICAL IAM\.4 /,
+    );
+    expect(sent.annotations.customActionDescription).toBe('Page the security on-call with this finding');
+  });
+
+  it('stays firing for an analyst even when the finding itself is resolved', () => {
+    const event = fixture('securityhub/eventbridge-findings-custom-action.json') as {
+      detail: { findings: Array<Record<string, unknown>> };
+    };
+    const finding = { ...event.detail.findings[0], Workflow: { Status: 'RESOLVED' } };
+    const [record] = splitEnvelope({ ...event, detail: { ...event.detail, findings: [finding] } });
+    const r = record ? normalizeRecord(record) : undefined;
+    expect(r?.kind === 'alerts' && r.drafts[0]?.status).toBe('firing');
+  });
+
+  it('keeps a finding without a readable severity, leaving the severity to rules', () => {
+    const event = fixture('securityhub/eventbridge-findings-imported-new.json') as {
+      detail: { findings: Array<Record<string, unknown>> };
+    };
+    const finding = { ...event.detail.findings[0], Severity: { Label: 'SEVERE' }, Title: 42 };
+    const [record] = splitEnvelope({ ...event, detail: { ...event.detail, findings: [finding] } });
+    const r = record ? normalizeRecord(record) : undefined;
+    if (r?.kind !== 'alerts') throw new Error('expected alerts');
+    expect(r.drafts[0]?.severityHint).toBeUndefined();
+    expect(r.drafts[0]?.annotations.unreadable).toMatch(
+      /field findings\.\[0\]\.Severity.*field findings\.\[0\]\.Title/,
+    );
+  });
+});
+
+describe('GuardDuty in the European Sovereign Cloud', () => {
+  it('alerts with the finding ARN as fingerprint and no console link', () => {
+    const draft = only('guardduty/eventbridge-finding-eusc-credential-exfiltration.json');
+    expect(draft.labels.region).toBe('eusc-de-east-1');
+    expect(draft.fingerprint).toMatch(/^arn:aws-eusc:guardduty:eusc-de-east-1:/);
+    expect(draft.partition).toBeUndefined();
+    expect(draft.links).toEqual([]);
+    expect(draft.annotations.consoleUrl).toBeUndefined();
+  });
+});

@@ -158,11 +158,25 @@ describe('AWS Health events', () => {
     expect(abuse.annotations.summary).toMatch(/^AWS Health abuse event \(open\): ABUSE AWS_ABUSE_DOS_REPORT/);
   });
 
-  it('names the bad field of malformed events', () => {
-    expect(single(fixture('health/eventbridge-health-event-bad-status.json'))).toEqual({
-      kind: 'invalid',
-      reason: 'AWS Health event: statusCode: Invalid option: expected one of "open"|"closed"|"upcoming"',
+  it('reads an unknown status as open, keeps it as given, and says so', () => {
+    const draft = only(fixture('health/eventbridge-health-event-bad-status.json'));
+    expect(draft.status).toBe('firing');
+    expect(draft.annotations.unreadable).toMatch(
+      /^field statusCode \(unknown value "[^"]+": read as open\)$/,
+    );
+    const missing = only(
+      edited('health/eventbridge-health-event-issue-open.json', (e) => {
+        delete detailOf(e).statusCode;
+      }),
+    );
+    expect(missing).toMatchObject({
+      status: 'firing',
+      labels: { statusCode: 'unknown' },
+      annotations: { unreadable: 'field statusCode (missing: read as open)' },
     });
+  });
+
+  it('names the bad identity field of malformed events, and leaves out a bad Region', () => {
     const noArn = single(
       edited('health/eventbridge-health-event-issue-open.json', (e) => {
         detailOf(e).eventArn = 'EC2_ISSUE_1';
@@ -177,10 +191,9 @@ describe('AWS Health events', () => {
         detailOf(e).eventRegion = 'EU (Ireland)';
       }),
     );
-    expect(badRegion).toMatchObject({
-      kind: 'invalid',
-      reason: expect.stringMatching(/^AWS Health event: eventRegion/),
-    });
+    expect(badRegion).toMatchObject({ kind: 'alerts' });
+    const [draft] = badRegion.kind === 'alerts' ? badRegion.drafts : [];
+    expect(draft?.annotations.unreadable).toMatch(/^field eventRegion \(/);
   });
 });
 

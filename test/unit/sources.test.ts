@@ -28,6 +28,7 @@ function outcome(raw: unknown) {
 describe('ARN parsing', () => {
   it('splits on the first five colons only, keeping raw alarm names', () => {
     expect(parseArn('arn:aws:cloudwatch:eu-south-1:123456789012:alarm:Sesión: DB | x')).toEqual({
+      arnPartition: 'aws',
       partition: 'aws',
       service: 'cloudwatch',
       region: 'eu-south-1',
@@ -43,6 +44,22 @@ describe('ARN parsing', () => {
     );
     expect(parseArn('not-an-arn')).toBeUndefined();
     expect(parseArn('arn:aws:cloudwatch:US East:123456789012:alarm:a')).toBeUndefined();
+    expect(parseArn('arn:azure:cloudwatch:us-east-1:123456789012:alarm:a')).toBeUndefined();
+  });
+
+  it('accepts every partition and lower-case Region, with a console partition only where Klaxon has one', () => {
+    expect(parseArn('arn:aws-eusc:cloudwatch:eusc-de-east-1:123456789012:alarm:a')).toMatchObject({
+      arnPartition: 'aws-eusc',
+      partition: undefined,
+      region: 'eusc-de-east-1',
+    });
+    expect(parseArn('arn:aws-iso-b:cloudwatch:us-isob-east-1:123456789012:alarm:a')?.arnPartition).toBe(
+      'aws-iso-b',
+    );
+    expect(parseArn('arn:aws:cloudwatch:xx-anon-1:123456789012:alarm:a')).toMatchObject({
+      region: 'xx-anon-1',
+      partition: undefined,
+    });
   });
 });
 
@@ -224,12 +241,45 @@ describe('direct alarm actions', () => {
     expect(d.path).toBe('alarm-action');
   });
 
-  it('reports an alarm ARN that is not one', () => {
-    const [result] = outcome(fixture('cloudwatch-alarm/alarm-action-bad-arn.json'));
-    expect(result).toEqual({
+  it('places an alarm whose ARN is not one by the payload account and Region, and says so', () => {
+    const draft = only(fixture('cloudwatch-alarm/alarm-action-bad-arn.json'));
+    expect(draft.fingerprint).toBe('arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-prod-5xx');
+    expect(draft.annotations.unreadable).toBe(
+      'field alarm ARN ("not-an-arn" is not a CloudWatch alarm ARN: built from the payload)',
+    );
+  });
+
+  it('reports an alarm with neither a readable ARN nor an account and Region', () => {
+    const payload = fixture('cloudwatch-alarm/alarm-action-bad-arn.json') as Record<string, unknown>;
+    const [result] = outcome({ ...payload, accountId: undefined });
+    expect(result).toMatchObject({
       kind: 'invalid',
-      reason: 'alarm ARN "not-an-arn" is not a CloudWatch alarm ARN',
+      reason: expect.stringContaining('"not-an-arn" is not a CloudWatch alarm ARN'),
     });
+  });
+});
+
+describe('SNS alarm messages without AlarmArn', () => {
+  it("place the alarm in the topic's Region and the message's account, as its own ARN would", () => {
+    const draft = only(fixture('cloudwatch-alarm/sns-metric-alarm-no-alarm-arn.json'));
+    expect(draft.fingerprint).toBe('arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-prod-latency-p99');
+    expect(draft.labels).toMatchObject({ account: '123456789012', region: 'us-east-1' });
+    expect(draft.annotations.unreadable).toBe('field alarm ARN (missing: built from the topic ARN)');
+  });
+
+  it("take the topic's account when the message names none", () => {
+    const event = fixture('cloudwatch-alarm/sns-metric-alarm-no-alarm-arn.json') as {
+      Records: Array<{ Sns: { Message: string; TopicArn: string } }>;
+    };
+    const sns = event.Records[0]?.Sns;
+    if (!sns) throw new Error('no record');
+    const message = JSON.parse(sns.Message) as Record<string, unknown>;
+    delete message.AWSAccountId;
+    sns.Message = JSON.stringify(message);
+    sns.TopicArn = 'arn:aws:sns:eu-west-1:111122223333:klaxon-prod-alarms';
+    expect(only(event).fingerprint).toBe(
+      'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:api-prod-latency-p99',
+    );
   });
 });
 

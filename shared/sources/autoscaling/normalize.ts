@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { consoleBase } from '../../enrichment/links';
+import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { clip, firstLine, informationalDraft, partitionOfRegion } from '../informational';
-import { isoTime, zodReason } from '../parse';
+import { clip, firstLine, informationalDraft } from '../informational';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 import type { NormalizeResult } from '../types';
 
 /** The scaling activities Klaxon reports, by detail-type (`source: aws.autoscaling`). */
@@ -56,19 +56,21 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
       reason: `Auto Scaling ${envelope['detail-type']}: a lifecycle hook waiting for its handler; the launch or termination result follows as its own event`,
     };
   }
-  const parsed = autoScalingActivitySchema.safeParse(envelope.detail);
-  if (!parsed.success) {
-    return { kind: 'invalid', reason: `Auto Scaling ${which.activity} event: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(autoScalingActivitySchema, envelope.detail);
+  if (!parsed.ok) {
+    return { kind: 'invalid', reason: `Auto Scaling ${which.activity} event: ${parsed.reason}` };
   }
   const detail = parsed.data;
   const { account, region } = envelope;
-  const partition = partitionOfRegion(region);
+  const home = consoleHome(region);
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const group = detail.AutoScalingGroupName;
   const instance = detail.EC2InstanceId?.trim() || undefined;
   const zone = detail.Details?.['Availability Zone'];
   const fingerprint = `autoscaling:${account}:${region}:activity/${detail.ActivityId}`;
-  const consoleUrl = `${consoleBase(partition, region)}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
+  const consoleUrl =
+    home &&
+    `${home}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
   const failed = which.outcome === 'unsuccessful';
   const what =
     (failed ? detail.StatusMessage : undefined) ||
@@ -83,35 +85,38 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
     .join('\n');
   return {
     kind: 'alerts',
-    drafts: [
-      informationalDraft({
-        source: 'autoscaling',
-        kind: 'scaling',
-        account,
-        region,
-        labels: {
-          autoScalingGroup: group,
-          InstanceId: instance,
-          activity: which.activity,
-          outcome: which.outcome,
-          availabilityZone: typeof zone === 'string' ? zone : undefined,
-        },
-        annotations: {
-          summary: `${head}: ${firstLine(what, 200)} (${account}/${region})`,
-          description: description || undefined,
-          consoleUrl,
-        },
-        status: 'firing',
-        pointEvent: true,
-        fingerprint,
-        transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
-        startsAt: isoTime(detail.StartTime, observedAt),
-        observedAt,
-        path: 'eventbridge',
-        links: [{ text: 'Auto Scaling group activity', url: consoleUrl }],
-        partition,
-        raw,
-      }),
-    ],
+    drafts: withUnreadable(
+      [
+        informationalDraft({
+          source: 'autoscaling',
+          kind: 'scaling',
+          account,
+          region,
+          labels: {
+            autoScalingGroup: group,
+            InstanceId: instance,
+            activity: which.activity,
+            outcome: which.outcome,
+            availabilityZone: typeof zone === 'string' ? zone : undefined,
+          },
+          annotations: {
+            summary: `${head}: ${firstLine(what, 200)} (${account}/${region})`,
+            description: description || undefined,
+            consoleUrl,
+          },
+          status: 'firing',
+          pointEvent: true,
+          fingerprint,
+          transitionId: `${fingerprint}|${which.activity}-${which.outcome}`,
+          startsAt: isoTime(detail.StartTime, observedAt),
+          observedAt,
+          path: 'eventbridge',
+          links: consoleUrl ? [{ text: 'Auto Scaling group activity', url: consoleUrl }] : [],
+          partition: consolePartitionOf(region),
+          raw,
+        }),
+      ],
+      parsed.unreadable,
+    ),
   };
 }

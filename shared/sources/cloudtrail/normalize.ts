@@ -1,19 +1,13 @@
 import type { AlertLabels } from '../../alert/alert';
-import { consoleBase } from '../../enrichment/links';
+import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { Detection } from '../../security/catalog';
-import {
-  accountOf,
-  mfaOf,
-  partitionOfRegion,
-  principalOf,
-  resourceOf,
-} from '../../security/cloudtrail-fields';
+import { accountOf, mfaOf, principalOf, resourceOf } from '../../security/cloudtrail-fields';
 import { evaluateDetections } from '../../security/evaluate';
 import { clipText, redactedJson } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type CloudTrailDetail, type CloudTrailEvent, cloudTrailDetailSchema } from './schema';
-import { isoTime, zodReason } from '../parse';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 
 const MILLIS_SUFFIX = /\.\d{3}Z$/;
 
@@ -61,10 +55,13 @@ function fingerprintFor(
   }
 }
 
-/** A deep link to the event in CloudTrail event history, in the event's own Region and partition. */
-export function cloudTrailEventUrl(region: string, eventId: string): string {
-  const base = consoleBase(partitionOfRegion(region), region);
-  return `${base}/cloudtrailv2/home?region=${region}#/events/${encodeURIComponent(eventId)}`;
+/**
+ * A deep link to the event in CloudTrail event history, in the event's own Region and partition;
+ * undefined for a Region Klaxon has no console for.
+ */
+export function cloudTrailEventUrl(region: string, eventId: string): string | undefined {
+  const base = consoleHome(region);
+  return base && `${base}/cloudtrailv2/home?region=${region}#/events/${encodeURIComponent(eventId)}`;
 }
 
 /** Turns one detection hit into an alert draft (labels, who/where/what, identity). */
@@ -134,11 +131,11 @@ export function cloudTrailDraft(
     what,
     controls: detection.controls.join(', '),
     runbookUrl: detection.runbookUrl,
-    consoleUrl,
     eventId: detail.eventID,
     eventTime: detail.eventTime,
   };
   if (request) annotations.request = request;
+  if (consoleUrl) annotations.consoleUrl = consoleUrl;
   if (detection.remediation) annotations.remediation = detection.remediation.document;
 
   return {
@@ -152,10 +149,10 @@ export function cloudTrailDraft(
     startsAt: isoTime(detail.eventTime, observedAt),
     observedAt,
     path: 'eventbridge',
-    links: [{ text: 'CloudTrail event', url: consoleUrl }],
+    links: consoleUrl ? [{ text: 'CloudTrail event', url: consoleUrl }] : [],
     severityHint: { word: detection.severity, from: `detection ${detection.id}` },
     runbookHint: detection.runbookUrl,
-    partition: partitionOfRegion(region),
+    partition: consolePartitionOf(region),
     raw,
   };
 }
@@ -166,19 +163,27 @@ export function cloudTrailDraft(
  * `ignored` with the reason no detection did (read-only call, failed call, no match).
  */
 export function normalizeCloudTrail(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = cloudTrailDetailSchema.safeParse(envelope.detail);
-  if (!parsed.success) return { kind: 'invalid', reason: `CloudTrail record: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(cloudTrailDetailSchema, envelope.detail);
+  if (!parsed.ok) return { kind: 'invalid', reason: `CloudTrail record: ${parsed.reason}` };
+  const detail: CloudTrailDetail = {
+    ...parsed.data,
+    eventTime: parsed.data.eventTime || envelope.time,
+    awsRegion: parsed.data.awsRegion || envelope.region,
+  };
   const event: CloudTrailEvent = {
     source: envelope.source,
     detailType: envelope['detail-type'],
     envelopeAccount: envelope.account,
-    detail: parsed.data,
+    detail,
   };
   const evaluation = evaluateDetections(event, raw);
   if (evaluation.kind === 'none') return { kind: 'ignored', reason: evaluation.reason };
-  const observedAt = isoTime(envelope.time, isoTime(parsed.data.eventTime, envelope.time));
+  const observedAt = isoTime(envelope.time, isoTime(detail.eventTime, envelope.time));
   return {
     kind: 'alerts',
-    drafts: evaluation.detections.map((detection) => cloudTrailDraft(detection, event, raw, observedAt)),
+    drafts: withUnreadable(
+      evaluation.detections.map((detection) => cloudTrailDraft(detection, event, raw, observedAt)),
+      parsed.unreadable,
+    ),
   };
 }

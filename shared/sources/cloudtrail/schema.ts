@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_CODE } from '../../alert/partition';
 
 /** The detail-type of CloudTrail management API calls on the default event bus. */
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -21,9 +22,12 @@ const sessionIssuer = z.object({
   userName: z.string().optional(),
 });
 
-/** `detail.userIdentity` of a CloudTrail record (event-formats.md §4.3); every field but `type` is optional. */
+/**
+ * `detail.userIdentity` of a CloudTrail record (event-formats.md §4.3). Every field is optional:
+ * a record without a readable `type` is an `Unknown` identity.
+ */
 export const userIdentitySchema = z.object({
-  type: z.string().min(1),
+  type: z.string().min(1).default('Unknown'),
   principalId: z.string().optional(),
   arn: z.string().optional(),
   accountId: z.string().optional(),
@@ -49,14 +53,18 @@ export const userIdentitySchema = z.object({
  * `detail` of `AWS API Call via CloudTrail` and `AWS Console Sign In via CloudTrail` events: one
  * CloudTrail record. `requestParameters`, `responseElements` and `additionalEventData` are
  * service-specific and may be `null`, so they stay `unknown` and predicates narrow them.
+ *
+ * Only `eventSource`, `eventName` and `eventID` identify the record; the normalizer reads the rest
+ * field by field (`parseLenient`). `eventTime` and `awsRegion` default to `''` here and take the
+ * envelope's time and Region when unreadable; any lower-case Region code is kept as given.
  */
 export const cloudTrailDetailSchema = z.object({
   eventVersion: z.string().optional(),
-  userIdentity: userIdentitySchema,
-  eventTime: z.string().min(1),
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
-  awsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region code'),
+  userIdentity: userIdentitySchema.default({ type: 'Unknown' }),
+  eventTime: z.string().min(1).default(''),
+  eventSource: z.string().min(1).max(256),
+  eventName: z.string().min(1).max(256),
+  awsRegion: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code').default(''),
   sourceIPAddress: z.string().optional(),
   userAgent: z.string().optional(),
   errorCode: z.string().optional(),
@@ -65,7 +73,7 @@ export const cloudTrailDetailSchema = z.object({
   responseElements: z.unknown().optional(),
   additionalEventData: z.unknown().optional(),
   requestID: z.string().optional(),
-  eventID: z.string().min(1),
+  eventID: z.string().min(1).max(256),
   readOnly: z.boolean().optional(),
   eventType: z.string().optional(),
   managementEvent: z.boolean().optional(),

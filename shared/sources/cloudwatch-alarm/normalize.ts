@@ -1,4 +1,5 @@
 import type { AlarmState, AlertLabels, DeliveryPath, MetricContext } from '../../alert/alert';
+import { regionPartition } from '../../alert/partition';
 import { InvalidEventError } from '../../errors';
 import { isRecord, parseJson } from '../../json';
 import { type ParsedArn, parseArn } from '../arn';
@@ -12,8 +13,9 @@ import {
   alarmStateChangeDetailSchema,
   type EventBridgeEnvelope,
   type SnsAlarmMessage,
+  snsAlarmMessageSchema,
 } from './schemas';
-import { zodReason } from '../parse';
+import { parseLenient, unreadableNote } from '../parse';
 
 /** What kind of CloudWatch alarm produced a transition. */
 export type AlarmKind = 'metric' | 'math' | 'anomaly' | 'composite' | 'contributor';
@@ -41,6 +43,8 @@ interface AlarmTransition {
   contributor?: { id: string; attributes: Record<string, string> };
   topicArn?: string;
   observedAt: string;
+  /** Fields left out because they could not be read (the `unreadable` annotation). */
+  unreadable: string[];
 }
 
 /** Labels a source can never overwrite with a dimension, tag or contributor attribute. */
@@ -61,12 +65,43 @@ export const RESERVED_LABELS = new Set([
   'contributorId',
 ]);
 
-function alarmArnOrThrow(alarmArn: string): ParsedArn {
-  const arn = parseArn(alarmArn);
-  if (arn?.service !== 'cloudwatch' || !arn.resource.startsWith('alarm:') || !arn.region || !arn.account) {
-    throw new InvalidEventError(`alarm ARN "${alarmArn.slice(0, 120)}" is not a CloudWatch alarm ARN`);
+/** Where an alarm lives when its ARN is missing or unreadable: the account and Region the delivery names. */
+interface AlarmHome {
+  alarmName: string;
+  account: string | undefined;
+  region: string | undefined;
+  /** The ARN partition of whatever named account and Region (topic ARN), else the Region's. */
+  arnPartition?: string;
+  /** What the account and Region were taken from, for the note. */
+  from: string;
+}
+
+function isAlarmArn(arn: ParsedArn | undefined): arn is ParsedArn {
+  return arn?.service === 'cloudwatch' && arn.resource.startsWith('alarm:') && !!arn.region && !!arn.account;
+}
+
+/**
+ * The alarm's ARN, parsed; when it is missing or not a CloudWatch alarm ARN, the ARN CloudWatch
+ * would have given the alarm, built from the account and Region the delivery names (the same text,
+ * so every path keeps one fingerprint), with a note. Throws only when neither is readable.
+ */
+function alarmArnOr(
+  alarmArn: string | undefined,
+  home: AlarmHome,
+  notes: string[],
+): { text: string; arn: ParsedArn } {
+  const given = alarmArn === undefined ? undefined : parseArn(alarmArn);
+  if (alarmArn !== undefined && isAlarmArn(given)) return { text: alarmArn, arn: given };
+  const partition = home.arnPartition ?? (home.region ? regionPartition(home.region) : undefined) ?? 'aws';
+  const text = `arn:${partition}:cloudwatch:${home.region ?? ''}:${home.account ?? ''}:alarm:${home.alarmName}`;
+  const built = parseArn(text);
+  const shown =
+    alarmArn === undefined ? 'missing' : `"${alarmArn.slice(0, 120)}" is not a CloudWatch alarm ARN`;
+  if (!isAlarmArn(built)) {
+    throw new InvalidEventError(`alarm ARN ${shown}, and ${home.from} names no account and Region`);
   }
-  return arn;
+  notes.push(`alarm ARN (${shown}: built from ${home.from})`);
+  return { text, arn: built };
 }
 
 function fromSnsTrigger(trigger: NonNullable<SnsAlarmMessage['Trigger']>): {
@@ -160,25 +195,45 @@ function fromConfiguration(
   };
 }
 
-/** Normalizes the alarm JSON of an SNS message (already JSON-parsed). */
+/**
+ * Normalizes the alarm JSON of an SNS message (already JSON-parsed). Without a readable
+ * `AlarmArn`, the alarm is placed in the topic's Region and the message's `AWSAccountId` (else
+ * the topic's account), as the alarm's own ARN would.
+ */
 export function transitionFromSns(
-  message: SnsAlarmMessage,
+  raw: unknown,
   sns: { topicArn: string; timestamp?: string },
 ): AlarmTransition {
-  const arn = alarmArnOrThrow(message.AlarmArn);
+  const parsed = parseLenient(snsAlarmMessageSchema, raw);
+  if (!parsed.ok) throw new InvalidEventError(`SNS alarm message: ${parsed.reason}`);
+  const message: SnsAlarmMessage = parsed.data;
+  const notes = [...parsed.unreadable];
+  const topic = parseArn(sns.topicArn);
+  const { text: alarmArn, arn } = alarmArnOr(
+    message.AlarmArn,
+    {
+      alarmName: message.AlarmName,
+      account: message.AWSAccountId ?? topic?.account,
+      region: topic?.region,
+      arnPartition: topic?.arnPartition,
+      from: 'the topic ARN',
+    },
+    notes,
+  );
+  const stateTime = message.StateChangeTime ?? sns.timestamp ?? '';
   const composite =
     !message.Trigger && (message.AlarmRule !== undefined || message.TriggeringChildren !== undefined);
   const fromTrigger = message.Trigger ? fromSnsTrigger(message.Trigger) : undefined;
   return {
     path: 'sns',
     alarmName: message.AlarmName,
-    alarmArn: message.AlarmArn,
+    alarmArn,
     arn,
     state: message.NewStateValue,
     previousState: message.OldStateValue,
     reason: message.NewStateReason,
-    stateTime: message.StateChangeTime,
-    fallbackTime: sns.timestamp ?? message.StateChangeTime,
+    stateTime,
+    fallbackTime: sns.timestamp ?? stateTime,
     description: message.AlarmDescription ?? undefined,
     kind: composite ? 'composite' : (fromTrigger?.kind ?? 'metric'),
     metric: fromTrigger?.metric,
@@ -186,17 +241,27 @@ export function transitionFromSns(
     triggeringChildren: (message.TriggeringChildren ?? []).map((c) => c.Arn),
     alarmRule: message.AlarmRule,
     topicArn: sns.topicArn,
-    observedAt: sns.timestamp ?? message.StateChangeTime,
+    observedAt: sns.timestamp ?? stateTime,
+    unreadable: notes,
   };
+}
+
+/** The envelope's account and Region, where an EventBridge alarm event lacks a readable alarm ARN. */
+function envelopeHome(event: EventBridgeEnvelope, alarmName: string): AlarmHome {
+  return { alarmName, account: event.account, region: event.region, from: 'the event envelope' };
 }
 
 /** Normalizes an EventBridge `CloudWatch Alarm State Change` event. */
 export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?: string): AlarmTransition {
-  const parsed = alarmStateChangeDetailSchema.safeParse(event.detail);
-  if (!parsed.success) throw new InvalidEventError(`alarm state change detail: ${zodReason(parsed.error)}`);
+  const parsed = parseLenient(alarmStateChangeDetailSchema, event.detail);
+  if (!parsed.ok) throw new InvalidEventError(`alarm state change detail: ${parsed.reason}`);
   const detail = parsed.data;
-  const alarmArn = event.resources[0] ?? '';
-  const arn = alarmArnOrThrow(alarmArn);
+  const notes = [...parsed.unreadable];
+  const { text: alarmArn, arn } = alarmArnOr(
+    event.resources[0],
+    envelopeHome(event, detail.alarmName),
+    notes,
+  );
   const config = fromConfiguration(detail.configuration, detail.state.reasonData);
   return {
     path: 'eventbridge',
@@ -206,7 +271,7 @@ export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?:
     state: detail.state.value,
     previousState: detail.previousState?.value,
     reason: detail.state.reason,
-    stateTime: detail.state.timestamp,
+    stateTime: detail.state.timestamp ?? event.time,
     fallbackTime: event.time,
     description: detail.configuration?.description ?? undefined,
     kind: config.kind,
@@ -222,16 +287,21 @@ export function transitionFromEventBridge(event: EventBridgeEnvelope, topicArn?:
     evaluationState: detail.state.evaluationState,
     topicArn,
     observedAt: event.time,
+    unreadable: notes,
   };
 }
 
 /** Normalizes an EventBridge `CloudWatch Alarm Contributor State Change` (Metrics Insights) event. */
 export function transitionFromContributor(event: EventBridgeEnvelope, topicArn?: string): AlarmTransition {
-  const parsed = alarmContributorDetailSchema.safeParse(event.detail);
-  if (!parsed.success) throw new InvalidEventError(`alarm contributor detail: ${zodReason(parsed.error)}`);
+  const parsed = parseLenient(alarmContributorDetailSchema, event.detail);
+  if (!parsed.ok) throw new InvalidEventError(`alarm contributor detail: ${parsed.reason}`);
   const detail: AlarmContributorDetail = parsed.data;
-  const alarmArn = event.resources[0] ?? '';
-  const arn = alarmArnOrThrow(alarmArn);
+  const notes = [...parsed.unreadable];
+  const { text: alarmArn, arn } = alarmArnOr(
+    event.resources[0],
+    envelopeHome(event, detail.alarmName),
+    notes,
+  );
   const query =
     detail.configuration?.metrics?.find((m) => m.returnData) ?? detail.configuration?.metrics?.[0];
   return {
@@ -241,7 +311,7 @@ export function transitionFromContributor(event: EventBridgeEnvelope, topicArn?:
     arn,
     state: detail.state.value,
     reason: detail.state.reason,
-    stateTime: detail.state.timestamp,
+    stateTime: detail.state.timestamp ?? event.time,
     fallbackTime: event.time,
     description: detail.configuration?.description ?? undefined,
     kind: 'contributor',
@@ -252,28 +322,35 @@ export function transitionFromContributor(event: EventBridgeEnvelope, topicArn?:
     contributor: detail.alarmContributor,
     topicArn,
     observedAt: event.time,
+    unreadable: notes,
   };
 }
 
 /** Normalizes the payload of a Lambda function invoked directly as an alarm action. */
 export function transitionFromAlarmAction(raw: unknown): AlarmTransition {
-  const parsed = alarmActionSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidEventError(`alarm action payload: ${zodReason(parsed.error)}`);
+  const parsed = parseLenient(alarmActionSchema, raw);
+  if (!parsed.ok) throw new InvalidEventError(`alarm action payload: ${parsed.reason}`);
   const payload: AlarmActionPayload = parsed.data;
-  const arn = alarmArnOrThrow(payload.alarmArn);
   const data = payload.alarmData;
+  const notes = [...parsed.unreadable];
+  const { text: alarmArn, arn } = alarmArnOr(
+    payload.alarmArn,
+    { alarmName: data.alarmName, account: payload.accountId, region: payload.region, from: 'the payload' },
+    notes,
+  );
+  const stateTime = data.state.timestamp ?? payload.time ?? '';
   const config = fromConfiguration(data.configuration, data.state.reasonData);
   const tags = data.alarmTags ?? payload.alarmTags ?? {};
   return {
     path: 'alarm-action',
     alarmName: data.alarmName,
-    alarmArn: payload.alarmArn,
+    alarmArn,
     arn,
     state: data.state.value,
     previousState: data.previousState?.value,
     reason: data.state.reason,
-    stateTime: data.state.timestamp,
-    fallbackTime: payload.time ?? data.state.timestamp,
+    stateTime,
+    fallbackTime: payload.time ?? stateTime,
     description: data.configuration?.description ?? undefined,
     kind: config.kind,
     metric: config.metric,
@@ -283,7 +360,8 @@ export function transitionFromAlarmAction(raw: unknown): AlarmTransition {
     actionsSuppressed: actionsSuppression(data.state),
     mutedBy: data.muteDetail?.mutedByArn,
     evaluationState: data.state.evaluationState,
-    observedAt: payload.time ?? data.state.timestamp,
+    observedAt: payload.time ?? stateTime,
+    unreadable: notes,
   };
 }
 
@@ -358,6 +436,8 @@ export function alarmTransitionToDraft(t: AlarmTransition, raw: unknown): AlertD
   if (t.evaluationState) annotations.evaluationState = t.evaluationState;
   if (t.actionsSuppressed) annotations.actionsSuppressed = t.actionsSuppressed;
   if (t.mutedBy) annotations.mutedBy = t.mutedBy;
+  const unreadable = unreadableNote(t.unreadable);
+  if (unreadable) annotations.unreadable = unreadable;
 
   return {
     labels,

@@ -27,13 +27,16 @@ const snsMetricQuery = z.object({
 export const snsAlarmMessageSchema = z.object({
   AlarmName: z.string().min(1),
   AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().optional(),
+  AWSAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'a 12-digit account id')
+    .optional(),
   NewStateValue: state,
   OldStateValue: state.optional(),
   NewStateReason: z.string().optional(),
-  StateChangeTime: z.string(),
+  StateChangeTime: z.string().optional(),
   Region: z.string().optional(),
-  AlarmArn: z.string(),
+  AlarmArn: z.string().optional(),
   Trigger: z
     .object({
       MetricName: z.string().optional(),
@@ -62,7 +65,7 @@ const alarmStateDetail = z.object({
   value: state,
   reason: z.string().optional(),
   reasonData: z.string().optional(),
-  timestamp: z.string(),
+  timestamp: z.string().optional(),
   actionsSuppressedBy: z.string().optional(),
   actionsSuppressedReason: z.string().optional(),
   evaluationState: z.string().optional(),
@@ -144,10 +147,10 @@ export const eventBridgeEnvelopeSchema = z.object({
 /** The payload CloudWatch sends when it invokes a Lambda function directly as an alarm action. */
 export const alarmActionSchema = z.object({
   source: z.literal('aws.cloudwatch'),
-  alarmArn: z.string(),
-  accountId: z.string(),
+  alarmArn: z.string().optional(),
+  accountId: z.string().optional(),
   time: z.string().optional(),
-  region: z.string(),
+  region: z.string().optional(),
   alarmData: z.object({
     alarmName: z.string().min(1),
     state: alarmStateDetail,

@@ -7,7 +7,6 @@ import {
   transitionFromEventBridge,
   transitionFromSns,
 } from './normalize';
-import { snsAlarmMessageSchema } from './schemas';
 
 /** The detail-type of an alarm's state change on the default event bus. */
 export const ALARM_STATE_CHANGE_DETAIL_TYPE = 'CloudWatch Alarm State Change';
@@ -49,15 +48,7 @@ export const cloudWatchAlarmSource: SourceDescriptor = {
   sns: {
     matches: (message) => isRecord(message) && 'AlarmName' in message && 'NewStateValue' in message,
     normalize: (message, record) => {
-      const alarm = snsAlarmMessageSchema.safeParse(message);
-      if (!alarm.success) {
-        const issue = alarm.error.issues[0];
-        return {
-          kind: 'invalid',
-          reason: `SNS alarm message: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad shape'}`,
-        };
-      }
-      const transition = transitionFromSns(alarm.data, {
+      const transition = transitionFromSns(message, {
         topicArn: record.topicArn,
         timestamp: record.timestamp,
       });

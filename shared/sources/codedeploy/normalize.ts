@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { consoleBase } from '../../enrichment/links';
+import { REGION_CODE, consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import {
-  REGION_CODE,
-  deploymentFailureDraft,
-  informationalDraft,
-  millisOf,
-  partitionOfRegion,
-} from '../informational';
-import { isoTime, zodReason } from '../parse';
+import { deploymentFailureDraft, informationalDraft, millisOf } from '../informational';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 
 /** The detail-type of a CodeDeploy deployment's state changes (`source: aws.codedeploy`). */
@@ -22,7 +16,7 @@ export const CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE = 'CodeDeploy Deployment State-ch
  */
 export const codeDeployDeploymentSchema = z.looseObject({
   instanceGroupId: z.string().optional(),
-  region: z.string().regex(REGION_CODE, 'an AWS Region code').optional(),
+  region: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code').optional(),
   application: z.string().min(1),
   deploymentGroup: z.string().min(1),
   deploymentId: z.string().regex(/^d-[A-Za-z0-9]+$/, 'a CodeDeploy deployment id (d-…)'),
@@ -56,11 +50,13 @@ export function codeDeployDraft(
 ): AlertDraft {
   const region = detail.region ?? envelope.region;
   const account = envelope.account;
-  const partition = partitionOfRegion(region);
+  const home = consoleHome(region);
   const status = CODEDEPLOY_FINAL_STATES.has(detail.state) ? 'resolved' : 'firing';
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const fingerprint = `codedeploy:${account}:${region}:deployment/${detail.deploymentId}`;
-  const consoleUrl = `${consoleBase(partition, region)}/codesuite/codedeploy/deployments/${encodeURIComponent(detail.deploymentId)}?region=${region}`;
+  const consoleUrl =
+    home &&
+    `${home}/codesuite/codedeploy/deployments/${encodeURIComponent(detail.deploymentId)}?region=${region}`;
   const word = STATE_WORDS[detail.state] ?? detail.state;
   return informationalDraft({
     source: 'codedeploy',
@@ -84,20 +80,20 @@ export function codeDeployDraft(
     startsAt: observedAt,
     observedAt,
     path: 'eventbridge',
-    links: [{ text: 'CodeDeploy deployment', url: consoleUrl }],
-    partition,
+    links: consoleUrl ? [{ text: 'CodeDeploy deployment', url: consoleUrl }] : [],
+    partition: consolePartitionOf(region),
     raw,
   });
 }
 
 /** Normalizes a `CodeDeploy Deployment State-change Notification`. */
 export function normalizeCodeDeploy(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = codeDeployDeploymentSchema.safeParse(envelope.detail);
-  if (!parsed.success) {
-    return { kind: 'invalid', reason: `CodeDeploy deployment state change: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(codeDeployDeploymentSchema, envelope.detail);
+  if (!parsed.ok) {
+    return { kind: 'invalid', reason: `CodeDeploy deployment state change: ${parsed.reason}` };
   }
   const draft = codeDeployDraft(parsed.data, envelope, raw);
   // A failure also raises its own alert: the resolve closes "in progress", the failure can page.
   const drafts = parsed.data.state === 'FAILURE' ? [draft, deploymentFailureDraft(draft)] : [draft];
-  return { kind: 'alerts', drafts };
+  return { kind: 'alerts', drafts: withUnreadable(drafts, parsed.unreadable) };
 }

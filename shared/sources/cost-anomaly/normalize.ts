@@ -1,7 +1,8 @@
 import { isRecord } from '../../json';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { firstLine, informationalDraft, partitionOfArn } from '../informational';
-import { isoTime, zodReason } from '../parse';
+import { consolePartitionOfArn } from '../../alert/partition';
+import { firstLine, informationalDraft } from '../informational';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type CostAnomaly, costAnomalyDetailSchema, costAnomalySnsSchema } from './schema';
 
@@ -75,7 +76,7 @@ export function costAnomalyDraft(
   delivery: { path: AlertDraft['path']; observedAt: string; topicArn?: string },
   raw: unknown,
 ): AlertDraft {
-  const partition = partitionOfArn(anomaly.monitorArn) ?? 'aws';
+  const partition = consolePartitionOfArn(anomaly.monitorArn);
   const monitor = anomaly.monitorArn.split('/').pop() ?? anomaly.monitorArn;
   const cause = topRootCause(anomaly);
   const service = cause?.service ?? anomaly.dimensionValue;
@@ -122,40 +123,46 @@ export function normalizeCostAnomalySns(
   message: unknown,
   delivery: { topicArn: string; timestamp?: string },
 ): NormalizeResult {
-  const parsed = costAnomalySnsSchema.safeParse(message);
-  if (!parsed.success) {
-    return { kind: 'invalid', reason: `Cost Anomaly Detection SNS message: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(costAnomalySnsSchema, message);
+  if (!parsed.ok) {
+    return { kind: 'invalid', reason: `Cost Anomaly Detection SNS message: ${parsed.reason}` };
   }
   const { dimensionalValue, ...rest } = parsed.data;
   const observedAt = isoTime(delivery.timestamp, isoTime(rest.anomalyEndDate, new Date(0).toISOString()));
   return {
     kind: 'alerts',
-    drafts: [
-      costAnomalyDraft(
-        { ...rest, dimensionValue: dimensionalValue },
-        { path: 'sns', observedAt, topicArn: delivery.topicArn },
-        message,
-      ),
-    ],
+    drafts: withUnreadable(
+      [
+        costAnomalyDraft(
+          { ...rest, dimensionValue: dimensionalValue },
+          { path: 'sns', observedAt, topicArn: delivery.topicArn },
+          message,
+        ),
+      ],
+      parsed.unreadable,
+    ),
   };
 }
 
 /** Normalizes an `Anomaly Detected` EventBridge event (`source: aws.ce`). */
 export function normalizeCostAnomalyEvent(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = costAnomalyDetailSchema.safeParse(envelope.detail);
-  if (!parsed.success) {
-    return { kind: 'invalid', reason: `Cost Anomaly Detection event: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(costAnomalyDetailSchema, envelope.detail);
+  if (!parsed.ok) {
+    return { kind: 'invalid', reason: `Cost Anomaly Detection event: ${parsed.reason}` };
   }
   const detail = parsed.data;
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   return {
     kind: 'alerts',
-    drafts: [
-      costAnomalyDraft(
-        { ...detail, accountId: detail.accountId ?? envelope.account },
-        { path: 'eventbridge', observedAt },
-        raw,
-      ),
-    ],
+    drafts: withUnreadable(
+      [
+        costAnomalyDraft(
+          { ...detail, accountId: detail.accountId ?? envelope.account },
+          { path: 'eventbridge', observedAt },
+          raw,
+        ),
+      ],
+      parsed.unreadable,
+    ),
   };
 }

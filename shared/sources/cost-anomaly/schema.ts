@@ -35,7 +35,7 @@ const common = {
   monitorArn: z
     .string()
     .regex(
-      /^arn:aws(-cn|-us-gov)?:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/,
+      /^arn:aws(-[a-z]+)*:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/,
       'a Cost Anomaly Detection monitor ARN',
     ),
   rootCauses: z.array(rootCauseSchema).default([]),

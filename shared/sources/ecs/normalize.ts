@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { consoleBase } from '../../enrichment/links';
+import { consoleHome } from '../../alert/partition';
 import { parseArn } from '../arn';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import { clip, deploymentFailureDraft, informationalDraft, millisOf } from '../informational';
-import { isoTime, zodReason } from '../parse';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 
 /** The detail-type of ECS service deployment events (`source: aws.ecs`). */
@@ -70,9 +70,9 @@ export function ecsServiceOf(
  * (`outcome: failed`, see deploymentFailureDraft), `info` unless a severity rule says otherwise.
  */
 export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = ecsDeploymentSchema.safeParse(envelope.detail);
-  if (!parsed.success) {
-    return { kind: 'invalid', reason: `ECS deployment state change: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(ecsDeploymentSchema, envelope.detail);
+  if (!parsed.ok) {
+    return { kind: 'invalid', reason: `ECS deployment state change: ${parsed.reason}` };
   }
   const detail = parsed.data;
   const owner = ecsServiceOf(envelope.resources[0], detail.clusterArn);
@@ -93,9 +93,12 @@ export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unkno
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const updatedAt = isoTime(detail.updatedAt, observedAt);
   const fingerprint = `${envelope.resources[0]}|${detail.deploymentId}`;
-  const consoleUrl = cluster
-    ? `${consoleBase(partition, region)}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`
-    : `${consoleBase(partition, region)}/ecs/v2/clusters?region=${region}`;
+  const home = consoleHome(region);
+  const consoleUrl =
+    home &&
+    (cluster
+      ? `${home}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`
+      : `${home}/ecs/v2/clusters?region=${region}`);
   const where = cluster ? `${cluster}/${service}` : service;
   // The reason of a failure says why (circuit breaker, alarms); the others only repeat the event name.
   const reason =
@@ -122,11 +125,12 @@ export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unkno
     startsAt: updatedAt,
     observedAt,
     path: 'eventbridge',
-    links: [{ text: 'ECS service deployments', url: consoleUrl }],
+    links: consoleUrl ? [{ text: 'ECS service deployments', url: consoleUrl }] : [],
     partition,
     raw,
   });
   // A failure also raises its own alert: the resolve closes "in progress", the failure can page.
   const failed = detail.eventName === 'SERVICE_DEPLOYMENT_FAILED';
-  return { kind: 'alerts', drafts: failed ? [draft, deploymentFailureDraft(draft)] : [draft] };
+  const drafts = failed ? [draft, deploymentFailureDraft(draft)] : [draft];
+  return { kind: 'alerts', drafts: withUnreadable(drafts, parsed.unreadable) };
 }

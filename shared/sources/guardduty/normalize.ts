@@ -1,26 +1,29 @@
 import type { AlertLabels } from '../../alert/alert';
-import { consoleBase } from '../../enrichment/links';
+import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import { pathValue } from '../../security/cloudtrail-fields';
 import { guardDutySeverityWord } from '../../security/findings';
 import { clipText } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { type GuardDutyFinding, guardDutyFindingSchema } from './schema';
-import { isoTime, zodReason } from '../parse';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
+
+/** A finding whose Region is settled (the finding's own, else the envelope's). */
+type PlacedFinding = GuardDutyFinding & { region: string };
 
 /**
  * The finding's fingerprint: its ARN (built from account, Region and detector when the event
  * lacks it). Security Hub imports GuardDuty findings with this ARN as the ASFF `Id`, so a finding
  * that arrives both ways has one fingerprint and pages once.
  */
-export function guardDutyFingerprint(finding: GuardDutyFinding): string {
+export function guardDutyFingerprint(finding: PlacedFinding): string {
   if (finding.arn) return finding.arn;
   const partition = finding.partition ?? 'aws';
   const detector = finding.service?.detectorId ?? 'unknown-detector';
   return `arn:${partition}:guardduty:${finding.region}:${finding.accountId}:detector/${detector}/finding/${finding.id}`;
 }
 
-function resourceOf(finding: GuardDutyFinding): string | undefined {
+function resourceOf(finding: PlacedFinding): string | undefined {
   const r = finding.resource;
   return (
     r?.instanceDetails?.instanceId ??
@@ -38,7 +41,7 @@ const REMOTE_IP_PATHS = [
   'rdsLoginAttemptAction.remoteIpDetails.ipAddressV4',
 ];
 
-function remoteIpOf(finding: GuardDutyFinding): string | undefined {
+function remoteIpOf(finding: PlacedFinding): string | undefined {
   for (const path of REMOTE_IP_PATHS) {
     const ip = pathValue(finding.service?.action, path);
     if (typeof ip === 'string') return ip;
@@ -50,15 +53,16 @@ function remoteIpOf(finding: GuardDutyFinding): string | undefined {
 
 /** Turns one GuardDuty finding into an alert draft; archived findings resolve. */
 export function guardDutyDraft(
-  finding: GuardDutyFinding,
+  finding: PlacedFinding,
   envelope: EventBridgeEnvelope,
   raw: unknown,
 ): AlertDraft {
-  const word = guardDutySeverityWord(finding.severity);
+  const word = finding.severity === undefined ? 'unknown' : guardDutySeverityWord(finding.severity);
+  const observed = isoTime(envelope.time, new Date(0).toISOString());
   const archived = finding.service?.archived === true;
   const status = archived ? 'resolved' : 'firing';
   const fingerprint = guardDutyFingerprint(finding);
-  const updated = isoTime(finding.updatedAt, finding.updatedAt);
+  const updated = isoTime(finding.updatedAt, finding.updatedAt ?? observed);
   const resource = resourceOf(finding);
   const remoteIp = remoteIpOf(finding);
   const labels: AlertLabels = {
@@ -74,16 +78,18 @@ export function guardDutyDraft(
   if (remoteIp) labels.sourceIp = remoteIp;
 
   const where = `${finding.accountId}/${finding.region}`;
-  const title = clipText(finding.title, 300);
+  const title = clipText(finding.title ?? finding.type, 300);
   const summary = archived
     ? `RESOLVED (archived): GuardDuty ${finding.type}: ${title} (${where})`
     : `GuardDuty ${word} ${finding.type}: ${title} (${where})`;
-  const partition = finding.partition ?? 'aws';
-  const consoleUrl = `${consoleBase(partition, finding.region)}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`;
+  const home = consoleHome(finding.region);
+  const consoleUrl =
+    home &&
+    `${home}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`;
   const annotations: AlertDraft['annotations'] = {
     summary,
     description: finding.description ? clipText(finding.description, 2000) : title,
-    findingSeverity: `${finding.severity} (${word})`,
+    findingSeverity: `${finding.severity ?? 'unreadable'} (${word})`,
     consoleUrl,
     firstSeen: finding.service?.eventFirstSeen,
     lastSeen: finding.service?.eventLastSeen,
@@ -101,16 +107,22 @@ export function guardDutyDraft(
     startsAt: isoTime(finding.createdAt, updated),
     observedAt: isoTime(envelope.time, updated),
     path: 'eventbridge',
-    links: [{ text: 'GuardDuty finding', url: consoleUrl }],
-    severityHint: { word, from: `GuardDuty severity ${finding.severity}` },
-    partition,
+    links: consoleUrl ? [{ text: 'GuardDuty finding', url: consoleUrl }] : [],
+    // An unreadable severity leaves the decision to the severity rules and the default.
+    severityHint:
+      finding.severity === undefined ? undefined : { word, from: `GuardDuty severity ${finding.severity}` },
+    partition: consolePartitionOf(finding.region),
     raw,
   };
 }
 
 /** Normalizes a `GuardDuty Finding` event; account and Region come from the finding, not the envelope. */
 export function normalizeGuardDuty(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = guardDutyFindingSchema.safeParse(envelope.detail);
-  if (!parsed.success) return { kind: 'invalid', reason: `GuardDuty finding: ${zodReason(parsed.error)}` };
-  return { kind: 'alerts', drafts: [guardDutyDraft(parsed.data, envelope, raw)] };
+  const parsed = parseLenient(guardDutyFindingSchema, envelope.detail);
+  if (!parsed.ok) return { kind: 'invalid', reason: `GuardDuty finding: ${parsed.reason}` };
+  const finding = { ...parsed.data, region: parsed.data.region ?? envelope.region };
+  return {
+    kind: 'alerts',
+    drafts: withUnreadable([guardDutyDraft(finding, envelope, raw)], parsed.unreadable),
+  };
 }

@@ -1,19 +1,27 @@
 import { z } from 'zod';
+import { REGION_CODE } from '../../alert/partition';
 
-/** `detail` of a `GuardDuty Finding` event: one finding, camelCase (event-formats.md §5.1). */
+/**
+ * `detail` of a `GuardDuty Finding` event: one finding, camelCase (event-formats.md §5.1). Only
+ * `accountId`, `id` and `type` identify it; the rest is read field by field (`parseLenient`):
+ * an unreadable `region` is the envelope's, an unreadable `severity` leaves the severity to rules.
+ */
 export const guardDutyFindingSchema = z.object({
   schemaVersion: z.string().optional(),
   accountId: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region code'),
-  partition: z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional(),
-  id: z.string().min(1),
-  arn: z.string().optional(),
-  type: z.string().min(1),
-  severity: z.number().min(0).max(10),
-  title: z.string().min(1),
+  region: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code').optional(),
+  partition: z
+    .string()
+    .regex(/^aws(-[a-z]+)*$/, 'an AWS partition')
+    .optional(),
+  id: z.string().min(1).max(256),
+  arn: z.string().max(2048).optional(),
+  type: z.string().min(1).max(256),
+  severity: z.number().min(0).max(10).optional(),
+  title: z.string().min(1).optional(),
   description: z.string().optional(),
-  createdAt: z.string().min(1),
-  updatedAt: z.string().min(1),
+  createdAt: z.string().min(1).optional(),
+  updatedAt: z.string().min(1).optional(),
   resource: z
     .object({
       resourceType: z.string().optional(),

@@ -1,7 +1,12 @@
-import { consoleBase } from '../../enrichment/links';
+import {
+  type ConsolePartition,
+  consoleHost,
+  consolePartitionOfArn,
+  isRegionCode,
+} from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import { REGION_CODE, clip, firstLine, informationalDraft, millisOf, partitionOfArn } from '../informational';
-import { isoTime, zodReason } from '../parse';
+import { clip, firstLine, informationalDraft, millisOf } from '../informational';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { HEALTH_ABUSE_DETAIL_TYPE, type HealthEventDetail, healthEventDetailSchema } from './schema';
 
@@ -9,7 +14,7 @@ import { HEALTH_ABUSE_DETAIL_TYPE, type HealthEventDetail, healthEventDetailSche
 function impactedRegion(detail: HealthEventDetail, envelope: EventBridgeEnvelope): string {
   if (detail.eventRegion) return detail.eventRegion;
   const fromArn = detail.eventArn.split(':')[3] ?? '';
-  return REGION_CODE.test(fromArn) || fromArn === 'global' ? fromArn : envelope.region;
+  return isRegionCode(fromArn) ? fromArn : envelope.region;
 }
 
 /** The English description if there is one, else the first. */
@@ -19,12 +24,14 @@ function description(detail: HealthEventDetail): string | undefined {
 }
 
 /** A link to the event in the AWS Health Dashboard (the console of the partition). */
-export function healthEventUrl(partition: AlertDraft['partition'], eventArn: string): string {
+export function healthEventUrl(partition: ConsolePartition, eventArn: string): string {
   const fragment = `#/account/event-log?eventID=${encodeURIComponent(eventArn)}&eventTab=details`;
   if (partition === 'aws') return `https://health.aws.amazon.com/health/home${fragment}`;
   const home = partition === 'aws-cn' ? 'cn-north-1' : 'us-gov-west-1';
-  return `${consoleBase(partition, home)}/health/home${fragment}`;
+  return `${consoleHost(partition, home)}/health/home${fragment}`;
 }
+
+const STATUS_CODES: ReadonlySet<string> = new Set(['open', 'closed', 'upcoming']);
 
 /**
  * Turns one AWS Health event into an informational alert: `open` and `upcoming` are firing,
@@ -39,16 +46,19 @@ export function healthDraft(
   const abuse = envelope['detail-type'] === HEALTH_ABUSE_DETAIL_TYPE;
   const account = detail.affectedAccount ?? envelope.account;
   const region = impactedRegion(detail, envelope);
-  const partition = partitionOfArn(detail.eventArn) ?? 'aws';
-  const status = detail.statusCode === 'closed' ? 'resolved' : 'firing';
+  const partition = consolePartitionOfArn(detail.eventArn);
+  // Without a known statusCode the event is open: a Health event is news until AWS closes it.
+  const statusCode =
+    detail.statusCode !== undefined && STATUS_CODES.has(detail.statusCode) ? detail.statusCode : 'open';
+  const status = statusCode === 'closed' ? 'resolved' : 'firing';
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const updatedAt = isoTime(detail.lastUpdatedTime, observedAt);
   const fingerprint = `${detail.eventArn}|${account}`;
   const text = description(detail);
   const line = text ? firstLine(text, 160) : detail.eventTypeCode;
   const what = abuse ? 'AWS Health abuse event' : `AWS Health ${detail.eventTypeCategory}`;
-  const head = status === 'resolved' ? `RESOLVED: ${what}` : `${what} (${detail.statusCode})`;
-  const consoleUrl = healthEventUrl(partition, detail.eventArn);
+  const head = status === 'resolved' ? `RESOLVED: ${what}` : `${what} (${statusCode})`;
+  const consoleUrl = partition && healthEventUrl(partition, detail.eventArn);
   const entities = (detail.affectedEntities ?? []).map((e) => e.entityValue).filter((v) => v !== '');
   const resources = entities.length > 0 ? entities : envelope.resources;
   return informationalDraft({
@@ -60,7 +70,7 @@ export function healthDraft(
       service: detail.service,
       eventTypeCode: detail.eventTypeCode,
       eventTypeCategory: detail.eventTypeCategory,
-      statusCode: detail.statusCode,
+      statusCode: detail.statusCode ?? 'unknown',
       eventScopeCode: detail.eventScopeCode,
     },
     annotations: {
@@ -81,11 +91,11 @@ export function healthDraft(
     status,
     fingerprint,
     // One update of the event: its status and last update (descriptions are revised in place).
-    transitionId: `${fingerprint}|${detail.statusCode}|${millisOf(updatedAt)}`,
+    transitionId: `${fingerprint}|${detail.statusCode ?? 'unknown'}|${millisOf(updatedAt)}`,
     startsAt: isoTime(detail.startTime, observedAt),
     observedAt,
     path: 'eventbridge',
-    links: [{ text: 'AWS Health event', url: consoleUrl }],
+    links: consoleUrl ? [{ text: 'AWS Health event', url: consoleUrl }] : [],
     partition,
     defaultSeverity: abuse ? 'warning' : 'info',
     raw,
@@ -94,7 +104,17 @@ export function healthDraft(
 
 /** Normalizes an `AWS Health Event` or `AWS Health Abuse Event`. */
 export function normalizeHealth(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = healthEventDetailSchema.safeParse(envelope.detail);
-  if (!parsed.success) return { kind: 'invalid', reason: `AWS Health event: ${zodReason(parsed.error)}` };
-  return { kind: 'alerts', drafts: [healthDraft(parsed.data, envelope, raw)] };
+  const parsed = parseLenient(healthEventDetailSchema, envelope.detail);
+  if (!parsed.ok) return { kind: 'invalid', reason: `AWS Health event: ${parsed.reason}` };
+  const { statusCode } = parsed.data;
+  const notes =
+    statusCode === undefined
+      ? ['statusCode (missing: read as open)']
+      : STATUS_CODES.has(statusCode)
+        ? []
+        : [`statusCode (unknown value "${statusCode}": read as open)`];
+  return {
+    kind: 'alerts',
+    drafts: withUnreadable([healthDraft(parsed.data, envelope, raw)], [...parsed.unreadable, ...notes]),
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_CODE } from '../../alert/partition';
 
 /** The detail-types AWS Health sends (`source: aws.health`). */
 export const HEALTH_EVENT_DETAIL_TYPE = 'AWS Health Event';
@@ -7,14 +8,16 @@ export const HEALTH_ABUSE_DETAIL_TYPE = 'AWS Health Abuse Event';
 
 /**
  * `detail` of an AWS Health event (event-formats.md §6; AWS Health "EventBridge schema"
- * reference). `eventRegion` is the impacted Region (the envelope's is the delivery Region);
+ * reference). Only `eventArn`, `service`, `eventTypeCode` and `eventTypeCategory` are required.
+ * `eventRegion` is the impacted Region (the envelope's is the delivery Region);
  * `affectedAccount` is set in the organizational view, where the envelope account is the
  * management or delegated administrator account.
  */
 export const healthEventDetailSchema = z.looseObject({
   eventArn: z
     .string()
-    .regex(/^arn:aws(-cn|-us-gov)?:health:[a-z0-9-]*::event\/\S+$/, 'an AWS Health event ARN'),
+    .max(2048)
+    .regex(/^arn:aws(-[a-z]+)*:health:[a-z0-9-]*::event\/\S+$/, 'an AWS Health event ARN'),
   service: z.string().min(1),
   eventTypeCode: z.string().min(1),
   eventTypeCategory: z.string().min(1),
@@ -23,11 +26,9 @@ export const healthEventDetailSchema = z.looseObject({
   startTime: z.string().optional(),
   endTime: z.string().optional(),
   lastUpdatedTime: z.string().optional(),
-  statusCode: z.enum(['open', 'closed', 'upcoming']),
-  eventRegion: z
-    .string()
-    .regex(/^([a-z]{2}(-[a-z]+)+-\d|global)$/, 'an AWS Region code (or "global")')
-    .optional(),
+  /** `open`, `closed` or `upcoming`; any other value, or none, is read as `open` (noted). */
+  statusCode: z.string().min(1).max(64).optional(),
+  eventRegion: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code (or "global")').optional(),
   eventDescription: z
     .array(z.looseObject({ language: z.string().optional(), latestDescription: z.string() }))
     .default([]),

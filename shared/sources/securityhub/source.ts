@@ -1,10 +1,12 @@
 import type { SourceDescriptor } from '../descriptor';
-import { normalizeSecurityHub } from './normalize';
+import {
+  SECURITYHUB_CUSTOM_ACTION_DETAIL_TYPE,
+  SECURITYHUB_FINDINGS_DETAIL_TYPE,
+  normalizeSecurityHub,
+  normalizeSecurityHubCustomAction,
+} from './normalize';
 
-/** The detail-type of imported Security Hub findings (`source: aws.securityhub`). */
-export const SECURITYHUB_FINDINGS_DETAIL_TYPE = 'Security Hub Findings - Imported';
-
-/** Security Hub findings; their rule is one of the security rules (deploy/security-rules.json). */
+/** Security Hub findings, imported or sent to a custom action; their rule is one of the security rules (deploy/security-rules.json). */
 export const securityHubSource: SourceDescriptor = {
   id: 'securityhub',
   label: 'securityhub',
@@ -14,6 +16,11 @@ export const securityHubSource: SourceDescriptor = {
       source: 'aws.securityhub',
       detailTypes: [SECURITYHUB_FINDINGS_DETAIL_TYPE],
       normalize: normalizeSecurityHub,
+    },
+    {
+      source: 'aws.securityhub',
+      detailTypes: [SECURITYHUB_CUSTOM_ACTION_DETAIL_TYPE],
+      normalize: normalizeSecurityHubCustomAction,
     },
   ],
 };

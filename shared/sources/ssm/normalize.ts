@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
-import { isoTime, zodReason } from '../parse';
-import { partitionOfRegion } from '../../security/cloudtrail-fields';
+import { consolePartitionOf } from '../../alert/partition';
+import { isoTime, parseLenient, withUnreadable } from '../parse';
 
 /**
  * SSM status-change events (`source: aws.ssm`): the feedback of remediations Klaxon started. A
@@ -93,16 +93,15 @@ function statusDraft(
       word: facts.result === 'succeeded' ? 'info' : 'error',
       from: `SSM status ${facts.status}`,
     },
-    partition: partitionOfRegion(envelope.region),
+    partition: consolePartitionOf(envelope.region),
     raw,
   };
 }
 
 /** `EC2 Automation Execution Status-change Notification`. */
 export function normalizeAutomationStatus(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = automationDetail.safeParse(envelope.detail);
-  if (!parsed.success)
-    return { kind: 'invalid', reason: `SSM Automation status: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(automationDetail, envelope.detail);
+  if (!parsed.ok) return { kind: 'invalid', reason: `SSM Automation status: ${parsed.reason}` };
   const { ExecutionId: executionId, Definition: document, Status: status } = parsed.data;
   const result = AUTOMATION_SUCCESS.has(status)
     ? 'succeeded'
@@ -117,14 +116,17 @@ export function normalizeAutomationStatus(envelope: EventBridgeEnvelope, raw: un
   }
   return {
     kind: 'alerts',
-    drafts: [statusDraft(envelope, raw, { executionId, document, status, type: 'automation', result })],
+    drafts: withUnreadable(
+      [statusDraft(envelope, raw, { executionId, document, status, type: 'automation', result })],
+      parsed.unreadable,
+    ),
   };
 }
 
 /** `EC2 Command Status-change Notification` (the whole command, not one instance's invocation). */
 export function normalizeCommandStatus(envelope: EventBridgeEnvelope, raw: unknown): NormalizeResult {
-  const parsed = commandDetail.safeParse(envelope.detail);
-  if (!parsed.success) return { kind: 'invalid', reason: `SSM Command status: ${zodReason(parsed.error)}` };
+  const parsed = parseLenient(commandDetail, envelope.detail);
+  if (!parsed.ok) return { kind: 'invalid', reason: `SSM Command status: ${parsed.reason}` };
   const { 'command-id': executionId, 'document-name': document, status } = parsed.data;
   const result = COMMAND_SUCCESS.has(status)
     ? 'succeeded'
@@ -139,6 +141,9 @@ export function normalizeCommandStatus(envelope: EventBridgeEnvelope, raw: unkno
   }
   return {
     kind: 'alerts',
-    drafts: [statusDraft(envelope, raw, { executionId, document, status, type: 'command', result })],
+    drafts: withUnreadable(
+      [statusDraft(envelope, raw, { executionId, document, status, type: 'command', result })],
+      parsed.unreadable,
+    ),
   };
 }
