@@ -1,5 +1,6 @@
 import { isRecord, parseJson } from '../json';
 import type { CloudTrailEvent } from '../sources/cloudtrail/schema';
+import { exposesToInternet } from './cidr';
 import { callerUserName, itemsOf, param, pathValue, stringParam } from './cloudtrail-fields';
 
 /**
@@ -9,7 +10,6 @@ import { callerUserName, itemsOf, param, pathValue, stringParam } from './cloudt
 
 /** Ports whose exposure to the internet pages (remote administration and file sharing). */
 export const ADMIN_PORTS: readonly number[] = [20, 21, 22, 23, 445, 3389, 5985, 5986];
-const WORLD_CIDRS = new Set(['0.0.0.0/0', '::/0']);
 
 /** One ingress rule of a security-group request, in the shape the predicates compare. */
 export interface IngressPermission {
@@ -54,9 +54,9 @@ export function ingressPermissions(event: CloudTrailEvent): IngressPermission[] 
   return permissions;
 }
 
-/** True when a permission opens an admin port (or every port) to 0.0.0.0/0 or ::/0. */
+/** True when a permission opens an admin port (or every port) to the internet (see `exposesToInternet`). */
 export function opensAdminPortToWorld(permission: IngressPermission): boolean {
-  if (!permission.cidrs.some((cidr) => WORLD_CIDRS.has(cidr.trim()))) return false;
+  if (!permission.cidrs.some(exposesToInternet)) return false;
   const protocol = permission.protocol.toLowerCase();
   if (protocol === '-1' || protocol === 'all') return true;
   if (protocol !== 'tcp' && protocol !== '6' && protocol !== 'udp' && protocol !== '17') return false;

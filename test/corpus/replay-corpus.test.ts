@@ -419,7 +419,7 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
-  'cloudtrail/eventbridge-organizations-leave-negative.json': {
+  'cloudtrail/eventbridge-organizations-leave-positive-denied.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
   },
@@ -526,7 +526,7 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
-  'cloudtrail/eventbridge-vpc-flow-logs-deleted-negative.json': {
+  'cloudtrail/eventbridge-vpc-flow-logs-deleted-positive-denied.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
   },

@@ -166,7 +166,7 @@ describe('CloudTrail detection traps', () => {
       (d) => d.labels.detection,
     );
     expect(labels).toEqual(['cis-cloudwatch-2-unauthorized-api-calls']);
-    const { event, raw } = cloudTrailEvent('eventbridge-organizations-leave-negative.json');
+    const { event, raw } = cloudTrailEvent('eventbridge-organizations-leave-positive-denied.json');
     expect(evaluateDetections(event, raw)).toMatchObject({ kind: 'hits' });
     const { event: failed, raw: failedRaw } = cloudTrailEvent(
       'eventbridge-cis-cloudwatch-4-iam-policy-changes-negative-access-denied.json',
