@@ -1,8 +1,16 @@
 import { isRecord } from '../json';
 import { API_CALL_DETAIL_TYPE, SIGN_IN_DETAIL_TYPES } from '../sources/cloudtrail/schema';
 import { consoleLoginOutcome, itemsOf, mfaOf, param, pathValue, stringParam } from './cloudtrail-fields';
-import { type Detection, type ErrorPolicy, NO_ERROR } from './detection';
-import type { EventPattern, PatternCondition } from './pattern';
+import { type Detection, NO_ERROR } from './detection';
+import {
+  apiCall,
+  cisRunbook,
+  GLOBAL_NOTE,
+  REGIONAL_NOTE,
+  SH,
+  SIGN_IN_NOTE,
+  signIn,
+} from './detection-patterns';
 import {
   aclIsPublic,
   bucketPolicyOf,
@@ -24,40 +32,7 @@ import {
  * Sources: `security-detections.md` §1 (CIS CloudWatch.1–14, CIS 4.15) and §2 (further detections).
  */
 
-const SH = 'https://docs.aws.amazon.com/securityhub/latest/userguide';
-const cisRunbook = (n: number) => `${SH}/cloudwatch-controls.html#cloudwatch-${n}`;
-
-/** Builds the pattern of an `AWS API Call via CloudTrail` detection on one service. */
-function apiCall(
-  service: string,
-  eventNames: readonly PatternCondition[],
-  more: { detail?: EventPattern; errors?: ErrorPolicy } = {},
-): EventPattern {
-  const detail: EventPattern = {
-    eventSource: [`${service}.amazonaws.com`],
-    eventName: [...eventNames],
-    ...(more.errors === 'include' ? {} : { errorCode: NO_ERROR }),
-    ...more.detail,
-  };
-  return { source: [`aws.${service}`], 'detail-type': [API_CALL_DETAIL_TYPE], detail };
-}
-
-/** Builds the pattern of a console sign-in detection (`source: aws.signin`). */
-function signIn(eventName: string, detail: EventPattern): EventPattern {
-  return {
-    source: ['aws.signin'],
-    'detail-type': [...SIGN_IN_DETAIL_TYPES],
-    detail: { eventSource: ['signin.amazonaws.com'], eventName: [eventName], ...detail },
-  };
-}
-
-const GLOBAL_NOTE = 'IAM, STS-global and Organizations events are delivered only in us-east-1.';
-const REGIONAL_NOTE = 'Regional: deploy (or forward to the central bus) in every enabled Region.';
-const SIGN_IN_NOTE =
-  'Root sign-in lands in us-east-1; IAM-user sign-ins land in the sign-in endpoint Region (us-east-1, ' +
-  'us-east-2, eu-north-1, ap-southeast-2 for the global endpoint): forward from every enabled Region.';
-
-/** Every detection, unvalidated: `catalog.ts` validates them once at load. */
+/** The CIS detections and the first further ones (the ATT&CK-led ones are in `detections-attack.ts`). */
 export const DETECTION_ENTRIES: readonly Detection[] = [
   {
     id: 'cis-cloudwatch-1-root-usage',

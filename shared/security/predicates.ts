@@ -207,3 +207,64 @@ export function workflowSuppressed(event: CloudTrailEvent): boolean {
   const status = param(event.detail, 'workflow.status') ?? param(event.detail, 'Workflow.Status');
   return status === 'SUPPRESSED';
 }
+
+/** The statements of an IAM-style policy document (one object or a list), parsed from JSON text when needed. */
+export function policyStatements(document: unknown): Record<string, unknown>[] {
+  let policy = document;
+  if (typeof policy === 'string') {
+    // CloudTrail truncates large request parameters; an unreadable document has no statements.
+    const parsed = parseJson(policy);
+    policy = parsed.ok ? parsed.value : undefined;
+  }
+  const statements = pathValue(policy, 'Statement');
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.filter(isRecord);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+const ACCOUNT_IN_PRINCIPAL = /^(?:arn:aws[a-z-]*:(?:iam|sts)::)?(\d{12})(?::|$)/;
+
+/**
+ * The AWS principals an Allow statement admits that lie outside `ownAccount`: other account ids
+ * (bare or in ARNs), and `*` when no condition narrows it to an account, organization or source.
+ */
+export function foreignPrincipals(document: unknown, ownAccount: string): string[] {
+  const found: string[] = [];
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    const aws = principal === '*' ? ['*'] : isRecord(principal) ? asList(principal.AWS) : [];
+    for (const entry of aws) {
+      if (typeof entry !== 'string') continue;
+      if (entry === '*') {
+        if (!conditionRestricts(statement.Condition)) found.push('*');
+        continue;
+      }
+      const account = ACCOUNT_IN_PRINCIPAL.exec(entry)?.[1];
+      if (account !== undefined && account !== ownAccount) found.push(entry);
+    }
+  }
+  return found;
+}
+
+/** True when a policy document allows every action on every resource (administrator access). */
+export function grantsFullAdmin(document: unknown): boolean {
+  return policyStatements(document).some(
+    (s) => s.Effect === 'Allow' && asList(s.Action).includes('*') && asList(s.Resource).includes('*'),
+  );
+}
+
+/** The account a record belongs to, for "another account" comparisons. */
+export function ownAccountOf(event: CloudTrailEvent): string {
+  return event.detail.recipientAccountId ?? event.detail.userIdentity.accountId ?? event.envelopeAccount;
+}
+
+/** The twelve-digit account ids inside ARNs (or bare ids) that differ from `ownAccount`. */
+export function foreignAccountsIn(values: readonly unknown[], ownAccount: string): string[] {
+  return values
+    .map((value) => (typeof value === 'string' ? /(?:^|:)(\d{12})(?::|$)/.exec(value)?.[1] : undefined))
+    .filter((account): account is string => account !== undefined && account !== ownAccount);
+}
