@@ -240,7 +240,9 @@ export function foreignPrincipals(document: unknown, ownAccount: string): string
     for (const entry of aws) {
       if (typeof entry !== 'string') continue;
       if (entry === '*') {
+        // A condition can narrow `*` to an account: to an outside one, that is still foreign.
         if (!conditionRestricts(statement.Condition)) found.push('*');
+        else found.push(...accountsIn(statement.Condition).filter((a) => a !== ownAccount));
         continue;
       }
       const account = ACCOUNT_IN_PRINCIPAL.exec(entry)?.[1];
@@ -248,6 +250,11 @@ export function foreignPrincipals(document: unknown, ownAccount: string): string
     }
   }
   return found;
+}
+
+/** The twelve-digit account ids anywhere in a condition block's values (bounded by the document's size). */
+function accountsIn(condition: unknown): string[] {
+  return [...new Set(JSON.stringify(condition ?? null).match(/(?<!\d)\d{12}(?!\d)/g) ?? [])];
 }
 
 /** True when a policy document allows every action on every resource (administrator access). */
