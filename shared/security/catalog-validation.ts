@@ -76,6 +76,9 @@ function consistencyProblems(detection: Detection): string[] {
       problems.push('a defence-evasion detection counts failed attempts at "error" or above');
     }
   }
+  if (detection.remediation && detection.errors !== 'exclude') {
+    problems.push('a remediable detection ignores failed calls: a denied attempt changed nothing to undo');
+  }
   if (!sourceIsAws(detection.pattern.source)) {
     problems.push('pattern must constrain source to aws.* (custom events cannot forge those)');
   }

@@ -63,6 +63,15 @@ describe('detection catalog', () => {
     expect(problems({ ...base, pattern: { ...base.pattern, source: ['custom.kms'] } })).toMatch(/aws\.\*/);
     expect(problems({ ...base, pattern: { ...base.pattern, source: [{ prefix: '' }] } })).toMatch(/aws\.\*/);
     expect(problems({ ...base, techniques: ['T15'] })).toMatch(/ATT&CK technique/);
+    const remediable = DETECTIONS.find((d) => d.id === 'sg-open-to-world-admin-port') as Detection;
+    expect(problems(remediable)).toBe('');
+    expect(
+      problems({
+        ...remediable,
+        errors: 'include',
+        pattern: { ...remediable.pattern, detail: { eventName: ['AuthorizeSecurityGroupIngress'] } },
+      }),
+    ).toMatch(/remediable detection ignores failed calls/);
     expect(problems({ ...base, tactics: [] })).toMatch(/tactics/);
   });
 
