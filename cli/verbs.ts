@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ALARMS_HELP, alarmsVerb } from './alarms';
+import { DETECTIONS_HELP, detectionsVerb } from './detections';
 import { DIFF_HELP, diffVerb } from './diff';
 import { DIGEST_HELP, digestVerb } from './digest';
 import { DOCTOR_HELP, doctorVerb } from './doctor';
@@ -22,6 +23,7 @@ export const VERB_HELP: Record<string, string> = {
   alarms: ALARMS_HELP,
   doctor: DOCTOR_HELP,
   digest: DIGEST_HELP,
+  detections: DETECTIONS_HELP,
 };
 
 /** One line per verb for the top-level help. */
@@ -33,6 +35,7 @@ export const VERB_USAGE = `  klaxon explain <event file|fingerprint> [--config k
   klaxon alarms --stage <stage> [--format cloudformation|cloudformation-yaml|terraform] --lambda fn,... [--out file]
   klaxon doctor --stage <stage> [--region r] [--json]
   klaxon digest (--stage <stage> | --replay [<event file|dir>...]) [--hours n] [--post] [--json]
+  klaxon detections [--json | --markdown]
 `;
 
 /** Runs one of the verbs above; undefined when `verb` is not one of them. */
@@ -47,6 +50,7 @@ export async function runVerb(
     io.out(help);
     return 0;
   }
+  if (verb === 'detections') return detectionsVerb(args, io);
   const common = { json: { type: 'boolean', default: false }, region: { type: 'string' } } as const;
   if (verb === 'explain') {
     const { positionals, values } = parseArgs({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../alert/alert';
-import { type Detection, NO_ERROR } from './detection';
+import { compareSeverity, SEVERITIES } from '../alert/alert';
+import { ATTACK_TACTICS, type Detection, NO_ERROR } from './detection';
 import { type EventPattern, eventPatternSchema } from './pattern';
 
 /** The catalog failed validation; raised at module load so a broken catalog never deploys. */
@@ -19,6 +19,9 @@ const detectionSchema = z.strictObject({
   pattern: eventPatternSchema,
   readOnly: z.boolean(),
   errors: z.enum(['exclude', 'require', 'include']),
+  failedSeverity: z.enum(SEVERITIES).optional(),
+  tactics: z.array(z.enum(ATTACK_TACTICS)).min(1),
+  techniques: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id')).min(1),
   region: z.enum(['us-east-1', 'all']),
   regionNote: z.string().min(1),
   fingerprint: z.enum(['principal', 'session', 'principal-ip']),
@@ -35,6 +38,16 @@ const detectionSchema = z.strictObject({
     })
     .optional(),
 });
+
+/** True when a pattern's `source` only admits AWS services (`aws.…`, exact or by prefix). */
+function sourceIsAws(source: EventPattern[string] | undefined): boolean {
+  if (!Array.isArray(source) || source.length === 0) return false;
+  return (source as readonly unknown[]).every(
+    (condition) =>
+      (typeof condition === 'string' && condition.startsWith('aws.')) ||
+      JSON.stringify(condition) === JSON.stringify({ prefix: 'aws.' }),
+  );
+}
 
 /** Cross-field rules a single-entry schema cannot see. */
 function consistencyProblems(detection: Detection): string[] {
@@ -53,6 +66,21 @@ function consistencyProblems(detection: Detection): string[] {
   }
   if (detection.errors === 'require' && errorCode === undefined) {
     problems.push('errors "require" needs a detail.errorCode condition');
+  }
+  if (detection.failedSeverity !== undefined && detection.errors !== 'include') {
+    problems.push('failedSeverity needs errors "include"');
+  }
+  if (detection.tactics.includes('defense-evasion')) {
+    const failedAt = detection.failedSeverity ?? detection.severity;
+    if (detection.errors !== 'include' || compareSeverity(failedAt, 'error') > 0) {
+      problems.push('a defence-evasion detection counts failed attempts at "error" or above');
+    }
+  }
+  if (detection.remediation && detection.errors !== 'exclude') {
+    problems.push('a remediable detection ignores failed calls: a denied attempt changed nothing to undo');
+  }
+  if (!sourceIsAws(detection.pattern.source)) {
+    problems.push('pattern must constrain source to aws.* (custom events cannot forge those)');
   }
   return problems;
 }

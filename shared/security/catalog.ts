@@ -1,4 +1,5 @@
 import { DETECTION_ENTRIES } from './detections';
+import { ATTACK_DETECTION_ENTRIES } from './detections-attack';
 import type { Detection } from './detection';
 import { validateCatalog } from './catalog-validation';
 
@@ -12,7 +13,10 @@ export { CatalogError, validateCatalog } from './catalog-validation';
 export { ADMIN_PORTS, ingressPermissions, opensAdminPortToWorld, policyIsPublic } from './predicates';
 
 /** The validated detection catalog (validated once, at module load). */
-export const DETECTIONS: readonly Detection[] = validateCatalog(DETECTION_ENTRIES);
+export const DETECTIONS: readonly Detection[] = validateCatalog([
+  ...DETECTION_ENTRIES,
+  ...ATTACK_DETECTION_ENTRIES,
+]);
 
 /** The ids of every detection, for config validation. */
 export const DETECTION_IDS: ReadonlySet<string> = new Set(DETECTIONS.map((d) => d.id));

@@ -101,3 +101,42 @@ export function cidrContains(block: CidrBlock, ip: IpAddress): boolean {
   const shift = BigInt(bits - block.prefix);
   return address.value >> shift === block.network >> shift;
 }
+
+/**
+ * The widest prefix still treated as "the internet" when the block is not private: a split such as
+ * `0.0.0.0/1` + `128.0.0.0/1` exposes as much as `0.0.0.0/0` and must not slip past a `/0` check.
+ */
+export const INTERNET_WIDE_PREFIX: Readonly<Record<4 | 6, number>> = { 4: 8, 6: 16 };
+
+const NON_PUBLIC_BLOCKS = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+  '::1/128',
+].map((text) => parseCidr(text) as CidrBlock);
+
+function within(inner: CidrBlock, outer: CidrBlock): boolean {
+  return (
+    inner.version === outer.version &&
+    inner.prefix >= outer.prefix &&
+    cidrContains(outer, { version: inner.version, value: inner.network })
+  );
+}
+
+/**
+ * True when a CIDR, in any notation, opens to the internet: a `/0` whatever its address bits
+ * (`203.0.113.7/0`, `0:0:0:0:0:0:0:0/0`), or a public block at least as wide as
+ * {@link INTERNET_WIDE_PREFIX}. Unparseable text is not judged open (it cannot be a valid rule).
+ */
+export function exposesToInternet(text: string): boolean {
+  const block = parseCidr(text);
+  if (!block) return false;
+  if (block.prefix === 0) return true;
+  if (block.prefix > INTERNET_WIDE_PREFIX[block.version]) return false;
+  return !NON_PUBLIC_BLOCKS.some((reserved) => within(block, reserved));
+}

@@ -13,6 +13,24 @@ export type ErrorPolicy =
   /** Both count (root usage: a denied root call still means someone holds root credentials). */
   | 'include';
 
+/** The MITRE ATT&CK Enterprise tactics (cloud matrix), by their ATT&CK short names. */
+export const ATTACK_TACTICS = [
+  'initial-access',
+  'execution',
+  'persistence',
+  'privilege-escalation',
+  'defense-evasion',
+  'credential-access',
+  'discovery',
+  'lateral-movement',
+  'collection',
+  'exfiltration',
+  'impact',
+] as const;
+
+/** One MITRE ATT&CK tactic. */
+export type AttackTactic = (typeof ATTACK_TACTICS)[number];
+
 /** Which identity fields make up a detection's fingerprint, besides its id and the account. */
 export type FingerprintScope =
   /** `detection|principal|account`: repeats by one principal fold into one open incident. */
@@ -43,6 +61,16 @@ export interface Detection {
   /** True when the rule needs state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (read-only calls count). */
   readOnly: boolean;
   errors: ErrorPolicy;
+  /**
+   * The severity of a failed call when `errors` is `include`; absent means the same severity as a
+   * successful one. Defence-evasion detections must set `error` or above: a denied attempt to blind
+   * the account is itself a signal.
+   */
+  failedSeverity?: Severity;
+  /** The ATT&CK tactics it watches, the first being the one it is listed under. */
+  tactics: readonly AttackTactic[];
+  /** The ATT&CK technique ids, e.g. `T1562.008`. */
+  techniques: readonly string[];
   /** `us-east-1` for global services (IAM, Organizations, root sign-in); `all` for Regional ones. */
   region: 'us-east-1' | 'all';
   /** Where the events arrive, for operators (console sign-in and root caveats). */

@@ -8,6 +8,25 @@ export type Evaluation =
   { kind: 'hits'; detections: Detection[] } | { kind: 'none'; reason: string; candidates: string[] };
 
 /**
+ * The detection as it applies to a failed call: its `failedSeverity` (if any) and a title and
+ * summary that say the attempt failed, so a denied `StopLogging` never reads like a stopped trail.
+ */
+function asFailedAttempt(detection: Detection): Detection {
+  if (detection.errors !== 'include' || detection.failedSeverity === undefined) return detection;
+  const { summary } = detection;
+  return {
+    ...detection,
+    severity: detection.failedSeverity,
+    title: `Failed attempt: ${detection.title}`,
+    summary: (event, facts) =>
+      `Failed attempt (${event.detail.errorCode ?? 'error'}): ${
+        summary?.(event, facts) ??
+        `${detection.title}: ${event.detail.eventName}${facts.resource ? ` on ${facts.resource}` : ''} by ${facts.principal} from ${facts.sourceIp} in ${facts.account}/${facts.region}`
+      }`,
+  };
+}
+
+/**
  * Runs every detection over one CloudTrail event: its pattern must match the whole EventBridge
  * event (`raw`), the call must be allowed by the detection's read-only and error policies, and its
  * predicate must hold. Read-only calls only reach detections that ask for them (`readOnly: true`);
@@ -29,7 +48,9 @@ export function evaluateDetections(
     return true;
   });
   const detections = allowed.filter((d) => d.predicate?.(event) ?? true);
-  if (detections.length > 0) return { kind: 'hits', detections };
+  if (detections.length > 0) {
+    return { kind: 'hits', detections: isFailure ? detections.map(asFailedAttempt) : detections };
+  }
 
   const ids = candidates.map((d) => d.id);
   const call = `${detail.eventSource} ${detail.eventName}`;

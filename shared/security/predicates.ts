@@ -1,5 +1,6 @@
 import { isRecord, parseJson } from '../json';
 import type { CloudTrailEvent } from '../sources/cloudtrail/schema';
+import { exposesToInternet } from './cidr';
 import { callerUserName, itemsOf, param, pathValue, stringParam } from './cloudtrail-fields';
 
 /**
@@ -9,7 +10,6 @@ import { callerUserName, itemsOf, param, pathValue, stringParam } from './cloudt
 
 /** Ports whose exposure to the internet pages (remote administration and file sharing). */
 export const ADMIN_PORTS: readonly number[] = [20, 21, 22, 23, 445, 3389, 5985, 5986];
-const WORLD_CIDRS = new Set(['0.0.0.0/0', '::/0']);
 
 /** One ingress rule of a security-group request, in the shape the predicates compare. */
 export interface IngressPermission {
@@ -54,9 +54,9 @@ export function ingressPermissions(event: CloudTrailEvent): IngressPermission[] 
   return permissions;
 }
 
-/** True when a permission opens an admin port (or every port) to 0.0.0.0/0 or ::/0. */
+/** True when a permission opens an admin port (or every port) to the internet (see `exposesToInternet`). */
 export function opensAdminPortToWorld(permission: IngressPermission): boolean {
-  if (!permission.cidrs.some((cidr) => WORLD_CIDRS.has(cidr.trim()))) return false;
+  if (!permission.cidrs.some(exposesToInternet)) return false;
   const protocol = permission.protocol.toLowerCase();
   if (protocol === '-1' || protocol === 'all') return true;
   if (protocol !== 'tcp' && protocol !== '6' && protocol !== 'udp' && protocol !== '17') return false;
@@ -206,4 +206,72 @@ export function suppressesFindings(event: CloudTrailEvent): boolean {
 export function workflowSuppressed(event: CloudTrailEvent): boolean {
   const status = param(event.detail, 'workflow.status') ?? param(event.detail, 'Workflow.Status');
   return status === 'SUPPRESSED';
+}
+
+/** The statements of an IAM-style policy document (one object or a list), parsed from JSON text when needed. */
+export function policyStatements(document: unknown): Record<string, unknown>[] {
+  let policy = document;
+  if (typeof policy === 'string') {
+    // CloudTrail truncates large request parameters; an unreadable document has no statements.
+    const parsed = parseJson(policy);
+    policy = parsed.ok ? parsed.value : undefined;
+  }
+  const statements = pathValue(policy, 'Statement');
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.filter(isRecord);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+const ACCOUNT_IN_PRINCIPAL = /^(?:arn:aws[a-z-]*:(?:iam|sts)::)?(\d{12})(?::|$)/;
+
+/**
+ * The AWS principals an Allow statement admits that lie outside `ownAccount`: other account ids
+ * (bare or in ARNs), and `*` when no condition narrows it to an account, organization or source.
+ */
+export function foreignPrincipals(document: unknown, ownAccount: string): string[] {
+  const found: string[] = [];
+  for (const statement of policyStatements(document)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal;
+    const aws = principal === '*' ? ['*'] : isRecord(principal) ? asList(principal.AWS) : [];
+    for (const entry of aws) {
+      if (typeof entry !== 'string') continue;
+      if (entry === '*') {
+        // A condition can narrow `*` to an account: to an outside one, that is still foreign.
+        if (!conditionRestricts(statement.Condition)) found.push('*');
+        else found.push(...accountsIn(statement.Condition).filter((a) => a !== ownAccount));
+        continue;
+      }
+      const account = ACCOUNT_IN_PRINCIPAL.exec(entry)?.[1];
+      if (account !== undefined && account !== ownAccount) found.push(entry);
+    }
+  }
+  return found;
+}
+
+/** The twelve-digit account ids anywhere in a condition block's values (bounded by the document's size). */
+function accountsIn(condition: unknown): string[] {
+  return [...new Set(JSON.stringify(condition ?? null).match(/(?<!\d)\d{12}(?!\d)/g) ?? [])];
+}
+
+/** True when a policy document allows every action on every resource (administrator access). */
+export function grantsFullAdmin(document: unknown): boolean {
+  return policyStatements(document).some(
+    (s) => s.Effect === 'Allow' && asList(s.Action).includes('*') && asList(s.Resource).includes('*'),
+  );
+}
+
+/** The account a record belongs to, for "another account" comparisons. */
+export function ownAccountOf(event: CloudTrailEvent): string {
+  return event.detail.recipientAccountId ?? event.detail.userIdentity.accountId ?? event.envelopeAccount;
+}
+
+/** The twelve-digit account ids inside ARNs (or bare ids) that differ from `ownAccount`. */
+export function foreignAccountsIn(values: readonly unknown[], ownAccount: string): string[] {
+  return values
+    .map((value) => (typeof value === 'string' ? /(?:^|:)(\d{12})(?::|$)/.exec(value)?.[1] : undefined))
+    .filter((account): account is string => account !== undefined && account !== ownAccount);
 }

@@ -125,7 +125,7 @@ describe('klaxon replay (table)', () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain('events/cloudwatch-alarm/sns-metric-alarm-5xx.json  →  ALERTS');
     expect(stdout).toContain('page-critical + chat-critical → oncall, alerts');
-    expect(stdout).toMatch(/165 files: 115 with alerts, 44 ignored, 6 invalid\./);
+    expect(stdout).toMatch(/265 files: 181 with alerts, 78 ignored, 6 invalid\./);
     const payload = JSON.parse(
       readFileSync(join(dir, 'events/cloudwatch-alarm/sns-metric-alarm-5xx/alert-0-oncall.json'), 'utf8'),
     );

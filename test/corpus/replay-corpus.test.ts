@@ -231,6 +231,16 @@ const EXPECTED: Record<string, Expected> = {
   'unrecognized/not-json.json': { outcome: 'invalid', reason: /^not JSON/ },
   'unrecognized/unknown-shape.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
   // Security detections and findings (issue 4): severity from the catalog / the finding.
+  'cloudtrail/eventbridge-account-contacts-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-account-contacts-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-backup-recovery-points-deleted-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-backup-recovery-points-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-cis-4-15-organizations-changes-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-4-15-organizations-changes-positive.json': {
     outcome: 'alerts',
@@ -238,7 +248,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-negative-failed-login.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-1-root-usage-negative-invoked-by-service.json': {
     outcome: 'ignored',
@@ -254,7 +264,7 @@ const EXPECTED: Record<string, Expected> = {
   'cloudtrail/eventbridge-cis-cloudwatch-10-security-group-changes-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-10-security-group-changes-positive.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-positive.json': {
@@ -282,11 +292,11 @@ const EXPECTED: Record<string, Expected> = {
   'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-positive-access-denied-read.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-2-unauthorized-api-calls-positive.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-3-console-sign-in-without-mfa-negative-federated.json': {
     outcome: 'ignored',
@@ -301,7 +311,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-negative-access-denied.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-4-iam-policy-changes-positive.json': {
@@ -311,16 +321,19 @@ const EXPECTED: Record<string, Expected> = {
   'cloudtrail/eventbridge-cis-cloudwatch-5-cloudtrail-changes-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-5-cloudtrail-changes-positive.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-positive-masked-user-name.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-6-console-auth-failures-positive.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-cis-cloudwatch-7-cmk-disabled-or-deleted-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-cis-cloudwatch-7-cmk-disabled-or-deleted-positive.json': {
@@ -341,6 +354,14 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-cloudtrail-logging-disabled-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
   'cloudtrail/eventbridge-cloudtrail-logging-disabled-positive.json': {
     outcome: 'alerts',
     alerts: [
@@ -359,6 +380,48 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'critical', status: 'firing', receivers: PAGE },
     ],
   },
+  'cloudtrail/eventbridge-cloudtrail-sources-excluded-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cloudtrail-sources-excluded-positive-advanced.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-cloudtrail-sources-excluded-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-cloudtrail-trail-weakened-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-cloudtrail-trail-weakened-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-cloudtrail-trail-weakened-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-cloudwatch-alarms-silenced-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-cloudwatch-alarms-silenced-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-config-recording-stopped-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-config-recording-stopped-positive.json': {
     outcome: 'alerts',
@@ -367,17 +430,86 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'error', status: 'firing', receivers: CHAT },
     ],
   },
+  'cloudtrail/eventbridge-config-rules-deleted-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-config-rules-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-dns-query-logging-removed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-dns-query-logging-removed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-ebs-default-encryption-disabled-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-ebs-default-encryption-disabled-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ec2-gpu-instances-launched-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ec2-gpu-instances-launched-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ec2-imdsv1-allowed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ec2-imdsv1-allowed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ec2-instance-connect-key-pushed-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-ec2-instance-connect-key-pushed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-ec2-instances-mass-terminated-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ec2-instances-mass-terminated-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ec2-password-data-retrieved-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ec2-password-data-retrieved-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-ec2-password-data-retrieved-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
   'cloudtrail/eventbridge-ec2-user-data-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-ec2-user-data-changed-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-ecs-execute-command-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ecs-execute-command-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-eventbridge-rule-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-eventbridge-rule-disabled-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-eventbridge-rule-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-guardduty-detector-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-guardduty-detector-disabled-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
   'cloudtrail/eventbridge-guardduty-detector-disabled-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
@@ -387,10 +519,45 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-guardduty-monitoring-reduced-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-guardduty-monitoring-reduced-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-guardduty-monitoring-reduced-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-guardduty-protection-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-guardduty-protection-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-iam-access-key-for-another-user-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-iam-access-key-for-another-user-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-admin-inline-policy-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-admin-inline-policy-positive-version.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-admin-inline-policy-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
   },
   'cloudtrail/eventbridge-iam-admin-policy-attached-negative.json': {
     outcome: 'alerts',
@@ -403,6 +570,23 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'error', status: 'firing', receivers: CHAT },
     ],
   },
+  'cloudtrail/eventbridge-iam-authorization-details-enumerated-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-authorization-details-enumerated-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-authorization-details-enumerated-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-credential-report-read-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-credential-report-read-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
   'cloudtrail/eventbridge-iam-login-profile-for-another-user-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-iam-login-profile-for-another-user-positive.json': {
     outcome: 'alerts',
@@ -413,15 +597,82 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-iam-mfa-device-registered-by-session-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-mfa-device-registered-by-session-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-oidc-provider-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-oidc-provider-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-policy-default-version-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-policy-default-version-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-iam-role-trust-policy-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-iam-role-trust-policy-changed-positive.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-role-trusts-foreign-account-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-role-trusts-foreign-account-positive-create.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-role-trusts-foreign-account-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
   },
   'cloudtrail/eventbridge-iam-root-access-key-created-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-iam-root-access-key-created-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
+  },
+  'cloudtrail/eventbridge-iam-root-login-profile-created-negative.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-root-login-profile-created-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+      { severity: 'critical', status: 'firing', receivers: PAGE },
+    ],
+  },
+  'cloudtrail/eventbridge-iam-saml-provider-changed-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-iam-saml-provider-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-user-added-to-privileged-group-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-user-added-to-privileged-group-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-iam-user-created-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-iam-user-created-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-identity-center-permissions-changed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-identity-center-permissions-changed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
   'cloudtrail/eventbridge-kms-key-policy-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-kms-key-policy-changed-positive.json': {
@@ -433,9 +684,22 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-log-group-deleted-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-log-group-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-organizations-leave-negative.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-organizations-leave-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
   },
   'cloudtrail/eventbridge-organizations-leave-positive.json': {
     outcome: 'alerts',
@@ -443,6 +707,16 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'warning', status: 'firing', receivers: CHAT },
       { severity: 'critical', status: 'firing', receivers: PAGE },
     ],
+  },
+  'cloudtrail/eventbridge-ram-share-external-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ram-share-external-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-rds-deleted-without-backup-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-rds-deleted-without-backup-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
   'cloudtrail/eventbridge-rds-instance-made-public-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-rds-instance-made-public-positive.json': {
@@ -453,6 +727,11 @@ const EXPECTED: Record<string, Expected> = {
   'cloudtrail/eventbridge-root-password-recovery-requested-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-access-logging-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-s3-access-logging-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
   'cloudtrail/eventbridge-s3-account-block-public-access-removed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-s3-account-block-public-access-removed-positive.json': {
@@ -482,10 +761,74 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'critical', status: 'firing', receivers: PAGE },
     ],
   },
+  'cloudtrail/eventbridge-s3-bucket-policy-foreign-account-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-bucket-policy-foreign-account-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-s3-lifecycle-expires-objects-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-lifecycle-expires-objects-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-s3-object-lock-removed-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-s3-object-lock-removed-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-replication-to-foreign-account-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-s3-replication-to-foreign-account-positive.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'warning', status: 'firing', receivers: CHAT },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
   'cloudtrail/eventbridge-s3-versioning-suspended-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-s3-versioning-suspended-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-secrets-batch-retrieved-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-secrets-batch-retrieved-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-security-service-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-security-service-disabled-positive-inspector.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-security-service-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-securityhub-disabled-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-securityhub-disabled-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-securityhub-disabled-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'firing', receivers: PAGE }],
   },
   'cloudtrail/eventbridge-securityhub-findings-suppressed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-securityhub-findings-suppressed-positive.json': {
@@ -494,25 +837,33 @@ const EXPECTED: Record<string, Expected> = {
   },
   'cloudtrail/eventbridge-sg-open-to-world-admin-port-negative-https.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-sg-open-to-world-admin-port-negative.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-sg-open-to-world-admin-port-positive-ipv6.json': {
     outcome: 'alerts',
     alerts: [
-      { severity: 'info', status: 'firing', receivers: ['log'] },
+      { severity: 'info', status: 'firing', receivers: INFO },
       { severity: 'critical', status: 'firing', receivers: PAGE },
     ],
   },
   'cloudtrail/eventbridge-sg-open-to-world-admin-port-positive.json': {
     outcome: 'alerts',
     alerts: [
-      { severity: 'info', status: 'firing', receivers: ['log'] },
+      { severity: 'info', status: 'firing', receivers: INFO },
       { severity: 'critical', status: 'firing', receivers: PAGE },
     ],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-exported-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-snapshot-or-image-exported-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
   'cloudtrail/eventbridge-snapshot-or-image-made-public-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-snapshot-or-image-made-public-positive-ami.json': {
@@ -532,19 +883,38 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
+  'cloudtrail/eventbridge-ssm-command-on-many-instances-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ssm-command-on-many-instances-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-ssm-session-started-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-ssm-session-started-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
   'cloudtrail/eventbridge-sts-assume-root-negative.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
   },
   'cloudtrail/eventbridge-sts-assume-root-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },
-  'cloudtrail/eventbridge-vpc-flow-logs-deleted-negative.json': {
+  'cloudtrail/eventbridge-vpc-flow-logs-deleted-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-vpc-flow-logs-deleted-positive-denied.json': {
     outcome: 'alerts',
-    alerts: [{ severity: 'info', status: 'firing', receivers: ['log'] }],
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
   },
   'cloudtrail/eventbridge-vpc-flow-logs-deleted-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
+  'cloudtrail/eventbridge-vpc-traffic-mirroring-created-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-vpc-traffic-mirroring-created-positive.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
   },

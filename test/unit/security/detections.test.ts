@@ -87,7 +87,10 @@ describe.each(FIXTURES.filter((f) => f.kind === 'positive'))('positive $file', (
     expect(detection.predicate?.(event) ?? true).toBe(true);
     const hit = drafts(file).find((d) => d.labels.detection === detection.id);
     expect(hit).toBeDefined();
-    expect(hit?.severityHint).toEqual({ word: detection.severity, from: `detection ${detection.id}` });
+    const attempt = event.detail.errorCode !== undefined;
+    const severity = attempt ? (detection.failedSeverity ?? detection.severity) : detection.severity;
+    expect(hit?.severityHint).toEqual({ word: severity, from: `detection ${detection.id}` });
+    if (attempt && detection.failedSeverity) expect(hit?.annotations.summary).toMatch(/^Failed attempt \(/);
   });
 
   it('meets the replay contract and carries who, where and what', () => {
@@ -166,7 +169,7 @@ describe('CloudTrail detection traps', () => {
       (d) => d.labels.detection,
     );
     expect(labels).toEqual(['cis-cloudwatch-2-unauthorized-api-calls']);
-    const { event, raw } = cloudTrailEvent('eventbridge-organizations-leave-negative.json');
+    const { event, raw } = cloudTrailEvent('eventbridge-organizations-leave-positive-denied.json');
     expect(evaluateDetections(event, raw)).toMatchObject({ kind: 'hits' });
     const { event: failed, raw: failedRaw } = cloudTrailEvent(
       'eventbridge-cis-cloudwatch-4-iam-policy-changes-negative-access-denied.json',
@@ -180,6 +183,35 @@ describe('CloudTrail detection traps', () => {
       kind: 'none',
       reason: expect.stringMatching(/^failed call .*AccessDenied.*changed nothing/),
     });
+  });
+
+  it('alerts a denied defence-evasion attempt at its failed severity and says it failed', () => {
+    const leave = drafts('eventbridge-organizations-leave-positive-denied.json');
+    const hit = leave.find((d) => d.labels.detection === 'organizations-leave');
+    expect(hit?.severityHint).toEqual({ word: 'error', from: 'detection organizations-leave' });
+    expect(hit?.annotations.summary).toMatch(/^Failed attempt \(AccessDeniedException\): /);
+    expect(hit?.annotations.description).toMatch(/^Failed attempt: Account left the organization/);
+    const stop = drafts('eventbridge-cloudtrail-logging-disabled-positive-denied.json');
+    expect(stop.map((d) => [d.labels.detection, d.severityHint?.word])).toEqual(
+      expect.arrayContaining([
+        ['cloudtrail-logging-disabled', 'error'],
+        ['cis-cloudwatch-2-unauthorized-api-calls', 'info'],
+      ]),
+    );
+    // A successful StopLogging stays critical; a failed call of a non-evasion detection stays ignored.
+    const ok = drafts('eventbridge-cloudtrail-logging-disabled-positive.json');
+    expect(ok.find((d) => d.labels.detection === 'cloudtrail-logging-disabled')?.severityHint?.word).toBe(
+      'critical',
+    );
+    expect(drafts('eventbridge-iam-user-created-negative.json')).toEqual([]);
+  });
+
+  it('ignores a failed call whose parameters do not show evasion (denied UpdateTrail turning validation on)', () => {
+    const { event, raw } = cloudTrailEvent('eventbridge-cloudtrail-trail-weakened-negative.json');
+    const denied = { ...event, detail: { ...event.detail, errorCode: 'AccessDeniedException' } };
+    const hits = evaluateDetections(denied, { ...raw, detail: denied.detail });
+    const ids = hits.kind === 'hits' ? hits.detections.map((d) => d.id) : [];
+    expect(ids).not.toContain('cloudtrail-trail-weakened');
   });
 
   it('compares MFAUsed case-insensitively and never flags federated sign-ins as "no MFA"', () => {
