@@ -5,6 +5,7 @@ import { createReceivers, systemClock } from '../receivers/factory';
 import { postJson } from '../receivers/http';
 import type { Receiver } from '../receivers/types';
 import type { SecretResolver } from '../secrets/secrets';
+import type { StateStore } from '../state/store';
 import type { DeployedEnv } from './env';
 
 /** Builds the configured receivers of a deployed function: real HTTP, SNS, and the console as log lines. */
@@ -13,6 +14,7 @@ export function deployedReceivers(
   env: DeployedEnv,
   secrets: SecretResolver,
   logger: Logger,
+  store?: StateStore,
 ): Map<string, Receiver> {
   return createReceivers(config.receivers, {
     secrets,
@@ -20,6 +22,7 @@ export function deployedReceivers(
     clock: systemClock,
     publish: createSnsPublish(),
     opsTopicArn: env.KLAXON_OPS_TOPIC_ARN,
+    store,
     consoleSink: (alert, receiver) =>
       logger.info('console receiver', {
         receiver,

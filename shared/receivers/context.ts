@@ -1,5 +1,6 @@
 import type { Alert } from '../alert/alert';
 import type { SecretResolver } from '../secrets/secrets';
+import type { StateStore } from '../state/store';
 import type { PostJson } from './http';
 import type { RetryPolicy } from './retry';
 
@@ -32,4 +33,6 @@ export interface ReceiverDeps {
   consoleSink: (alert: Alert, receiver: string) => void;
   /** Where the console receiver writes a prepared message (the digest); absent: it cannot post one. */
   consoleText?: (text: string, receiver: string) => void;
+  /** The state table, where receivers that edit their messages remember them (Slack app mode). */
+  store?: StateStore;
 }
