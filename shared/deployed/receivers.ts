@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createSnsPublish } from '../aws/clients';
 import type { KlaxonConfig } from '../config/load';
+import { SilenceRepository } from '../noise/silences';
 import { createReceivers, systemClock } from '../receivers/factory';
 import { postJson } from '../receivers/http';
 import type { Receiver } from '../receivers/types';
@@ -23,6 +24,11 @@ export function deployedReceivers(
     publish: createSnsPublish(),
     opsTopicArn: env.KLAXON_OPS_TOPIC_ARN,
     store,
+    endSilence: store
+      ? async (id, now) => {
+          await new SilenceRepository(store).expire(id, now);
+        }
+      : undefined,
     consoleSink: (alert, receiver) =>
       logger.info('console receiver', {
         receiver,

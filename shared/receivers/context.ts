@@ -35,4 +35,6 @@ export interface ReceiverDeps {
   consoleText?: (text: string, receiver: string) => void;
   /** The state table, where receivers that edit their messages remember them (Slack app mode). */
   store?: StateStore;
+  /** Ends an ad-hoc silence now (a Slack "silence until resolved" when its incident resolves). */
+  endSilence?: (id: string, now: number) => Promise<void>;
 }

@@ -161,6 +161,9 @@ export class SlackAppReceiver implements Receiver {
         await call('chat.postMessage', { channel: existing.channel, ...shown });
       }
       await store?.saveRecord(key, resolved, now, { ttlSeconds: RECORD_TTL_SECONDS });
+      // A silence "until resolved" from the message's button ends with the incident.
+      if (existing.silenced?.until === 'resolved')
+        await this.deps.endSilence?.(existing.silenced.silenceId, now);
       await call('chat.postMessage', {
         channel: existing.channel,
         thread_ts: existing.ts,

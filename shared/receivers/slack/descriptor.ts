@@ -48,6 +48,8 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
         .regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C0123ABCD (not a #name)')
         .optional(),
       apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** App mode: the app's signing secret, which the interactivity endpoint checks requests with. */
+      signingSecret: secretRefSchema.optional(),
       /** App mode: the buttons its messages offer and who may press them. */
       actions: actionsSchema.optional(),
       timeoutMs: receiverTimeoutSchema.optional(),
@@ -68,7 +70,13 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
           path: ['channel'],
           message: 'a Slack app receiver needs a channel id',
         });
-      for (const key of ['channel', 'apiUrl', 'actions'] as const) {
+      if (config.actions && !config.signingSecret)
+        context.addIssue({
+          code: 'custom',
+          path: ['signingSecret'],
+          message: 'buttons need the app signing secret (the endpoint refuses what it cannot verify)',
+        });
+      for (const key of ['channel', 'apiUrl', 'actions', 'signingSecret'] as const) {
         if (!app && config[key] !== undefined)
           context.addIssue({
             code: 'custom',
