@@ -76,6 +76,13 @@ const FUNCTIONS = [
     uses: ['approvalSecret', 'approvalState'],
   },
   {
+    name: 'slackActions',
+    description:
+      'Slack interactivity: verifies button presses, queues them, acknowledges, silences, approves',
+    approves: true,
+    uses: ['secrets', 'state', 'slackActionsQueue'],
+  },
+  {
     name: 'deliveryRetrier',
     description: 'delivery retrier: queued deliveries, storm flushes, remediation verification',
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'retryQueueConsumer'],
@@ -166,6 +173,14 @@ const PERMISSIONS = {
       'RetryQueueConsumer',
       ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
       getAtt('DeliveryRetryQueue'),
+    ),
+  ],
+  /** The Slack interactivity function queues clicks and consumes them (its own queue only). */
+  slackActionsQueue: () => [
+    allow(
+      'SlackActionsQueue',
+      ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      getAtt('SlackActionsQueue'),
     ),
   ],
   /** The `sns` receivers: the stack's ops topic and the topics klaxon.yml names (never the alarm topic). */
