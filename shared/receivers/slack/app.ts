@@ -147,10 +147,13 @@ export class SlackAppReceiver implements Receiver {
       return;
     }
     if (alert.status === 'resolved' && existing?.status === 'firing') {
+      // When it resolved is the transition's own time (the OK's StateChangeTime), not when it arrived.
+      const at = Date.parse(alert.startsAt);
+      const resolvedAt = Number.isFinite(at) && at >= existing.firedAt ? at : now;
       const resolved: SlackMessageRecord = {
         ...existing,
         status: 'resolved',
-        resolvedAt: now,
+        resolvedAt,
         base: renderSlackMessage(alert),
       };
       const shown = composeMessage(resolved);
@@ -167,7 +170,7 @@ export class SlackAppReceiver implements Receiver {
       await call('chat.postMessage', {
         channel: existing.channel,
         thread_ts: existing.ts,
-        text: `:large_green_circle: Resolved after ${describeDuration(now - existing.firedAt)}: ${escapeAndTruncate(alert.annotations.summary, 500)}`,
+        text: `:large_green_circle: Resolved after ${describeDuration(resolvedAt - existing.firedAt)}: ${escapeAndTruncate(alert.annotations.summary, 500)}`,
       });
       return;
     }
