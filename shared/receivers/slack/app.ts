@@ -157,16 +157,20 @@ export class SlackAppReceiver implements Receiver {
         base: renderSlackMessage(alert),
       };
       const shown = composeMessage(resolved);
+      let reposted: SlackApiAnswer | undefined;
       try {
         await call('chat.update', { channel: existing.channel, ts: existing.ts, ...shown });
       } catch (error) {
         if (!(error instanceof SlackApiError && GONE_CODES.has(error.code ?? ''))) throw error;
-        await call('chat.postMessage', { channel: existing.channel, ...shown });
+        // The message was deleted or can no longer be edited: the resolve is its own message then.
+        reposted = await call('chat.postMessage', { channel: existing.channel, ...shown });
       }
-      await store?.saveRecord(key, resolved, now, { ttlSeconds: RECORD_TTL_SECONDS });
+      const ts = typeof reposted?.ts === 'string' ? reposted.ts : existing.ts;
+      await store?.saveRecord(key, { ...resolved, ts }, now, { ttlSeconds: RECORD_TTL_SECONDS });
       // A silence "until resolved" from the message's button ends with the incident.
       if (existing.silenced?.until === 'resolved')
         await this.deps.endSilence?.(existing.silenced.silenceId, now);
+      if (reposted) return;
       await call('chat.postMessage', {
         channel: existing.channel,
         thread_ts: existing.ts,
