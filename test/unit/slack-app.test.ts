@@ -14,7 +14,7 @@ import {
 } from '../../shared/receivers/slack/message-record';
 import { renderSlackMessage } from '../../shared/receivers/slack/render';
 import { slackSignature, verifySlackSignature } from '../../shared/receivers/slack/signature';
-import { approvalIdOf } from '../../shared/receivers/slack/app';
+import { approvalIdOf, threadLine } from '../../shared/receivers/slack/app';
 import { testAlert } from '../support/delivery-fakes';
 import { clickBody } from '../support/slack-clicks';
 
@@ -293,5 +293,31 @@ describe('slack receiver configuration', () => {
       }),
     ).toMatch(/at least one user or user group/);
     expect(problems({ type: 'slack', webhookUrl: { ssm: 'a' }, channel: 'C0A' })).toMatch(/needs botToken/);
+  });
+});
+
+describe('thread replies', () => {
+  it('say what a later transition of the incident is', () => {
+    const alert = testAlert(1, { annotations: { summary: 'web down' } });
+    expect(threadLine({ ...alert, annotations: { summary: 's', repeat: 'still firing after 1h' } })).toMatch(
+      /^:bell: Still firing, warning/,
+    );
+    expect(threadLine({ ...alert, annotations: { summary: 's', flapping: '7 changes' } })).toMatch(
+      /^:repeat: Flapping/,
+    );
+    expect(threadLine({ ...alert, labels: { ...alert.labels, executionId: 'abc' } })).toMatch(
+      /^:wrench: Remediation/,
+    );
+    expect(
+      threadLine({
+        ...alert,
+        severity: 'critical',
+        labels: { ...alert.labels, kind: 'remediation-escalation' },
+      }),
+    ).toMatch(/^:rotating_light: Escalated, critical/);
+    expect(
+      threadLine({ ...alert, annotations: { summary: '<!here> x'.repeat(100_000) } }).length,
+    ).toBeLessThanOrEqual(3000);
+    expect(threadLine({ ...alert, annotations: { summary: '<!here>' } })).not.toContain('<!here>');
   });
 });

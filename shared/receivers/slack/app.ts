@@ -45,7 +45,11 @@ export function threadLine(alert: Alert): string {
   const head =
     alert.status === 'resolved'
       ? ':large_green_circle: Resolved'
-      : `${alert.annotations.flapping ? ':repeat: Flapping' : ':bell: Still firing'}, ${alert.severity}`;
+      : alert.labels.kind === 'remediation-escalation'
+        ? `:rotating_light: Escalated, ${alert.severity}`
+        : alert.labels.executionId
+          ? ':wrench: Remediation'
+          : `${alert.annotations.flapping ? ':repeat: Flapping' : ':bell: Still firing'}, ${alert.severity}`;
   const lines = [
     `${head}${state}: ${escapeAndTruncate(alert.annotations.summary, 500)}`,
     alert.annotations.reason ? escapeAndTruncate(alert.annotations.reason, 1000) : undefined,
@@ -137,6 +141,8 @@ export class SlackAppReceiver implements Receiver {
         channel: existing.channel,
         thread_ts: existing.ts,
         text: threadLine(alert),
+        // An escalation is shown in the channel too, not only to those following the thread.
+        ...(alert.labels.kind === 'remediation-escalation' ? { reply_broadcast: true } : {}),
       });
       const approvalId = approvalIdOf(alert);
       if (approvalId && approvalId !== existing.approvalId && store) {
