@@ -198,9 +198,14 @@ describe('one incident in Slack, end to end', () => {
       expect(pagerDuty.incident(ROUTING_KEY, ARN)).toMatchObject({ status: 'open', acknowledged: false });
 
       // Acknowledge, clicked twice: both requests are answered at once, the work is done once.
+      // Slack waits 3 s for an answer; the first one includes building the function (SSM, DynamoDB, SQS).
+      const coldStart = performance.now();
       const ack1 = (await slackFn(
         signedRequest(clickBody(message, BUTTON_IDS.acknowledge, ONCALL), SIGNING_SECRET),
       )) as APIGatewayProxyStructuredResultV2;
+      const answeredMs = performance.now() - coldStart;
+      process.stderr.write(`cold intake answered in ${answeredMs.toFixed(0)} ms\n`);
+      expect(answeredMs).toBeLessThan(3_000);
       const ack2 = (await slackFn(
         signedRequest(clickBody(message, BUTTON_IDS.acknowledge, ONCALL), SIGNING_SECRET, {
           timestampSeconds: Math.floor(Date.now() / 1000) + 1,
