@@ -39,6 +39,15 @@ const APPROVAL_KEYS = [
   'lease#remediation-slot#*',
 ];
 
+/** The state-table keys the Slack interactivity function reads and writes, the approval path's too. */
+const SLACK_ACTION_KEYS = [
+  ...APPROVAL_KEYS,
+  'record#slack#*',
+  'record#slack-request#*',
+  'record#slack-click#*',
+  'set#silences',
+];
+
 /** Sources of the informational tier (shared/alert/alert.ts INFORMATIONAL_SOURCES). */
 const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
 /**
@@ -80,7 +89,7 @@ const FUNCTIONS = [
     description:
       'Slack interactivity: verifies button presses, queues them, acknowledges, silences, approves',
     approves: true,
-    uses: ['secrets', 'state', 'slackActionsQueue'],
+    uses: ['secrets', 'slackActionsState', 'slackActionsQueue'],
   },
   {
     name: 'deliveryRetrier',
@@ -153,6 +162,20 @@ const PERMISSIONS = {
         getAtt('StateTable'),
       ),
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': APPROVAL_KEYS } },
+    },
+  ],
+  /**
+   * The Slack interactivity function's items only: replay guard, click claims, message records, the
+   * silences row, and what Remediator.approve touches (an integration test checks every key it used).
+   */
+  slackActionsState: () => [
+    {
+      ...allow(
+        'SlackActionsState',
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        getAtt('StateTable'),
+      ),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': SLACK_ACTION_KEYS } },
     },
   ],
   /** The digest reads every record in one Scan; GetItem and PutItem: its post's claim and pacing slot. */

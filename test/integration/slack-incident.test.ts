@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
 import { createSlackInteractivityHandler } from '../../functions/slack-interactivity/handler';
 import { parseConfigYaml } from '../../shared/config/yaml';
@@ -78,15 +80,74 @@ remediations:
 
 const powertools = createPowertools('klaxon-slack-test');
 
+const require = createRequire(import.meta.url);
+const roles = require('../../deploy/function-roles.cjs') as {
+  rolesFor(context: unknown): Record<
+    string,
+    {
+      Properties: {
+        Policies: Array<{
+          PolicyDocument: {
+            Statement: Array<{
+              Action: string[];
+              Condition?: { 'ForAllValues:StringLike'?: { 'dynamodb:LeadingKeys'?: string[] } };
+            }>;
+          };
+        }>;
+      };
+    }
+  >;
+  readContext(settings: { stage: string; tracing: boolean }): unknown;
+};
+
+/** The slackActions role's LeadingKeys patterns (IAM StringLike) as expressions. */
+function slackRoleKeyPatterns(): RegExp[] {
+  const statements =
+    roles.rolesFor(roles.readContext({ stage: 't', tracing: true })).SlackActionsRole?.Properties.Policies[0]
+      ?.PolicyDocument.Statement ?? [];
+  const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+  expect(dynamo).toHaveLength(1);
+  const patterns = dynamo[0]?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
+  return patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .split('')
+          .map((c) => (c === '*' ? '.*' : c.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+          .join('')}$`,
+      ),
+  );
+}
+
+/** Records the partition key of every DynamoDB call made while `during` runs. */
+async function keysTouched<T>(keys: string[], during: () => Promise<T>): Promise<T> {
+  const spy = vi.spyOn(DynamoDBClient.prototype, 'send');
+  try {
+    return await during();
+  } finally {
+    for (const [command] of spy.mock.calls) {
+      const input = (command as { input?: { Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } } })
+        .input;
+      const pk = input?.Key?.pk?.S ?? input?.Item?.pk?.S;
+      if (pk) keys.push(pk);
+    }
+    spy.mockRestore();
+  }
+}
+
 function notifier() {
   return createAlarmNotifier((clock) => deployedDeps(parseConfigYaml(configText()), clock));
 }
 
+/** The Slack function, every state-table key it touches added to `slackKeys` (checked against its role). */
 function interactivity() {
-  return createSlackInteractivityHandler(() =>
+  const handler = createSlackInteractivityHandler(() =>
     deployedSlackInteractivity(parseConfigYaml(configText()), process.env, powertools),
   );
+  return (event: Parameters<typeof handler>[0]) => keysTouched(slackKeys, () => handler(event));
 }
+
+let slackKeys: string[] = [];
 
 /** The same alarm going back to OK a few minutes later, as CloudWatch would publish it. */
 function okEvent(): unknown {
@@ -150,6 +211,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+  slackKeys = [];
   await moto.reset();
   pagerDuty.reset();
   const ssm = new SSMClient({});
@@ -280,6 +342,21 @@ describe('one incident in Slack, end to end', () => {
       const thread = slack.thread(message.ts);
       expect(thread.at(-1)?.text).toMatch(/^:large_green_circle: Resolved after 17m/);
       expect(pagerDuty.incident(ROUTING_KEY, ARN)?.status).toBe('resolved');
+
+      // Every state-table key the Slack function used is one its role allows (dynamodb:LeadingKeys).
+      const patterns = slackRoleKeyPatterns();
+      expect(slackKeys.length).toBeGreaterThan(0);
+      expect(slackKeys.filter((key) => !patterns.some((p) => p.test(key)))).toEqual([]);
+      for (const prefix of [
+        'record#slack#',
+        'record#slack-request#',
+        'record#slack-click#',
+        'record#remediation#',
+      ])
+        expect(
+          slackKeys.some((key) => key.startsWith(prefix)),
+          prefix,
+        ).toBe(true);
     } finally {
       output.restore();
     }
