@@ -15,7 +15,9 @@ import {
 import { renderSlackMessage } from '../../shared/receivers/slack/render';
 import { slackSignature, verifySlackSignature } from '../../shared/receivers/slack/signature';
 import { approvalIdOf, threadLine } from '../../shared/receivers/slack/app';
-import { testAlert } from '../support/delivery-fakes';
+import { createReceiver } from '../../shared/receivers/factory';
+import { LocalSecretResolver } from '../../shared/secrets/secrets';
+import { manualClock, testAlert } from '../support/delivery-fakes';
 import { clickBody } from '../support/slack-clicks';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -319,5 +321,36 @@ describe('thread replies', () => {
       threadLine({ ...alert, annotations: { summary: '<!here> x'.repeat(100_000) } }).length,
     ).toBeLessThanOrEqual(3000);
     expect(threadLine({ ...alert, annotations: { summary: '<!here>' } })).not.toContain('<!here>');
+  });
+});
+
+describe('Slack app previews (klaxon replay)', () => {
+  it('show the post, the later edit and thread reply, and never the token', () => {
+    const receiver = createReceiver(
+      'alerts',
+      { type: 'slack', botToken: { ssm: 'slack-bot' }, channel: 'C0ALERTS' },
+      {
+        secrets: new LocalSecretResolver({}),
+        post: async () => {
+          throw new Error('a preview never posts');
+        },
+        clock: manualClock(),
+        consoleSink: () => {},
+      },
+    );
+    const firing = receiver.preview(testAlert(5)) as {
+      method: string;
+      token: string;
+      body: { channel: string };
+    };
+    expect(firing).toMatchObject({ method: 'chat.postMessage', body: { channel: 'C0ALERTS' } });
+    expect(firing.token).toContain('slack-bot');
+    const resolved = receiver.preview({ ...testAlert(5), status: 'resolved' });
+    expect(resolved).toMatchObject({
+      whenPosted: {
+        update: expect.stringContaining('chat.update'),
+        threadReply: expect.stringContaining('Resolved'),
+      },
+    });
   });
 });
