@@ -39,6 +39,15 @@ const APPROVAL_KEYS = [
   'lease#remediation-slot#*',
 ];
 
+/** The state-table keys the Slack interactivity function reads and writes, the approval path's too. */
+const SLACK_ACTION_KEYS = [
+  ...APPROVAL_KEYS,
+  'record#slack#*',
+  'record#slack-request#*',
+  'record#slack-click#*',
+  'set#silences',
+];
+
 /** Sources of the informational tier (shared/alert/alert.ts INFORMATIONAL_SOURCES). */
 const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'];
 /**
@@ -74,6 +83,13 @@ const FUNCTIONS = [
     description: 'approval endpoint of signed remediation links: approves and starts, nothing else',
     approves: true,
     uses: ['approvalSecret', 'approvalState'],
+  },
+  {
+    name: 'slackActions',
+    description:
+      'Slack interactivity: verifies button presses, queues them, acknowledges, silences, approves',
+    approves: true,
+    uses: ['secrets', 'slackActionsState', 'slackActionsQueue'],
   },
   {
     name: 'deliveryRetrier',
@@ -148,6 +164,20 @@ const PERMISSIONS = {
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': APPROVAL_KEYS } },
     },
   ],
+  /**
+   * The Slack interactivity function's items only: replay guard, click claims, message records, the
+   * silences row, and what Remediator.approve touches (an integration test checks every key it used).
+   */
+  slackActionsState: () => [
+    {
+      ...allow(
+        'SlackActionsState',
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        getAtt('StateTable'),
+      ),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': SLACK_ACTION_KEYS } },
+    },
+  ],
   /** The digest reads every record in one Scan; GetItem and PutItem: its post's claim and pacing slot. */
   stateScan: () => [
     allow('StateScan', ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem'], getAtt('StateTable')),
@@ -166,6 +196,14 @@ const PERMISSIONS = {
       'RetryQueueConsumer',
       ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
       getAtt('DeliveryRetryQueue'),
+    ),
+  ],
+  /** The Slack interactivity function queues clicks and consumes them (its own queue only). */
+  slackActionsQueue: () => [
+    allow(
+      'SlackActionsQueue',
+      ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      getAtt('SlackActionsQueue'),
     ),
   ],
   /** The `sns` receivers: the stack's ops topic and the topics klaxon.yml names (never the alarm topic). */

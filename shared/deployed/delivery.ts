@@ -64,9 +64,9 @@ export function deployedDelivery(
 ): DeployedDelivery {
   const config = validateConfig(configData, 'klaxon.yml (bundled)');
   const secrets = deployedSecrets(env);
-  const receivers = deployedReceivers(config, env, secrets, powertools.logger);
-  const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
   const { store, queue } = deployedState(env);
+  const receivers = deployedReceivers(config, env, secrets, powertools.logger, store);
+  const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
   const remediator = deployedRemediator(config, env, { observer, secrets, store, queue });
   const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
   const dispatcher = deployedDispatcher(config, env, {

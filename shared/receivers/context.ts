@@ -1,5 +1,6 @@
 import type { Alert } from '../alert/alert';
 import type { SecretResolver } from '../secrets/secrets';
+import type { StateStore } from '../state/store';
 import type { PostJson } from './http';
 import type { RetryPolicy } from './retry';
 
@@ -40,4 +41,8 @@ export interface ReceiverDeps {
   consoleSink: (alert: Alert, receiver: string) => void;
   /** Where the console receiver writes a prepared message (the digest); absent: it cannot post one. */
   consoleText?: (text: string, receiver: string) => void;
+  /** The state table, where receivers that edit their messages remember them (Slack app mode). */
+  store?: StateStore;
+  /** Ends an ad-hoc silence now (a Slack "silence until resolved" when its incident resolves). */
+  endSilence?: (id: string, now: number) => Promise<void>;
 }

@@ -354,7 +354,7 @@ describe('least-privilege roles, one per function', () => {
       .sort();
 
   it('runs every function on its own role, assumable by Lambda only, with inline policies only', () => {
-    expect(functionIds()).toHaveLength(8);
+    expect(functionIds()).toHaveLength(9);
     for (const id of functionIds()) {
       expect(template.Resources[id]?.Properties.Role, id).toEqual({ 'Fn::Sub': `\${${roleOf(id)}.Arn}` });
       const role = template.Resources[roleOf(id)]?.Properties;
@@ -392,7 +392,10 @@ describe('least-privilege roles, one per function', () => {
         (s) => actionsOf(s).includes('sns:Publish') && JSON.stringify(s.Resource).includes('AlarmTopic'),
       ),
     ).toEqual(['HeartbeatRole']);
-    expect(holders((s) => actionsOf(s).includes('sqs:ReceiveMessage'))).toEqual(['DeliveryRetrierRole']);
+    expect(holders((s) => actionsOf(s).includes('sqs:ReceiveMessage'))).toEqual([
+      'DeliveryRetrierRole',
+      'SlackActionsRole',
+    ]);
     // Bucket tags (the doctor), never object data, and only for the self-check.
     expect(
       holders((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListAllMyBuckets')),
@@ -427,7 +430,10 @@ describe('least-privilege roles, one per function', () => {
       'AlarmNotifierRole',
       'RemediatorRole',
       'SecurityResponderRole',
+      'SlackActionsRole',
     ]);
+    // Slack's Approve button starts what an approval link would, nothing more.
+    expect(startable('SlackActionsRole')).toEqual(startable('RemediatorRole'));
     // The detection rule: the responder (CloudTrail) and the approval endpoint; the notifier refuses
     // CloudTrail events even through its intake topic (team-alarms). The alarm rule: the notifier only.
     expect(startable('SecurityResponderRole')).toEqual(['AWS-DisablePublicAccessForSecurityGroup']);
@@ -476,7 +482,10 @@ describe('least-privilege roles, one per function', () => {
         }),
       );
     }
-    const [, mapping] = resourcesOfType('AWS::Lambda::EventSourceMapping')[0] ?? [];
+    const [, mapping] =
+      resourcesOfType('AWS::Lambda::EventSourceMapping').find(([, m]) =>
+        JSON.stringify(m.Properties.FunctionName).includes('DeliveryRetrierLambdaFunction'),
+      ) ?? [];
     expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('DeliveryRetrierLambdaFunction');
     expect(statementsOf('DeliveryRetrierRole')).toContainEqual(
       expect.objectContaining({

@@ -126,7 +126,10 @@ describe('function roles (deploy/function-roles.cjs)', () => {
     expect(holders((s) => s.Action.includes('cloudtrail:DescribeTrails'))).toEqual(['SelfCheckRole']);
     expect(holders((s) => s.Action.includes('s3:GetBucketTagging'))).toEqual(['SelfCheckRole']);
     expect(holders((s) => s.Action.includes('cloudwatch:GetMetricData'))).toEqual(['AlarmNotifierRole']);
-    expect(holders((s) => s.Action.includes('sqs:ReceiveMessage'))).toEqual(['DeliveryRetrierRole']);
+    expect(holders((s) => s.Action.includes('sqs:ReceiveMessage'))).toEqual([
+      'DeliveryRetrierRole',
+      'SlackActionsRole',
+    ]);
     expect(holders((s) => s.Action.includes('ssm:GetParameter'))).not.toContain('RemediatorRole');
     expect(holders((s) => s.Action.some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
     // Enrichment off in klaxon.yml: no CloudWatch reads at all for the notifier.

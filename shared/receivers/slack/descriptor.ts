@@ -7,15 +7,84 @@ import {
   receiverTimeoutSchema,
 } from '../descriptor';
 import { DEFAULT_TIMEOUT_MS, HttpJsonReceiver, type Payload } from '../http-receiver';
+import { SLACK_API_URL } from './api';
+import { SlackAppReceiver } from './app';
+import { SLACK_ACTIONS, type SlackActionName } from './message-record';
 import { renderSlackGroupMessage, renderSlackMessage } from './render';
 
-function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
-  return z.strictObject({
-    type: z.literal('slack'),
-    webhookUrl: secretRefSchema,
-    timeoutMs: receiverTimeoutSchema.optional(),
-    ratePerSecond: ratePerSecondSchema.optional(),
+/** Who may press a button: Slack user ids (`U…`, `W…`) or user-group ids (`S…`). */
+const allowSchema = z
+  .strictObject({
+    users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user id such as U0123ABCD')).optional(),
+    groups: z
+      .array(z.string().regex(/^S[A-Z0-9]{2,20}$/, 'a Slack user-group id such as S0123ABCD'))
+      .optional(),
+  })
+  .refine((a) => (a.users?.length ?? 0) + (a.groups?.length ?? 0) > 0, {
+    message: 'name at least one user or user group (nobody could press the button)',
   });
+
+/** The receivers (by name) that acknowledge or resolve the same incident in PagerDuty. */
+const pagerDutyNames = z.array(z.string().min(1)).optional();
+
+const actionsSchema = z.strictObject({
+  acknowledge: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
+  silence: z.strictObject({ allow: allowSchema }).optional(),
+  remediation: z.strictObject({ allow: allowSchema }).optional(),
+  resolve: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
+});
+
+function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
+  return z
+    .strictObject({
+      type: z.literal('slack'),
+      /** Webhook mode: an incoming webhook URL (no edits, no threads, no buttons). */
+      webhookUrl: secretRefSchema.optional(),
+      /** App mode: a bot token (`xoxb-…`) with `chat:write`. */
+      botToken: secretRefSchema.optional(),
+      /** App mode: the channel id (`C…`, `G…`) to post in; the app must be a member. */
+      channel: z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C0123ABCD (not a #name)')
+        .optional(),
+      apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** App mode: the app's signing secret, which the interactivity endpoint checks requests with. */
+      signingSecret: secretRefSchema.optional(),
+      /** App mode: the buttons its messages offer and who may press them. */
+      actions: actionsSchema.optional(),
+      timeoutMs: receiverTimeoutSchema.optional(),
+      ratePerSecond: ratePerSecondSchema.optional(),
+    })
+    .superRefine((config, context) => {
+      const app = config.botToken !== undefined;
+      if (app === (config.webhookUrl !== undefined)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['webhookUrl'],
+          message: 'set webhookUrl (incoming webhook) or botToken and channel (Slack app), not both',
+        });
+      }
+      if (app && !config.channel)
+        context.addIssue({
+          code: 'custom',
+          path: ['channel'],
+          message: 'a Slack app receiver needs a channel id',
+        });
+      if (config.actions && !config.signingSecret)
+        context.addIssue({
+          code: 'custom',
+          path: ['signingSecret'],
+          message: 'buttons need the app signing secret (the endpoint refuses what it cannot verify)',
+        });
+      for (const key of ['channel', 'apiUrl', 'actions', 'signingSecret'] as const) {
+        if (!app && config[key] !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} needs botToken (Slack app mode)`,
+          });
+      }
+    });
 }
 
 /** A `slack` receiver's configuration. */
@@ -28,13 +97,31 @@ function render(payload: Payload): unknown {
 
 const traits: ReceiverTraits = { pages: false, ratePerSecond: 1, groups: true, prepared: 'slack' };
 
-/** A Slack incoming webhook (Block Kit): storms as one message, about one message a second per webhook. */
+/**
+ * Slack: an incoming webhook (Block Kit, storms as one message), or a Slack app (bot token) that
+ * edits one message per incident and threads its follow-ups; about one message a second per channel.
+ */
 export const slackReceiver: ReceiverDescriptor<'slack', SlackConfig> = {
   type: 'slack',
   ...traits,
   configSchema,
-  build: (name, config, deps) =>
-    new HttpJsonReceiver(
+  build: (name, config, deps) => {
+    if (config.botToken && config.channel) {
+      const actions = SLACK_ACTIONS.filter((a): a is SlackActionName => config.actions?.[a] !== undefined);
+      return new SlackAppReceiver(
+        name,
+        {
+          botToken: config.botToken,
+          channel: config.channel,
+          apiUrl: config.apiUrl ?? SLACK_API_URL,
+          timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          actions,
+        },
+        deps,
+      );
+    }
+    const webhookUrl = config.webhookUrl;
+    return new HttpJsonReceiver(
       {
         name,
         type: 'slack',
@@ -42,12 +129,14 @@ export const slackReceiver: ReceiverDescriptor<'slack', SlackConfig> = {
         okStatuses: [200],
         timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         plan: async (payload) => {
-          const url = await deps.secrets.resolve(config.webhookUrl);
+          if (!webhookUrl) throw new Error(`receiver ${name}: no webhookUrl`);
+          const url = await deps.secrets.resolve(webhookUrl);
           return { url, body: render(payload), secrets: [url] };
         },
         preview: render,
         traits,
       },
       deps,
-    ),
+    );
+  },
 };

@@ -27,14 +27,26 @@ const SEVERITY_EMOJI: Record<Severity, string> = {
   info: ':large_blue_circle:',
 };
 
-type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
-type Block =
+/** A Block Kit text object. */
+export type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
+/** A Block Kit button: a link (`url`) or an interactive one (`value`, answered by the interactivity endpoint). */
+export interface SlackButton {
+  type: 'button';
+  text: TextObject;
+  action_id: string;
+  url?: string;
+  value?: string;
+  style?: 'primary' | 'danger';
+}
+
+/** The Block Kit blocks Klaxon renders. */
+export type Block =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
   | { type: 'context'; elements: TextObject[] }
   | {
       type: 'actions';
-      elements: Array<{ type: 'button'; text: TextObject; url: string; action_id: string }>;
+      elements: SlackButton[];
     };
 
 /** A Slack incoming-webhook message. */
