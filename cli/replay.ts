@@ -13,6 +13,7 @@ import { Remediator } from '../shared/remediation/remediator';
 import { toReplayLine } from '../shared/replay/report';
 import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { ensureWritableDir } from './out-dir';
 import { renderTable } from './table';
 
 /** Options of `klaxon replay`. */
@@ -95,6 +96,7 @@ async function writePayloads(outDir: string, file: string, result: ProcessResult
 /** Replays fixture files through the real pipeline: previews payloads, or delivers them with `--live`. */
 export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
   const files = (await Promise.all(options.paths.map(collectFiles))).flat();
+  if (!options.live) await ensureWritableDir(options.outDir);
   const log = options.json ? options.stderr : options.stdout;
   const receivers = createReceivers(options.config.receivers, {
     secrets: new LocalSecretResolver(options.env),
