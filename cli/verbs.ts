@@ -156,6 +156,7 @@ export async function runVerb(
       alarm: { type: 'string' },
       state: { type: 'string', default: 'ALARM' },
       'topic-arn': { type: 'string' },
+      yes: { type: 'boolean', default: false },
     },
   });
   return drillVerb(values, io);
