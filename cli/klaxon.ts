@@ -16,7 +16,7 @@ export { EXIT } from './failure';
 const HELP = `klaxon — CloudWatch alarms and AWS security events to PagerDuty and Slack
 
 Usage:
-  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay]
+  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay] [--html f]
   klaxon validate [klaxon.yml]
   klaxon redrive --stage <stage> [--region r] [--dry-run] [--max n]
 ${VERB_USAGE}  klaxon approve <id> --stage <stage> [--by name] [--region r] [--config klaxon.yml]
@@ -136,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
           json: { type: 'boolean', default: false },
           out: { type: 'string', default: 'out/replay' },
           at: { type: 'string' },
+          html: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -160,6 +161,7 @@ export async function main(argv: string[]): Promise<number> {
         stderr: err,
         env: process.env,
         at: parseAt(values.at),
+        ...(values.html ? { html: values.html } : {}),
         progress: progressBar(process.stderr, 'replay'),
       });
       return EXIT.ok;

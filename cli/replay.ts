@@ -13,6 +13,7 @@ import { Remediator } from '../shared/remediation/remediator';
 import { toReplayLine } from '../shared/replay/report';
 import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { renderHtmlReport } from './html-report';
 import { ensureWritableDir } from './out-dir';
 import { renderTable } from './table';
 
@@ -31,6 +32,8 @@ export interface ReplayOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The clock for silences and maintenance windows (default now). */
   at?: Date;
+  /** Where to write the self-contained HTML report (`--html`), if anywhere. */
+  html?: string;
   /** Called after each file (a progress bar on a terminal's standard error). */
   progress?: (done: number, total: number) => void;
 }
@@ -151,7 +154,11 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     options.progress?.(results.length, files.length);
     if (!options.live) payloadCount += await writePayloads(options.outDir, shown, result);
     if (options.json) options.stdout(`${JSON.stringify(toReplayLine(shown, result))}\n`);
-    else rows.push({ file: shown, result });
+    rows.push({ file: shown, result });
+  }
+  if (options.html) {
+    await ensureWritableDir(dirname(options.html));
+    await writeFile(options.html, renderHtmlReport(rows, options.config.receivers));
   }
   if (!options.json) {
     options.stdout(renderTable(rows));
@@ -164,6 +171,9 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
         ? 'Delivered to the configured receivers (--live).\n'
         : `Dry run: nothing was sent. ${payloadCount} exact payloads written to ${displayPath(options.outDir, options.cwd)}/\n`,
     );
+    if (options.html) {
+      options.stdout(`Report: ${displayPath(options.html, options.cwd)} (open it in a browser)\n`);
+    }
   }
   return results;
 }
