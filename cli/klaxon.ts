@@ -188,13 +188,24 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.usage;
       }
       const { approveRemediation } = await import('./approve');
+      const config = await readConfig(values.config);
       const result = await approveRemediation({
         id,
         stage: values.stage,
         region: values.region,
         by: `${values.by} (klaxon approve)`,
-        config: await readConfig(values.config),
+        config,
+      }).catch((error: unknown) => {
+        // The approval flow says "no remediation with id …" for an id its state table does not hold.
+        if (error instanceof Error && error.message.startsWith('no remediation with id')) return undefined;
+        throw error;
       });
+      if (!result) {
+        err(
+          `klaxon approve: no remediation ${id} in stage ${values.stage}\nfix: copy the id from the alert, and check --stage and --region (approvals expire)\n`,
+        );
+        return EXIT.failure;
+      }
       out(
         `${result.rule}: ${result.action} ${result.outcome}${result.executionId ? ` ${result.executionId}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`,
       );

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../cli/klaxon';
 import { SqsDeliveryQueue } from '../../shared/delivery/queue';
 import { useMotoEnv } from '../support/aws-env';
-import { createDeliveryQueues } from '../support/aws-resources';
+import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
 import { runCli as run } from '../support/cli';
 import { testAlert } from '../support/delivery-fakes';
 
@@ -102,5 +102,22 @@ describe('klaxon drill --alarm checks the alarm actions', () => {
   it('drills an alarm whose only action is Klaxon without asking', async () => {
     await alarm('drill-klaxon-only', [klaxonTopic]);
     expect((await run('drill', '--stage', 'drill2', '--alarm', 'drill-klaxon-only')).code).toBe(EXIT.ok);
+  });
+});
+
+describe('klaxon approve', () => {
+  it('an unknown id is exit 1 in two lines, naming the id and the fix', async () => {
+    await createStateTable('klaxon-appr1-state');
+    const { code, stderr } = await run('approve', 'no-such-approval', '--stage', 'appr1');
+    expect(code).toBe(EXIT.failure);
+    expect(stderr).toBe(
+      'klaxon approve: no remediation no-such-approval in stage appr1\nfix: copy the id from the alert, and check --stage and --region (approvals expire)\n',
+    );
+  });
+
+  it('a stage without a state table is exit 5', async () => {
+    const { code, stderr } = await run('approve', 'x', '--stage', 'not-deployed');
+    expect(code).toBe(EXIT.aws);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(2);
   });
 });
