@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../shared/errors';
 import { parseConfigYaml } from '../shared/config/yaml';
 import { type DoctorPort, type Finding, runDoctor, ssmReferences } from '../shared/onboarding/doctor';
 import { loadCheckedConfig } from './config';
+import { EXIT } from './failure';
 import { UsageError } from './preview';
+import { UnreadablePathError } from './replay';
 import type { VerbIo } from './io';
 
 export const DOCTOR_HELP = `klaxon doctor --stage s [--region r] [--config klaxon.yml] [--json]
@@ -18,11 +19,14 @@ export const DOCTOR_HELP = `klaxon doctor --stage s [--region r] [--config klaxo
              needs a key policy that allows CloudWatch
     alarms   alarms whose AlarmActions include the topic also have it in OKActions
     secrets  every {ssm: name} of klaxon.yml exists as /klaxon/<stage>/<name> (values never read)
-  An API the doctor may not call is reported as "could not check", never a crash. Uses your AWS
+  An API the doctor may not call is reported as "could not check" and the exit code is 5: a gate
+  must not pass having checked nothing. Uses your AWS
   credentials (cloudtrail:DescribeTrails/GetTrailStatus/GetEventSelectors, events:ListRules,
   sns:ListTopics/GetTopicAttributes, cloudwatch:DescribeAlarms, ssm:GetParameter).
 
-  Exit codes: 0 no error-level finding, 1 at least one, 2 usage, 4 invalid klaxon.yml.
+  Exit codes: 0 every check ran and none found an error, 1 at least one error-level finding,
+  2 usage, 3 klaxon.yml missing, 4 invalid klaxon.yml, 5 a check could not run (credentials,
+  permissions, region).
 `;
 
 const MARK: Record<Finding['severity'], string> = {
@@ -53,9 +57,10 @@ export async function doctorVerb(
     throw new UsageError('klaxon doctor: --stage is required (the stage you deployed, e.g. prod)');
   const path = values.config;
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(path, [{ path: '', message: `cannot read the file (${error.code ?? 'error'})` }], {
-      cause: error,
-    });
+    throw new UnreadablePathError(
+      `cannot read the configuration ${path} (${error.code ?? 'error'})\nfix: run from the directory holding klaxon.yml, or pass --config <path>`,
+      { cause: error },
+    );
   });
   loadCheckedConfig(text, path);
   const secrets = ssmReferences(parseConfigYaml(text, path));
@@ -65,12 +70,20 @@ export async function doctorVerb(
     : (await import('../shared/onboarding/doctor-aws')).awsDoctorPort(region);
   const findings = await runDoctor(port, { stage: values.stage, secrets });
   const errors = findings.filter((f) => f.severity === 'error').length;
+  const unchecked = findings.filter((f) => f.subject?.startsWith('could-not-check:')).length;
   // `subject` is the self-check's identity of a finding, not part of the report.
   const shown = findings.map(({ subject: _subject, ...finding }) => finding);
   io.out(
     values.json
-      ? `${JSON.stringify({ stage: values.stage, region, errors, findings: shown })}\n`
+      ? `${JSON.stringify({ stage: values.stage, region, errors, unchecked, findings: shown })}\n`
       : `klaxon doctor: stage ${values.stage}, region ${region}\n${formatFindings(findings)}`,
   );
-  return errors > 0 ? 1 : 0;
+  if (errors > 0) return EXIT.failure;
+  if (unchecked > 0) {
+    io.err(
+      `klaxon doctor: ${unchecked} check(s) could not run; fix the credentials or permissions named above and run again.\n`,
+    );
+    return EXIT.aws;
+  }
+  return EXIT.ok;
 }

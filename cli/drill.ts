@@ -6,17 +6,22 @@ import { UnreadablePathError } from './replay';
 import type { VerbIo } from './io';
 
 export const DRILL_HELP = `klaxon drill --stage s (--fixture <event.json> | --alarm <name> [--state ALARM|OK]) [--region r]
-             [--topic-arn arn] [--json]
+             [--topic-arn arn] [--yes] [--json]
 
   A fire drill through the deployed path, end to end:
   --fixture  publishes the event to the stage's SNS topic klaxon-<stage>-alarms (an SNS-envelope
              fixture publishes its inner Message and Subject; any other JSON is published as is).
   --alarm    sets a real CloudWatch alarm's state with SetAlarmState (default ALARM); CloudWatch
-             then notifies its actions as for a real breach, and re-evaluates it at the next period.
+             then runs its actions for that state as for a real breach, and re-evaluates it at the
+             next period. The drill first checks that those actions include Klaxon's topic
+             (klaxon-<stage>-alarms, or --topic-arn) and refuses if not. When the alarm has other
+             actions (Auto Scaling, EC2, other pagers, Systems Manager), it lists them and runs
+             only with --yes, since they fire too.
   Uses your AWS credentials (sns:ListTopics + sns:Publish, or cloudwatch:DescribeAlarms +
   cloudwatch:SetAlarmState). Then: klaxon explain <fingerprint> --stage s.
 
-  Exit codes: 0 sent, 1 not found or refused, 2 usage, 3 unreadable fixture.
+  Exit codes: 0 sent, 1 not found or refused (no Klaxon action, other actions without --yes),
+  2 usage, 3 unreadable fixture, 5 AWS credentials or permissions missing.
 `;
 
 async function topicArn(sns: SNSClient, stage: string): Promise<string | undefined> {
@@ -40,6 +45,20 @@ export function drillMessage(raw: unknown): { message: string; subject?: string 
   return { message: JSON.stringify(raw) };
 }
 
+const ACTION_KEY = {
+  ALARM: 'AlarmActions',
+  OK: 'OKActions',
+  INSUFFICIENT_DATA: 'InsufficientDataActions',
+} as const;
+
+/** The actions CloudWatch runs when the alarm enters `state`. */
+export function alarmActions(
+  alarm: { AlarmActions?: string[]; OKActions?: string[]; InsufficientDataActions?: string[] },
+  state: keyof typeof ACTION_KEY,
+): string[] {
+  return alarm[ACTION_KEY[state]] ?? [];
+}
+
 /** `klaxon drill`. */
 export async function drillVerb(
   values: {
@@ -49,6 +68,7 @@ export async function drillVerb(
     state: string;
     region?: string;
     'topic-arn'?: string;
+    yes?: boolean;
     json: boolean;
   },
   io: VerbIo,
@@ -99,6 +119,24 @@ export async function drillVerb(
     io.err(`klaxon drill: no alarm named ${name}\n`);
     return 1;
   }
+  const actions = alarmActions(alarm, state);
+  const isKlaxon = (arn: string) =>
+    arn === values['topic-arn'] || arn.endsWith(`:klaxon-${values.stage}-alarms`);
+  const others = actions.filter((arn) => !isKlaxon(arn));
+  if (alarm.ActionsEnabled === false || !actions.some(isKlaxon)) {
+    io.err(
+      `klaxon drill: ${name} does not notify Klaxon on ${state}${alarm.ActionsEnabled === false ? ' (its actions are disabled)' : ''}; its ${state} actions: ${actions.join(', ') || 'none'}\n` +
+        `fix: add the klaxon-${values.stage}-alarms topic to the alarm's ${ACTION_KEY[state]} (or pass --topic-arn), or drill with --fixture\n`,
+    );
+    return 1;
+  }
+  if (others.length > 0 && !values.yes) {
+    io.err(
+      `klaxon drill: SetAlarmState also runs ${name}'s other ${state} actions:\n${others.map((arn) => `  ${arn}\n`).join('')}` +
+        'fix: run again with --yes if firing those is fine, or drill with --fixture\n',
+    );
+    return 1;
+  }
   await cloudwatch.send(
     new SetAlarmStateCommand({
       AlarmName: name,
@@ -108,8 +146,8 @@ export async function drillVerb(
   );
   io.out(
     values.json
-      ? `${JSON.stringify({ alarm: name, alarmArn: alarm.AlarmArn, state, previousState: alarm.StateValue })}\n`
-      : `set ${name} to ${state} (was ${alarm.StateValue}); fingerprint ${alarm.AlarmArn}\n`,
+      ? `${JSON.stringify({ alarm: name, alarmArn: alarm.AlarmArn, state, previousState: alarm.StateValue, otherActions: others })}\n`
+      : `set ${name} to ${state} (was ${alarm.StateValue}); fingerprint ${alarm.AlarmArn}${others.length > 0 ? `; also ran ${others.length} other action(s)` : ''}\n`,
   );
   return 0;
 }

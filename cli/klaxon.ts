@@ -4,20 +4,19 @@ import { parseArgs } from 'node:util';
 import type { KlaxonConfig } from '../shared/config/load';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
-import { ConfigError } from '../shared/errors';
 import { loadCheckedConfig } from './config';
+import { describeFailure, EXIT } from './failure';
 import { replay, UnreadablePathError } from './replay';
-import { parseAt, UsageError } from './preview';
+import { parseAt } from './preview';
 import { progressBar } from './progress';
 import { runVerb, VERB_USAGE } from './verbs';
 
-/** Exit codes with a meaning scripts can rely on. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreadable: 3, badConfig: 4 } as const;
+export { EXIT } from './failure';
 
 const HELP = `klaxon — CloudWatch alarms and AWS security events to PagerDuty and Slack
 
 Usage:
-  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay]
+  klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay] [--html f]
   klaxon validate [klaxon.yml]
   klaxon redrive --stage <stage> [--region r] [--dry-run] [--max n]
 ${VERB_USAGE}  klaxon approve <id> --stage <stage> [--by name] [--region r] [--config klaxon.yml]
@@ -38,22 +37,69 @@ explain, test, diff, silence, drill: noise control and operator tools; klaxon <v
 alarms, doctor: onboarding (a starter alarm pack; read-only checks of what feeds Klaxon).
 digest: the scheduled summary, from a stage's state table or from a local replay.
 
+--debug (any verb) adds the stack trace to a failure; otherwise a failure is one or two lines.
+
 Exit codes: 0 ok, 1 failure (a test case failed, a diff with --exit-code, nothing found),
-2 usage error, 3 unreadable path, 4 invalid configuration.
+2 usage error, 3 unreadable path (a missing klaxon.yml too), 4 invalid configuration,
+5 AWS credentials, permissions or resources missing (also: doctor could not run a check).
+`;
+
+const REPLAY_HELP = `klaxon replay <file|dir>... [--config klaxon.yml] [--live] [--json] [--enrich] [--out out/replay]
+              [--at ISO] [--html report.html]
+
+  Runs fixture events through the same pipeline the Lambda runs. By default nothing is sent: the
+  exact payloads are written under --out. --live delivers for real, reading secrets from the
+  environment ({env: NAME}, or KLAXON_SECRET_<NAME> for {ssm: name}). --json prints one NDJSON line
+  per file (docs/replay-output.md). --html writes one self-contained page showing each decision and
+  what each receiver would show (docs/cli.md). --enrich asks AWS for alarm tags and datapoints.
+
+  Exit codes: 0 ok, 2 usage, 3 unreadable path, 4 invalid configuration.
+`;
+
+const REDRIVE_HELP = `klaxon redrive --stage <stage> [--region r] [--dry-run] [--max n]
+
+  Moves deliveries Klaxon gave up on (the klaxon-<stage>-delivery-dlq queue) back to the retry
+  queue with a fresh retry schedule. --dry-run lists them and leaves them visible, so a redrive
+  right after moves them all. Uses your AWS credentials (sqs:GetQueueUrl, sqs:ReceiveMessage,
+  sqs:ChangeMessageVisibility, sqs:SendMessage, sqs:DeleteMessage).
+
+  Exit codes: 0 done, 2 usage, 5 AWS credentials, permissions or queues missing.
+`;
+
+const APPROVE_HELP = `klaxon approve <id> --stage <stage> [--by name] [--region r] [--config klaxon.yml]
+
+  Approves a remediation waiting for approval (the id is in the alert) and starts it behind the
+  same guards as the Lambda (caps, circuit breaker, idempotency). Uses your AWS credentials:
+  read/write on klaxon-<stage>-state and permission to start the document. --by names you in the
+  audit record.
+
+  Exit codes: 0 started, 1 refused or not found, 2 usage, 4 invalid configuration,
+  5 AWS credentials, permissions or resources missing.
+`;
+
+const VALIDATE_HELP = `klaxon validate [klaxon.yml]
+
+  Validates the configuration and names every bad key: where, what was expected, what was found.
+
+  Exit codes: 0 valid, 3 file missing or unreadable, 4 invalid configuration.
 `;
 
 async function readConfig(path: string): Promise<KlaxonConfig> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(path, [{ path: '', message: `cannot read the file (${error.code ?? 'error'})` }], {
-      cause: error,
-    });
+    throw new UnreadablePathError(
+      `cannot read the configuration ${path} (${error.code ?? 'error'})\nfix: run from the directory holding klaxon.yml, or pass --config <path>`,
+      { cause: error },
+    );
   });
   return loadCheckedConfig(text, path);
 }
 
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
+  // The SDK's Node-version notice is not the operator's business on every call.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const debug = argv.includes('--debug');
+  const [verb, ...rest] = argv.filter((arg) => arg !== '--debug');
   const out = (text: string) => process.stdout.write(text);
   const err = (text: string) => process.stderr.write(text);
   try {
@@ -68,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
         options: { help: { type: 'boolean', short: 'h' } },
       });
       if (values.help) {
-        out('klaxon validate [klaxon.yml]\n  Validates the configuration; exit 4 naming every bad key.\n');
+        out(VALIDATE_HELP);
         return EXIT.ok;
       }
       const file = positionals[0] ?? 'klaxon.yml';
@@ -90,11 +136,12 @@ export async function main(argv: string[]): Promise<number> {
           json: { type: 'boolean', default: false },
           out: { type: 'string', default: 'out/replay' },
           at: { type: 'string' },
+          html: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
       if (values.help) {
-        out(HELP);
+        out(REPLAY_HELP);
         return EXIT.ok;
       }
       if (positionals.length === 0) {
@@ -114,6 +161,7 @@ export async function main(argv: string[]): Promise<number> {
         stderr: err,
         env: process.env,
         at: parseAt(values.at),
+        ...(values.html ? { html: values.html } : {}),
         progress: progressBar(process.stderr, 'replay'),
       });
       return EXIT.ok;
@@ -127,21 +175,37 @@ export async function main(argv: string[]): Promise<number> {
           region: { type: 'string' },
           by: { type: 'string', default: process.env.USER ?? 'cli' },
           config: { type: 'string', default: 'klaxon.yml' },
+          help: { type: 'boolean', short: 'h' },
         },
       });
+      if (values.help) {
+        out(APPROVE_HELP);
+        return EXIT.ok;
+      }
       const id = positionals[0];
       if (!id || !values.stage) {
         err('klaxon approve: give the approval id and --stage (e.g. klaxon approve <id> --stage prod)\n');
         return EXIT.usage;
       }
       const { approveRemediation } = await import('./approve');
+      const config = await readConfig(values.config);
       const result = await approveRemediation({
         id,
         stage: values.stage,
         region: values.region,
         by: `${values.by} (klaxon approve)`,
-        config: await readConfig(values.config),
+        config,
+      }).catch((error: unknown) => {
+        // The approval flow says "no remediation with id …" for an id its state table does not hold.
+        if (error instanceof Error && error.message.startsWith('no remediation with id')) return undefined;
+        throw error;
       });
+      if (!result) {
+        err(
+          `klaxon approve: no remediation ${id} in stage ${values.stage}\nfix: copy the id from the alert, and check --stage and --region (approvals expire)\n`,
+        );
+        return EXIT.failure;
+      }
       out(
         `${result.rule}: ${result.action} ${result.outcome}${result.executionId ? ` ${result.executionId}` : ''}${result.reason ? ` — ${result.reason}` : ''}\n`,
       );
@@ -159,7 +223,7 @@ export async function main(argv: string[]): Promise<number> {
         },
       });
       if (values.help) {
-        out(HELP);
+        out(REDRIVE_HELP);
         return EXIT.ok;
       }
       if (!values.stage) {
@@ -174,7 +238,8 @@ export async function main(argv: string[]): Promise<number> {
       const sqs = new SQSClient(values.region ? { region: values.region } : {});
       const url = async (name: string) => {
         const found = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-        if (!found.QueueUrl) throw new Error(`queue ${name} not found`);
+        if (!found.QueueUrl)
+          throw new UnreadablePathError(`queue ${name} not found (is the stage deployed?)`);
         return found.QueueUrl;
       };
       const report = await redriveDeadLetters(
@@ -194,23 +259,9 @@ export async function main(argv: string[]): Promise<number> {
     err(`klaxon: unknown verb "${verb}"\n\n${HELP}`);
     return EXIT.usage;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      err(`${error.message}\n`);
-      return EXIT.badConfig;
-    }
-    if (error instanceof UsageError) {
-      err(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof UnreadablePathError) {
-      err(`klaxon: ${error.message}\n`);
-      return EXIT.unreadable;
-    }
-    if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`klaxon: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
+    const failure = describeFailure(error, debug);
+    err(`${failure.lines.join('\n')}\n`);
+    return failure.code;
   }
 }
 
@@ -220,8 +271,9 @@ if (process.argv[1] && /klaxon(\.ts|\.js)?$/.test(process.argv[1])) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`klaxon: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = EXIT.failure;
+      const failure = describeFailure(error, process.argv.includes('--debug'));
+      process.stderr.write(`${failure.lines.join('\n')}\n`);
+      process.exitCode = failure.code;
     },
   );
 }

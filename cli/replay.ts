@@ -13,6 +13,8 @@ import { Remediator } from '../shared/remediation/remediator';
 import { toReplayLine } from '../shared/replay/report';
 import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { renderHtmlReport } from './html-report';
+import { ensureWritableDir } from './out-dir';
 import { renderTable } from './table';
 
 /** Options of `klaxon replay`. */
@@ -30,6 +32,8 @@ export interface ReplayOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The clock for silences and maintenance windows (default now). */
   at?: Date;
+  /** Where to write the self-contained HTML report (`--html`), if anywhere. */
+  html?: string;
   /** Called after each file (a progress bar on a terminal's standard error). */
   progress?: (done: number, total: number) => void;
 }
@@ -95,6 +99,7 @@ async function writePayloads(outDir: string, file: string, result: ProcessResult
 /** Replays fixture files through the real pipeline: previews payloads, or delivers them with `--live`. */
 export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
   const files = (await Promise.all(options.paths.map(collectFiles))).flat();
+  if (!options.live) await ensureWritableDir(options.outDir);
   const log = options.json ? options.stderr : options.stdout;
   const receivers = createReceivers(options.config.receivers, {
     secrets: new LocalSecretResolver(options.env),
@@ -151,7 +156,11 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     options.progress?.(results.length, files.length);
     if (!options.live) payloadCount += await writePayloads(options.outDir, shown, result);
     if (options.json) options.stdout(`${JSON.stringify(toReplayLine(shown, result))}\n`);
-    else rows.push({ file: shown, result });
+    rows.push({ file: shown, result });
+  }
+  if (options.html) {
+    await ensureWritableDir(dirname(options.html));
+    await writeFile(options.html, renderHtmlReport(rows, options.config.receivers));
   }
   if (!options.json) {
     options.stdout(renderTable(rows));
@@ -164,6 +173,9 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
         ? 'Delivered to the configured receivers (--live).\n'
         : `Dry run: nothing was sent. ${payloadCount} exact payloads written to ${displayPath(options.outDir, options.cwd)}/\n`,
     );
+    if (options.html) {
+      options.stdout(`Report: ${displayPath(options.html, options.cwd)} (open it in a browser)\n`);
+    }
   }
   return results;
 }

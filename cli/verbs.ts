@@ -31,7 +31,7 @@ export const VERB_USAGE = `  klaxon explain <event file|fingerprint> [--config k
   klaxon test <cases.yml> [--config klaxon.yml] [--json]
   klaxon diff --config new.yml [--current klaxon.yml] <events dir>... [--json] [--exit-code]
   klaxon silence add|list|expire ... --stage <stage>
-  klaxon drill --stage <stage> (--fixture <event.json> | --alarm <name>)
+  klaxon drill --stage <stage> (--fixture <event.json> | --alarm <name> [--yes])
   klaxon alarms --stage <stage> [--format cloudformation|cloudformation-yaml|terraform] --lambda fn,... [--out file]
   klaxon doctor --stage <stage> [--region r] [--json]
   klaxon digest (--stage <stage> | --replay [<event file|dir>...]) [--hours n] [--post] [--json]
@@ -160,6 +160,7 @@ export async function runVerb(
       alarm: { type: 'string' },
       state: { type: 'string', default: 'ALARM' },
       'topic-arn': { type: 'string' },
+      yes: { type: 'boolean', default: false },
     },
   });
   return drillVerb(values, io);

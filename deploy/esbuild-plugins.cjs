@@ -32,4 +32,22 @@ const klaxonConfigAsData = {
   },
 };
 
-module.exports = [klaxonConfigAsData];
+/**
+ * The bundles are CommonJS, but package.json says "type": "module": a package.json saying
+ * "commonjs" beside the build output lets Node load them outside Lambda (`serverless invoke local`).
+ */
+const commonJsBuildFolder = {
+  name: 'klaxon-commonjs-build-folder',
+  setup(build) {
+    build.onEnd(() => {
+      const outdir = build.initialOptions.outdir;
+      if (!outdir) return;
+      const fs = require('node:fs');
+      const path = require('node:path');
+      fs.mkdirSync(outdir, { recursive: true });
+      fs.writeFileSync(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+    });
+  },
+};
+
+module.exports = [klaxonConfigAsData, commonJsBuildFolder];

@@ -5,7 +5,7 @@
  *
  *   resources:
  *     - ${file(./deploy/function-roles.cjs):resources}
- *   provider.environment.KLAXON_OWN_ROLE_ARNS: ${file(./deploy/function-roles.cjs):ownRoleArns}
+ *   provider.environment.KLAXON_OWN_ROLE_NAMES: ${file(./deploy/function-roles.cjs):ownRoleNames}
  *   functions.<name>.role: !Sub '${<Name>Role.Arn}'
  *
  * Every role has its function's own log group and, when `provider.tracing.lambda` is on, X-Ray; the
@@ -372,16 +372,14 @@ async function resources(osls) {
 }
 
 /**
- * KLAXON_OWN_ROLE_ARNS: every role's ARN, built from the deterministic role names in one Fn::Sub over
- * pseudo parameters (no Fn::Join or Fn::GetAtt, so no dependency on the roles themselves).
+ * KLAXON_OWN_ROLE_NAMES: every role's name as plain text, `{region}` standing for the region (no
+ * CloudFormation function, so `serverless invoke local` can pass it). At run time
+ * shared/deployed/env.ts builds the ARNs with the partition and account of the function's own ops
+ * topic and AWS_REGION.
  */
-async function ownRoleArns({ resolveVariable }) {
+async function ownRoleNames({ resolveVariable }) {
   const stage = await resolveVariable('sls:stage');
-  return sub(
-    FUNCTIONS.map(
-      (fn) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${roleName(stage, fn.name)}`,
-    ).join(','),
-  );
+  return FUNCTIONS.map((fn) => roleName(stage, fn.name).replace('${AWS::Region}', '{region}')).join(',');
 }
 
 module.exports = {
@@ -389,7 +387,7 @@ module.exports = {
   INFORMATIONAL_SOURCES,
   PERMISSIONS,
   logicalIds,
-  ownRoleArns,
+  ownRoleNames,
   readContext,
   resources,
   rolesFor,

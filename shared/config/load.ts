@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { ConfigError, type ConfigProblem } from '../errors';
+import { zodProblems } from './problems';
 import { compileEnrichment, type EnrichmentConfig } from '../enrichment/config';
 import { compileRemediations, type RemediationRule, type RemediationSettings } from '../remediation/config';
 import { compileSecurityConfig, type SecurityConfig } from '../security/allowlist';
@@ -61,34 +61,7 @@ export interface KlaxonConfig {
   selfCheck?: SelfCheckConfig;
 }
 
-/** Renders a zod issue path as `route.routes[1].receiver`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text ? `${text}.${String(key)}` : String(key);
-  }, '');
-}
-
-function zodProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.flatMap((issue): ConfigProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        message: 'unknown key (check its spelling and indentation)',
-      }));
-    }
-    if (issue.code === 'invalid_union' && 'errors' in issue) {
-      const nested = issue.errors.flat();
-      const specific = nested.filter((n) => n.code !== 'invalid_type');
-      const chosen = specific.length > 0 ? specific : nested;
-      if (chosen.length > 0) {
-        const messages = [...new Set(chosen.map((n) => n.message))];
-        return [{ path: formatPath(issue.path), message: messages.join('; or ') }];
-      }
-    }
-    return [{ path: formatPath(issue.path), message: issue.message }];
-  });
-}
+export { formatPath } from './problems';
 
 /**
  * Validates and compiles a parsed klaxon.yml (plain data); throws ConfigError naming every bad key.
@@ -105,7 +78,8 @@ export function validateConfig(
     throw new ConfigError(source, [{ path: '', message: 'expected a mapping with receivers and route' }]);
   }
   const parsed = klaxonConfigSchemaFor(checks).safeParse(input);
-  if (!parsed.success) throw new ConfigError(source, zodProblems(parsed.error), { cause: parsed.error });
+  if (!parsed.success)
+    throw new ConfigError(source, zodProblems(parsed.error, input), { cause: parsed.error });
   return compileConfig(parsed.data, source);
 }
 
@@ -113,7 +87,7 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   const problems: ConfigProblem[] = [];
   const receiverNames = new Set(Object.keys(input.receivers));
   const { tree, errors } = compileRouteTree(input.route, receiverNames);
-  problems.push(...errors);
+  problems.push(...errors, ...duplicateRouteNames(input.route));
 
   input.severity.forEach((rule, index) => {
     if ('severity' in rule.match) {
@@ -187,6 +161,26 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     ...(input.heartbeat?.enabled ? { heartbeat: input.heartbeat } : {}),
     ...(input.selfCheck?.enabled ? { selfCheck: input.selfCheck } : {}),
   };
+}
+
+/** Route names are how explain, test and diff tell routes apart: each may be used once. */
+function duplicateRouteNames(root: KlaxonConfigInput['route']): ConfigProblem[] {
+  const seen = new Map<string, string>();
+  const problems: ConfigProblem[] = [];
+  const walk = (route: KlaxonConfigInput['route'], path: string) => {
+    if (route.name !== undefined) {
+      const first = seen.get(route.name);
+      if (first === undefined) seen.set(route.name, path);
+      else
+        problems.push({
+          path: `${path}.name`,
+          message: `duplicate route name "${route.name}" (first used at ${first}); explain, test and diff tell routes apart by name`,
+        });
+    }
+    (route.routes ?? []).forEach((child, index) => walk(child, `${path}.routes[${index}]`));
+  };
+  walk(root, 'route');
+  return problems;
 }
 
 /** Warns about severities that only the root catch-all delivers while other severities have routes. */

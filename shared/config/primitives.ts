@@ -37,20 +37,26 @@ export const labelNameSchema = z
 /** A set of label conditions that must all hold. */
 export const matchSchema = z.record(labelNameSchema, matcherValueSchema);
 
+/** The message of a secret reference that is neither form; the config error explains it in words. */
+export const SECRET_REF_MESSAGE = 'a secret reference: { ssm: name } or { env: NAME }';
+
 /** A reference to a secret: an SSM parameter name under the deployment's prefix, or an environment variable. */
-export const secretRefSchema = z.union([
-  z.strictObject({
-    ssm: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
-        'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
-      ),
-  }),
-  z.strictObject({
-    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)'),
-  }),
-]);
+export const secretRefSchema = z.union(
+  [
+    z.strictObject({
+      ssm: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+          'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
+        ),
+    }),
+    z.strictObject({
+      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)'),
+    }),
+  ],
+  { error: SECRET_REF_MESSAGE },
+);
 
 /** One label condition as written. */
 export type MatcherValueInput = z.infer<typeof matcherValueSchema>;

@@ -9,10 +9,16 @@ export function parseConfigYaml(text: string, source = 'klaxon.yml'): unknown {
   if (document.errors.length > 0) {
     throw new ConfigError(
       source,
-      document.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: e.message.split('\n')[0] ?? e.message,
-      })),
+      document.errors.map((e) => {
+        const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+        if (!e.linePos) return { path: '', message };
+        const { line, col } = e.linePos[0];
+        const shown = (text.split(/\r?\n/)[line - 1] ?? '').slice(0, 200);
+        return {
+          path: `line ${line}, column ${col}`,
+          message: `${message}\n      ${line} | ${shown}\n      ${' '.repeat(String(line).length)} | ${' '.repeat(Math.max(0, Math.min(col - 1, 200)))}^`,
+        };
+      }),
     );
   }
   if (!isMap(document.contents)) {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { ConfigError } from '../errors';
 
 /** Environment a deployed function reads (set by serverless.yml). */
 export interface DeployedEnv {
@@ -12,6 +13,9 @@ export interface DeployedEnv {
   KLAXON_CLAIM_LEASE_MS?: string;
   /** Comma-separated ARNs of the stack's own roles (loop prevention for security detections). */
   KLAXON_OWN_ROLE_ARNS?: string;
+  /** Comma-separated names of the stack's own roles, `{region}` for the region (serverless.yml). */
+  KLAXON_OWN_ROLE_NAMES?: string;
+  AWS_REGION?: string;
   /** The stage, shown in `klaxon approve <id> --stage <stage>` hints. */
   KLAXON_STAGE?: string;
   [name: string]: string | undefined;
@@ -24,12 +28,37 @@ export interface FunctionPowertools {
   tracer: Tracer;
 }
 
-/** The ARNs of the stack's own roles, whose calls never raise a detection or a remediation. */
-export function ownRoleArnsOf(env: DeployedEnv): string[] {
-  return (env.KLAXON_OWN_ROLE_ARNS ?? '')
+const list = (text: string | undefined) =>
+  (text ?? '')
     .split(',')
-    .map((arn) => arn.trim())
+    .map((item) => item.trim())
     .filter(Boolean);
+
+/**
+ * The ARNs of the stack's own roles, whose calls never raise a detection or a remediation: those of
+ * KLAXON_OWN_ROLE_ARNS, and each of KLAXON_OWN_ROLE_NAMES in the partition and account of the
+ * stack's ops topic (KLAXON_OPS_TOPIC_ARN) and the function's region (AWS_REGION).
+ */
+export function ownRoleArnsOf(env: DeployedEnv): string[] {
+  const arns = list(env.KLAXON_OWN_ROLE_ARNS);
+  const topic = /^arn:(aws[a-z-]*):sns:[a-z0-9-]+:(\d{12}):/.exec(env.KLAXON_OPS_TOPIC_ARN ?? '');
+  const region = env.AWS_REGION ?? '';
+  const names = list(env.KLAXON_OWN_ROLE_NAMES);
+  if (names.length === 0) return arns;
+  if (!topic || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    // Loop prevention must not silently switch off: a remediation could then act on its own calls.
+    throw new ConfigError('the function environment', [
+      {
+        path: 'KLAXON_OWN_ROLE_NAMES',
+        message: 'needs KLAXON_OPS_TOPIC_ARN (an SNS topic ARN) and AWS_REGION to build the role ARNs',
+      },
+    ]);
+  }
+  const [, partition, account] = topic;
+  const named = names.map(
+    (name) => `arn:${partition}:iam::${account}:role/${name.replaceAll('{region}', region)}`,
+  );
+  return [...arns, ...named];
 }
 
 /** How long a delivery claim outlives its invocation (serverless.yml sets it per function timeout). */

@@ -154,7 +154,7 @@ describe('klaxon validate', () => {
 
   it('fails clearly for a missing file', async () => {
     const { code, stderr } = await run('validate', 'nope.yml');
-    expect(code).toBe(EXIT.badConfig);
-    expect(stderr).toContain('cannot read the file (ENOENT)');
+    expect(code).toBe(EXIT.unreadable);
+    expect(stderr).toContain('cannot read the configuration nope.yml (ENOENT)');
   });
 });

@@ -2,7 +2,7 @@
  * Fault injection: the deployed code paths (alarm notifier, retry worker, DynamoDB state table, SQS
  * retry and dead-letter queues on moto_server) against loopback PagerDuty and Slack servers that
  * fail the way the real ones do. Every scenario asserts: no alert lost, no duplicate page or
- * message, pacing limits kept. The figures are printed as a table at the end (see README).
+ * message, pacing limits kept. The figures are printed as a table at the end (see docs/delivery-guarantees.md).
  */
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {

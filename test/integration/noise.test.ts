@@ -202,6 +202,7 @@ describe('klaxon drill against moto', () => {
     await cloudwatch.send(
       new PutMetricAlarmCommand({
         AlarmName: 'drill-target',
+        AlarmActions: ['arn:aws:sns:us-east-1:123456789012:klaxon-test-alarms'],
         MetricName: 'Errors',
         Namespace: 'Drill',
         Statistic: 'Sum',
