@@ -6,7 +6,8 @@ import type { DeliveryQueue } from '../../shared/delivery/queue';
 import { silentObserver } from '../../shared/observability/observer';
 import type { AlertGroup, DeliveryResult, Receiver } from '../../shared/receivers/types';
 import type { StateStore } from '../../shared/state/store';
-import { manualClock } from './delivery-fakes';
+import { manualClock, testAlert } from './delivery-fakes';
+import { loadConfig } from '../../shared/config/yaml';
 
 /** Thrown where the harness stops the work: the function was killed at that step. */
 export class Killed extends Error {
@@ -175,4 +176,73 @@ export async function runWithKill(options: {
   const delivered = new Map<string, number>();
   for (const id of receiver.delivered) delivered.set(id, (delivered.get(id) ?? 0) + 1);
   return { delivered, deadLettered, stranded: messages.length, steps, trace, killed };
+}
+
+const scenarioConfig = loadConfig(`
+delivery:
+  retrySchedule: [60, 300, 900]
+receivers:
+  chat: { type: slack, webhookUrl: { env: X } }
+route: { receiver: chat }
+`);
+
+const stormGroup = { chat: { route: 'storm', by: ['region'], windowSeconds: 30 } };
+
+/** The scenarios of the retry and flush paths; each is run once clean, then killed at every step. */
+export const KILL_SCENARIOS = {
+  'a delivery that fails twice and is retried from the queue': { alerts: 1, failures: 2, groups: {} },
+  'a group of three whose flush fails once and is retried': { alerts: 3, failures: 1, groups: stormGroup },
+  'a group of two flushed at once': { alerts: 2, failures: 0, groups: stormGroup },
+} as const;
+
+/** True when the kill falls between a send that went out and its record: the one place a resend is allowed. */
+function afterASend(clean: CrashOutcome, kill: KillPoint): boolean {
+  const index = kill.step - 1;
+  return kill.when === 'after' ? clean.trace[index] === 'send' : clean.trace[index - 1] === 'send';
+}
+
+/**
+ * Runs a scenario clean, then killed before and after each of its steps, each time on a fresh store,
+ * and lists every run that lost an alert, sent one twice (outside the send-to-record gap), dead-lettered
+ * or stranded one. Also returns how many runs it made.
+ */
+export async function killAtEveryStep(
+  scenario: (typeof KILL_SCENARIOS)[keyof typeof KILL_SCENARIOS],
+  freshStore: () => Promise<StateStore> | StateStore,
+): Promise<{ runs: number; steps: number; failures: string[] }> {
+  const alerts = Array.from({ length: scenario.alerts }, (_, i) => testAlert(i + 1));
+  const run = async (kill?: KillPoint) =>
+    runWithKill({
+      config: scenarioConfig,
+      store: await freshStore(),
+      alerts,
+      receiver: { name: 'chat', type: 'slack', failures: scenario.failures },
+      groups: scenario.groups,
+      kill,
+    });
+  const clean = await run();
+  const failures: string[] = [];
+  const check = (outcome: CrashOutcome, label: string, allowedTwice: boolean) => {
+    const lost = alerts.filter((a) => !outcome.delivered.has(a.transitionId)).length;
+    const twice = [...outcome.delivered.values()].filter((n) => n > 1).length;
+    if (lost > 0 || (twice > 0 && !allowedTwice) || outcome.deadLettered || outcome.stranded) {
+      failures.push(
+        `${label}: lost ${lost}, twice ${twice}, dead ${outcome.deadLettered}, stranded ${outcome.stranded}`,
+      );
+    }
+  };
+  check(clean, 'clean run', false);
+  let runs = 1;
+  for (let step = 1; step <= clean.steps; step++) {
+    for (const when of ['before', 'after'] as const) {
+      const kill = { step, when };
+      check(
+        await run(kill),
+        `killed ${when} step ${step} (${clean.trace[step - 1]})`,
+        afterASend(clean, kill),
+      );
+      runs += 1;
+    }
+  }
+  return { runs, steps: clean.steps, failures };
 }
