@@ -432,14 +432,14 @@ export class Dispatcher {
     }
     return this.claimed(
       receiver,
-      fitJob({
+      {
         kind: 'deliver',
         key: claimKey,
         receiver: job.receiver,
         alerts,
         group: { route: job.route, labels: job.labels, status: job.status, total: snapshot.total },
         attempt: 0,
-      }),
+      },
       claimKey,
       claim,
       true,
