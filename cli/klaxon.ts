@@ -6,6 +6,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
 import { ConfigError } from '../shared/errors';
 import { loadCheckedConfig } from './config';
+import { LiveDeliveryError } from '../shared/replay/live';
 import { replay, UnreadablePathError } from './replay';
 import { parseAt, UsageError } from './preview';
 import { progressBar } from './progress';
@@ -205,6 +206,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UnreadablePathError) {
       err(`klaxon: ${error.message}\n`);
       return EXIT.unreadable;
+    }
+    if (error instanceof LiveDeliveryError) {
+      err(`klaxon: ${error.message}\n`);
+      return EXIT.failure;
     }
     if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`klaxon: ${error.message}\n`);
