@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '3' },
     'log-alerts': { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
+    storm: { type: 'string' },
   },
 });
 const RUNS = Math.max(15, Number(args.runs));
@@ -315,6 +316,11 @@ function checks(
 }
 
 async function main(): Promise<number> {
+  if (args.storm !== undefined) {
+    const { runStorm } = await import('./storm');
+    process.stdout.write(`${await runStorm(Number(args.storm))}\n`);
+    return 0;
+  }
   const started = Date.now();
   const budgets = JSON.parse(await readFile(join(ROOT, 'bench/budgets.json'), 'utf8')) as Budgets;
   const { functions, esbuild } = await readServerlessConfig(ROOT);
