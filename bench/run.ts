@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'log-alerts': { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
     storm: { type: 'string' },
+    'storm-store': { type: 'string', default: 'memory' },
   },
 });
 const RUNS = Math.max(15, Number(args.runs));
@@ -317,8 +318,10 @@ function checks(
 
 async function main(): Promise<number> {
   if (args.storm !== undefined) {
-    const { runStorm } = await import('./storm');
-    process.stdout.write(`${await runStorm(Number(args.storm))}\n`);
+    const { runStorm, runStormOnMoto } = await import('./storm');
+    const count = Number(args.storm);
+    const report = args['storm-store'] === 'moto' ? await runStormOnMoto(count) : await runStorm(count);
+    process.stdout.write(`${report}\n`);
     return 0;
   }
   const started = Date.now();

@@ -14,6 +14,7 @@ import { renderWebhookGroupBody } from '../shared/receivers/webhook/render';
 import type { Alert } from '../shared/alert/alert';
 import type { AlertGroup, DeliveryResult, Receiver } from '../shared/receivers/types';
 import { MemoryStateStore } from '../shared/state/memory';
+import type { StateStore } from '../shared/state/store';
 
 const WINDOW_SECONDS = 30;
 
@@ -108,8 +109,12 @@ function alarm(n: number, at: number): Alert {
   };
 }
 
-/** Runs the storm and returns the printed report. */
-export async function runStorm(count: number, spreadSeconds = 60): Promise<string> {
+/** Runs the storm on a state store (in memory unless given) and returns the printed report. */
+export async function runStorm(
+  count: number,
+  spreadSeconds = 60,
+  store: { state: StateStore; name: string } = { state: new MemoryStateStore(), name: 'in-memory store' },
+): Promise<string> {
   let now = Date.UTC(2026, 2, 14, 10, 0, 0);
   const start = now;
   const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
@@ -130,7 +135,7 @@ export async function runStorm(count: number, spreadSeconds = 60): Promise<strin
       ['pager', pager],
       ['hook', hook],
     ]),
-    store: new MemoryStateStore(),
+    store: store.state,
     queue,
     clock,
     observer: silentObserver,
@@ -195,10 +200,33 @@ export async function runStorm(count: number, spreadSeconds = 60): Promise<strin
   };
   const critical = alerts.filter((a) => a.severity === 'critical');
   return [
-    `storm: ${count} alarms (${critical.length} critical) over ${spreadSeconds} s, ${WINDOW_SECONDS} s groups by region, in-memory store, virtual time`,
+    `storm: ${count} alarms (${critical.length} critical) over ${spreadSeconds} s, ${WINDOW_SECONDS} s groups by region, ${store.name}, virtual time`,
     report(chat, alerts),
     report(hook, alerts),
     report(pager, critical),
     `dead-lettered ${deadLettered}; CPU ${((used.user + used.system) / 1000 / count).toFixed(3)} ms per alert`,
   ].join('\n');
+}
+
+/** The storm on DynamoDB in moto_server (started here, stopped after). */
+export async function runStormOnMoto(count: number): Promise<string> {
+  const { startMoto } = await import('../test/support/moto');
+  const { useMotoEnv } = await import('../test/support/aws-env');
+  const { createStateTable } = await import('../test/support/aws-resources');
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoStateStore } = await import('../shared/state/dynamodb');
+  const moto = await startMoto();
+  const restore = useMotoEnv(moto.endpoint);
+  const client = new DynamoDBClient({});
+  try {
+    await createStateTable('storm');
+    return await runStorm(count, 60, {
+      state: new DynamoStateStore(client, 'storm'),
+      name: 'DynamoDB on moto',
+    });
+  } finally {
+    client.destroy();
+    restore();
+    await moto.stop();
+  }
 }
