@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '3' },
     'log-alerts': { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
+    storm: { type: 'string' },
+    'storm-store': { type: 'string', default: 'memory' },
   },
 });
 const RUNS = Math.max(15, Number(args.runs));
@@ -322,6 +324,13 @@ function checks(
 }
 
 async function main(): Promise<number> {
+  if (args.storm !== undefined) {
+    const { runStorm, runStormOnMoto } = await import('./storm');
+    const count = Number(args.storm);
+    const report = args['storm-store'] === 'moto' ? await runStormOnMoto(count) : await runStorm(count);
+    process.stdout.write(`${report}\n`);
+    return 0;
+  }
   const started = Date.now();
   const budgets = JSON.parse(await readFile(join(ROOT, 'bench/budgets.json'), 'utf8')) as Budgets;
   const { functions, esbuild } = await readServerlessConfig(ROOT);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../shared/errors';
+import { LiveDeliveryError } from '../shared/replay/live';
 import { UsageError } from './preview';
 import { UnreadablePathError } from './replay';
 
@@ -112,6 +113,7 @@ function classify(error: unknown): FailureReport {
   if (error instanceof UsageError) return { code: EXIT.usage, lines: [error.message] };
   if (error instanceof UnreadablePathError)
     return { code: EXIT.unreadable, lines: [`klaxon: ${error.message}`] };
+  if (error instanceof LiveDeliveryError) return { code: EXIT.failure, lines: [`klaxon: ${error.message}`] };
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
     return {
       code: EXIT.usage,

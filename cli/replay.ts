@@ -10,6 +10,7 @@ import { type PipelineDeps, type ProcessResult, processEventText } from '../shar
 import { createReceivers, systemClock } from '../shared/receivers/factory';
 import { postJson } from '../shared/receivers/http';
 import { Remediator } from '../shared/remediation/remediator';
+import { LiveDeliveryError, LiveReplayRuntime, liveSummaryLine } from '../shared/replay/live';
 import { toReplayLine } from '../shared/replay/report';
 import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
@@ -112,6 +113,8 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
         `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,
       ),
   });
+  // --live: the deployed delivery semantics (claims, groups, pacing, retries) in process.
+  const live = options.live ? new LiveReplayRuntime(options.config, receivers, systemClock) : undefined;
   const deps: PipelineDeps = {
     config: options.config,
     receivers,
@@ -128,15 +131,16 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
       options.config.enrichment.enabled && (options.enrich || !!options.env.AWS_ENDPOINT_URL)
         ? new AwsContextEnricher(cloudWatchPort(createCloudWatchClient()), options.config.enrichment)
         : undefined,
-    // A local live run has no state table or queues: no deduplication, and a failure is final.
-    dispatcher: new Dispatcher({
-      config: options.config,
-      receivers,
-      clock: systemClock,
-      observer: silentObserver,
-      remainingMs: () => 60_000,
-      leaseMs: 45_000,
-    }),
+    dispatcher:
+      live?.dispatcher ??
+      new Dispatcher({
+        config: options.config,
+        receivers,
+        clock: systemClock,
+        observer: silentObserver,
+        remainingMs: () => 60_000,
+        leaseMs: 45_000,
+      }),
     // No state table and no SSM client: a replay only shows what each remediation rule would do.
     remediator:
       options.config.remediations.length > 0
@@ -153,6 +157,7 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     const result = await processEventText(text, deps);
     const shown = displayPath(file, options.cwd);
     results.push(result);
+    live?.record(result);
     options.progress?.(results.length, files.length);
     if (!options.live) payloadCount += await writePayloads(options.outDir, shown, result);
     if (options.json) options.stdout(`${JSON.stringify(toReplayLine(shown, result))}\n`);
@@ -162,20 +167,26 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
     await ensureWritableDir(dirname(options.html));
     await writeFile(options.html, renderHtmlReport(rows, options.config.receivers));
   }
+  await live?.drain();
   if (!options.json) {
     options.stdout(renderTable(rows));
     const outcome = (name: ProcessResult['outcome']) => results.filter((r) => r.outcome === name).length;
     options.stdout(
       `\n${files.length} files: ${outcome('alerts')} with alerts, ${outcome('ignored')} ignored, ${outcome('invalid')} invalid.\n`,
     );
-    options.stdout(
-      options.live
-        ? 'Delivered to the configured receivers (--live).\n'
-        : `Dry run: nothing was sent. ${payloadCount} exact payloads written to ${displayPath(options.outDir, options.cwd)}/\n`,
-    );
+    if (!live) {
+      options.stdout(
+        `Dry run: nothing was sent. ${payloadCount} exact payloads written to ${displayPath(options.outDir, options.cwd)}/\n`,
+      );
+    }
     if (options.html) {
       options.stdout(`Report: ${displayPath(options.html, options.cwd)} (open it in a browser)\n`);
     }
+  }
+  if (live) {
+    const summary = live.summary();
+    log(liveSummaryLine(summary));
+    if (summary.failed > 0) throw new LiveDeliveryError(`${summary.failed} deliveries failed (--live)`);
   }
   return results;
 }

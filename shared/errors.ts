@@ -48,7 +48,15 @@ export class DeliveryError extends Error {
 
 /** The state table could not be read or written; callers fail open and record the degradation. */
 export class StateStoreError extends Error {
-  override readonly name = 'StateStoreError';
+  override readonly name: string = 'StateStoreError';
+}
+
+/**
+ * The state table refused a write as invalid (an item over 400 KB, a bad attribute): the table is up,
+ * so callers handle it apart and never report it as an outage.
+ */
+export class StateItemRejectedError extends StateStoreError {
+  override readonly name = 'StateItemRejectedError';
 }
 
 /** The digest could not be posted after its retries; the message names the receiver, never its secret. */

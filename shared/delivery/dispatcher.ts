@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../alert/alert';
 import type { KlaxonConfig } from '../config/load';
-import { StateStoreError } from '../errors';
+import { StateItemRejectedError, StateStoreError } from '../errors';
 import type { MetricDimensions } from '../observability/metrics';
 import type { PipelineObserver } from '../observability/observer';
 import type { Clock } from '../receivers/factory';
 import { RECEIVER_DESCRIPTORS, type ReceiverType } from '../receivers/registry';
 import { receiverTypeOf } from '../receivers/lookup';
 import type { DeliveryResult, PreparedMessage, Receiver } from '../receivers/types';
-import type { StateStore } from '../state/store';
-import { type DeliveryJob, queuedAlert } from './jobs';
+import type { ClaimResult, GroupAdd, StateStore } from '../state/store';
+import { fitAlert, MEMBER_MAX_BYTES } from '../alert/fit';
+import { type DeliveryJob, fitJob, queuedAlert } from './jobs';
 import type { DeliveryQueue } from './queue';
 
 /** Default pace per destination type, in messages per second, as each receiver descriptor declares it. */
@@ -19,6 +20,20 @@ export const DEFAULT_RATE_PER_SECOND: Readonly<Record<ReceiverType, number>> = O
 
 /** Added to the nominal spacing between two messages to one destination. */
 const PACING_MARGIN_MS = 50;
+
+/** How many members of a group are kept whole and listed; the rest are counted ("and N more"). */
+export const GROUP_KEPT_MEMBERS = 100;
+
+/** How many groups one window may open after its earlier ones were flushed (late members); then alone. */
+const GROUP_GENERATIONS = 4;
+
+/** How far back an alert's own time may place it in a grouping window. */
+const ANCHOR_SPAN_MS = 15 * 60_000;
+
+/** The claim of one job of a delivery's chain of hand-offs (each hand-off is the next hop). */
+function jobClaimKey(job: Extract<DeliveryJob, { kind: 'deliver' }>): string {
+  return `job#${job.key}#${job.redrive ?? 0}#${job.hop ?? 0}`;
+}
 
 /** Time kept in reserve at the end of an invocation for writing state and queue messages. */
 const RESERVE_MS = 3_000;
@@ -113,19 +128,57 @@ export class Dispatcher {
       return undefined;
     }
     if (job.kind === 'flush-group') return this.flushGroup(job, receiver);
-    const fresh = await this.guard('claim retry', () =>
-      this.deps.store
-        ? this.deps.store.claimOnce(
-            `job#${job.key}#${job.attempt}#${job.redrive ?? 0}`,
-            this.deps.clock.now(),
-          )
-        : true,
+    // The claim is a lease, spent only once the job was sent, handed on or given up: a job that goes
+    // back to SQS (an incomplete hand-off, a timeout) is taken again, never acknowledged as a duplicate.
+    // Jobs form a chain (hop 0, 1, 2…), each claimed apart; a resumed delivery claims the transition.
+    const claimKey = job.resume ? job.key : jobClaimKey(job);
+    const claim = await this.guard('claim retry', () =>
+      this.deps.store?.claimDelivery(claimKey, this.deps.clock.now(), this.deps.leaseMs),
     );
-    if (fresh === false) {
+    if (claim === 'done') {
       this.count('DeliveriesDeduplicated', receiver);
       return unitResult(receiver, 'duplicate');
     }
-    return this.attempt(receiver, job);
+    if (claim === 'in-flight') return this.handBack(receiver, job);
+    const { resume, regroup, ...plain } = job;
+    const first = job.alerts[0] as Alert;
+    if (resume && regroup && receiver.sendGroup && this.deps.store && this.deps.queue) {
+      const grouped = await this.addToGroup(first, receiver, job.key, regroup);
+      if (grouped) return grouped;
+    }
+    return this.claimed(receiver, plain, claimKey, claim, true);
+  }
+
+  /**
+   * Sends a claimed deliver job, or, when the claim was taken over from an invocation that stopped,
+   * hands it to its successor job at once: the stopped one may have handed it on already, and both
+   * successors share one claim, so it goes out once.
+   */
+  private async claimed(
+    receiver: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+    claimKey: string,
+    claim: ClaimResult | undefined,
+    durable: boolean,
+  ): Promise<DeliveryResult> {
+    if (claim === 'reclaimed' && durable && this.deps.queue) {
+      return this.requeue(receiver, job, job.attempt, 0, 'retry', claimKey);
+    }
+    return this.attempt(receiver, job, durable, claimKey);
+  }
+
+  /** Puts a job another invocation holds back on the queue until its lease runs out (never drops it). */
+  private async handBack(receiver: Receiver, job: DeliveryJob): Promise<DeliveryResult> {
+    try {
+      await this.deps.queue?.retry(job, Math.ceil(this.deps.leaseMs / 1000) + 1);
+    } catch (error) {
+      throw new DeliveryIncompleteError(
+        `could not put back a delivery to ${receiver.name} held by another invocation (${(error as Error).name})`,
+        { cause: error },
+      );
+    }
+    this.count('DeliveriesQueued', receiver, 'paced');
+    return unitResult(receiver, 'queued');
   }
 
   /**
@@ -206,6 +259,21 @@ export class Dispatcher {
     const claim = await this.guard('claim', () =>
       this.deps.store?.claimDelivery(key, this.deps.clock.now(), this.deps.leaseMs),
     );
+    if (claim === 'in-flight' && durable && this.deps.store && this.deps.queue) {
+      // Usually the same transition arriving by a second path at the same time; but the holder may
+      // have been killed, so a resume job looks again once its lease ran out (then finds it done).
+      await this.resumeLater(receiver, {
+        kind: 'deliver',
+        key,
+        receiver: name,
+        alerts: [fitAlert(queuedAlert(alert), MEMBER_MAX_BYTES)],
+        attempt: 0,
+        resume: true,
+        ...(group
+          ? { regroup: { route: group.route, by: [...group.by], windowSeconds: group.windowSeconds } }
+          : {}),
+      });
+    }
     if (claim === 'done' || claim === 'in-flight') {
       this.count('DeliveriesDeduplicated', receiver);
       return unitResult(receiver, 'duplicate');
@@ -214,11 +282,28 @@ export class Dispatcher {
       const grouped = await this.addToGroup(alert, receiver, key, group);
       if (grouped) return grouped;
     }
-    return this.attempt(
+    return this.claimed(
       receiver,
       { kind: 'deliver', key, receiver: name, alerts: [queuedAlert(alert)], attempt: 0 },
+      key,
+      claim,
       durable,
     );
+  }
+
+  /** Queues a resume job for after the lease; failing that, the invocation must be retried. */
+  private async resumeLater(
+    receiver: Receiver,
+    job: Extract<DeliveryJob, { kind: 'deliver' }>,
+  ): Promise<void> {
+    try {
+      await this.deps.queue?.retry(job, Math.ceil(this.deps.leaseMs / 1000) + 1);
+    } catch (error) {
+      throw new DeliveryIncompleteError(
+        `could not queue a check of a delivery to ${receiver.name} held by another invocation (${(error as Error).name})`,
+        { cause: error },
+      );
+    }
   }
 
   private async addToGroup(
@@ -229,64 +314,136 @@ export class Dispatcher {
   ): Promise<DeliveryResult | undefined> {
     const now = this.deps.clock.now();
     const windowMs = group.windowSeconds * 1000;
-    const bucket = Math.floor(now / windowMs);
+    // The window comes from the alert's own time (clamped to the last 15 minutes), not the clock: a
+    // retried or resumed delivery finds the group it joined before, and its join is deduplicated.
+    const started = Date.parse(alert.startsAt);
+    const anchor = Number.isNaN(started) ? now : Math.min(now, Math.max(now - ANCHOR_SPAN_MS, started));
+    const bucket = Math.floor(anchor / windowMs);
     const labels = Object.fromEntries(group.by.map((label) => [label, alert.labels[label] ?? '']));
     const digest = createHash('sha256')
       .update(JSON.stringify([group.route, receiver.name, alert.status, labels]))
       .digest('hex')
       .slice(0, 24);
-    const groupKey = `${digest}#${bucket}`;
     const store = this.deps.store;
     const queue = this.deps.queue;
     if (!store || !queue) return undefined;
-    const added = await this.guard('group', () =>
-      store.addToGroup(groupKey, { transitionId: alert.transitionId, alert: queuedAlert(alert) }, now),
-    );
-    if (!added) return undefined;
-    if (added.created) {
-      const delay = Math.ceil(((bucket + 1) * windowMs - now) / 1000) + 1;
-      try {
-        await queue.retry(
-          {
-            kind: 'flush-group',
-            groupKey,
-            receiver: receiver.name,
-            route: group.route,
-            labels,
-            status: alert.status,
-          },
-          delay,
-        );
-      } catch (error) {
-        // Without a scheduled flush the group would never go out: close it and send this alert now.
-        this.deps.observer.note('error', 'could not schedule a group flush; sending directly', {
-          fingerprint: alert.fingerprint,
-          error: (error as Error).message,
-        });
-        await this.guard('group close', () => store.takeGroup(groupKey));
-        return undefined;
+    const member = {
+      transitionId: alert.transitionId,
+      alert: fitAlert(queuedAlert(alert), MEMBER_MAX_BYTES),
+    };
+    // A window whose group was already flushed opens the next one (a member that arrived late).
+    for (let generation = 0; generation < GROUP_GENERATIONS; generation++) {
+      const groupKey = generation === 0 ? `${digest}#${bucket}` : `${digest}#${bucket}~${generation}`;
+      const added = await this.joinGroup(alert, groupKey, member, now);
+      if (!added) return undefined;
+      if (added.outcome === 'closed') continue;
+      // The first member schedules the flush; a retried first member schedules it again (the flush
+      // is claimed, so a second copy sends nothing).
+      if (added.position === 1) {
+        const delay = Math.max(2, Math.ceil(((bucket + 1) * windowMs - now) / 1000) + 1);
+        try {
+          await queue.retry(
+            {
+              kind: 'flush-group',
+              groupKey,
+              receiver: receiver.name,
+              route: group.route,
+              labels,
+              status: alert.status,
+            },
+            delay,
+          );
+        } catch (error) {
+          await this.guard('release', () => store.releaseDelivery(key, this.deps.clock.now()));
+          throw new DeliveryIncompleteError(
+            `could not schedule the flush of a group for ${receiver.name} (${(error as Error).name}); the invocation must be retried`,
+            { cause: error },
+          );
+        }
       }
+      await this.guard('complete', () => store.completeDelivery(key, 'queued', this.deps.clock.now()));
+      this.count('DeliveriesQueued', receiver, 'grouped');
+      return unitResult(receiver, 'grouped');
     }
-    await this.guard('complete', () => store.completeDelivery(key, 'queued', this.deps.clock.now()));
-    this.count('DeliveriesQueued', receiver, 'grouped');
-    return unitResult(receiver, 'grouped');
+    return undefined;
+  }
+
+  /** Adds a member; undefined (send it alone) when the table is down or refuses the item. */
+  private async joinGroup(
+    alert: Alert,
+    groupKey: string,
+    member: { transitionId: string; alert: Alert },
+    now: number,
+  ): Promise<GroupAdd | undefined> {
+    const store = this.deps.store;
+    if (!store) return undefined;
+    try {
+      return await store.addToGroup(groupKey, member, now, {
+        listLimit: GROUP_KEPT_MEMBERS,
+        leaseMs: this.deps.leaseMs,
+      });
+    } catch (error) {
+      if (!(error instanceof StateItemRejectedError)) return this.guard('group', () => Promise.reject(error));
+      this.deps.observer.note('error', 'the state table refused a group member; sending it alone', {
+        fingerprint: alert.fingerprint,
+        error: error.message.slice(0, 300),
+      });
+      return undefined;
+    }
   }
 
   private async flushGroup(
     job: Extract<DeliveryJob, { kind: 'flush-group' }>,
     receiver: Receiver,
   ): Promise<DeliveryResult | undefined> {
-    const members = await this.guard('group take', () => this.deps.store?.takeGroup(job.groupKey));
-    if (!members || members.length === 0) return undefined;
-    const alerts = members.map((member) => member.alert as Alert);
-    return this.attempt(receiver, {
-      kind: 'deliver',
-      key: `group#${job.groupKey}|${job.receiver}`,
-      receiver: job.receiver,
-      alerts,
-      group: { route: job.route, labels: job.labels, status: job.status },
-      attempt: 0,
-    });
+    const store = this.deps.store;
+    if (!store) return undefined;
+    // Claimed as a lease and spent only once the group went out or was handed on; closing a group
+    // consumes nothing, so a flush that stops anywhere is run again by SQS and reads it again.
+    const claimKey = `group#${job.groupKey}|${job.receiver}`;
+    const claim = await this.guard('claim flush', () =>
+      store.claimDelivery(claimKey, this.deps.clock.now(), this.deps.leaseMs),
+    );
+    if (claim === 'done') {
+      this.count('DeliveriesDeduplicated', receiver);
+      return unitResult(receiver, 'duplicate');
+    }
+    if (claim === 'in-flight') return this.handBack(receiver, job);
+    let snapshot;
+    try {
+      snapshot = await store.closeGroup(job.groupKey, GROUP_KEPT_MEMBERS);
+    } catch (error) {
+      if (!(error instanceof StateStoreError)) throw error;
+      await this.guard('release', () => store.releaseDelivery(claimKey, this.deps.clock.now()));
+      throw new DeliveryIncompleteError(`could not read the group for ${receiver.name} (${error.message})`, {
+        cause: error,
+      });
+    }
+    const alerts = (snapshot?.members ?? []).map((member) => member.alert as Alert);
+    if (!snapshot || alerts.length === 0) {
+      if (snapshot && snapshot.total > 0) {
+        this.deps.observer.note('error', 'a group counted members but kept none', {
+          receiver: receiver.name,
+          total: snapshot.total,
+        });
+      }
+      await this.guard('complete', () => store.completeDelivery(claimKey, 'sent', this.deps.clock.now()));
+      return undefined;
+    }
+    return this.claimed(
+      receiver,
+      {
+        kind: 'deliver',
+        key: claimKey,
+        receiver: job.receiver,
+        alerts,
+        group: { route: job.route, labels: job.labels, status: job.status, total: snapshot.total },
+        attempt: 0,
+      },
+      claimKey,
+      claim,
+      true,
+    );
   }
 
   /**
@@ -297,11 +454,12 @@ export class Dispatcher {
     receiver: Receiver,
     job: Extract<DeliveryJob, { kind: 'deliver' }>,
     durable = true,
+    claimKey = job.key,
   ): Promise<DeliveryResult> {
     const paced = await this.pace(receiver);
     // Not durable: nothing to defer to, so send now and let the receiver's retries honour a 429.
     if (paced > 0 && this.deps.queue && durable) {
-      return this.requeue(receiver, job, job.attempt, Math.ceil(paced / 1000), 'paced');
+      return this.requeue(receiver, job, job.attempt, Math.ceil(paced / 1000), 'paced', claimKey);
     }
     const budget = Math.max(0, this.deps.remainingMs() - RESERVE_MS);
     const first = job.alerts[0] as Alert;
@@ -316,7 +474,7 @@ export class Dispatcher {
     );
     if (result.outcome === 'delivered') {
       await this.guard('complete', () =>
-        this.deps.store?.completeDelivery(job.key, 'sent', this.deps.clock.now()),
+        this.deps.store?.completeDelivery(claimKey, 'sent', this.deps.clock.now()),
       );
       this.count('NotificationsDelivered', receiver);
       for (const alert of job.alerts) {
@@ -338,7 +496,7 @@ export class Dispatcher {
     if (!durable) {
       // Dropped: a later message replaces it. The claim is closed so a redelivered copy stays quiet.
       await this.guard('complete', () =>
-        this.deps.store?.completeDelivery(job.key, 'failed', this.deps.clock.now()),
+        this.deps.store?.completeDelivery(claimKey, 'failed', this.deps.clock.now()),
       );
       return result;
     }
@@ -351,6 +509,7 @@ export class Dispatcher {
         job.attempt + 1,
         delay,
         'retry',
+        claimKey,
       );
       return {
         ...queued,
@@ -360,7 +519,7 @@ export class Dispatcher {
         retryable: true,
       };
     }
-    await this.giveUp(receiver, { ...job, lastError: result.error }, result.error ?? 'failed');
+    await this.giveUp(receiver, { ...job, lastError: result.error }, result.error ?? 'failed', claimKey);
     return result;
   }
 
@@ -370,22 +529,24 @@ export class Dispatcher {
     attempt: number,
     delaySeconds: number,
     reason: Queued,
+    claimKey: string,
   ): Promise<DeliveryResult> {
     const queue = this.deps.queue;
     if (!queue) throw new DeliveryIncompleteError(`no retry queue for ${receiver.name}`);
     try {
-      await queue.retry({ ...job, attempt }, Math.min(900, delaySeconds));
+      // Each hand-off is a new job (its own claim): a copy of it that SQS delivers twice sends once.
+      await queue.retry(fitJob({ ...job, attempt, hop: (job.hop ?? 0) + 1 }), Math.min(900, delaySeconds));
     } catch (error) {
       // Not handed over: give the claim back so the retried invocation delivers it rather than
       // finding it in flight (the lease may outlast Lambda's retry delay).
-      await this.guard('release', () => this.deps.store?.releaseDelivery(job.key, this.deps.clock.now()));
+      await this.guard('release', () => this.deps.store?.releaseDelivery(claimKey, this.deps.clock.now()));
       throw new DeliveryIncompleteError(
         `could not queue the delivery to ${receiver.name} (${(error as Error).name}); the invocation must be retried`,
         { cause: error },
       );
     }
     await this.guard('complete', () =>
-      this.deps.store?.completeDelivery(job.key, 'queued', this.deps.clock.now()),
+      this.deps.store?.completeDelivery(claimKey, 'queued', this.deps.clock.now()),
     );
     this.count('DeliveriesQueued', receiver, reason);
     return unitResult(receiver, 'queued');
@@ -395,6 +556,7 @@ export class Dispatcher {
     receiver: Receiver,
     job: Extract<DeliveryJob, { kind: 'deliver' }>,
     reason: string,
+    claimKey: string,
   ): Promise<void> {
     const first = job.alerts[0] as Alert;
     this.deps.observer.note('error', 'delivery given up', {
@@ -417,7 +579,7 @@ export class Dispatcher {
       }
     }
     await this.guard('complete', () =>
-      this.deps.store?.completeDelivery(job.key, 'failed', this.deps.clock.now()),
+      this.deps.store?.completeDelivery(claimKey, 'failed', this.deps.clock.now()),
     );
     await this.tellFallback(receiver, job, reason);
   }
@@ -431,8 +593,8 @@ export class Dispatcher {
     const fallback = name ? this.deps.receivers.get(name) : undefined;
     if (!fallback || fallback.name === failed.name) return;
     const first = job.alerts[0] as Alert;
-    const what =
-      job.alerts.length > 1 ? `${job.alerts.length} grouped alerts` : `"${first.annotations.summary}"`;
+    const count = job.group?.total ?? job.alerts.length;
+    const what = count > 1 ? `${count} grouped alerts` : `"${first.annotations.summary}"`;
     const notice: Alert = {
       ...first,
       labels: { ...first.labels, kind: 'delivery-failure', failedReceiver: failed.name },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Alert } from '../alert/alert';
+import { cutToBytes, utf8Bytes } from '../alert/caps';
+import { fitAlert, MEMBER_MAX_BYTES } from '../alert/fit';
 
 const alertSchema = z
   .looseObject({
@@ -29,10 +31,24 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
         route: z.string(),
         labels: z.record(z.string(), z.string()),
         status: z.enum(['firing', 'resolved']),
+        /** How many alerts the group holds; `alerts` lists the first of them. */
+        total: z.number().int().min(1).optional(),
       })
       .optional(),
     /** Durable attempts made so far (0 when it was only paced). */
     attempt: z.number().int().min(0),
+    /** How many times it was handed to the queue (each hand-off is claimed apart). */
+    hop: z.number().int().min(0).optional(),
+    /** A delivery whose invocation may have stopped: it runs under the transition's own claim. */
+    resume: z.literal(true).optional(),
+    /** The grouping a resumed delivery joins again (its join is deduplicated). */
+    regroup: z
+      .strictObject({
+        route: z.string(),
+        by: z.array(z.string()),
+        windowSeconds: z.number().positive(),
+      })
+      .optional(),
     lastError: z.string().optional(),
     /** How many times an operator moved it back from the dead-letter queue. */
     redrive: z.number().int().min(0).optional(),
@@ -77,6 +93,37 @@ export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 /** Drops what a queued alert does not need (the raw event) so a job stays far under SQS's 256 KB. */
 export function queuedAlert(alert: Alert): Alert {
   return { ...alert, raw: undefined };
+}
+
+/** SQS takes 262,144 bytes per message, attributes included: a job body stays under this. */
+export const JOB_MAX_BYTES = 250_000;
+
+/**
+ * The job as it fits one SQS message: each alert within MEMBER_MAX_BYTES, and a group's list cut
+ * from the end (its `total` still counts every alert) until the body is within JOB_MAX_BYTES.
+ */
+export function fitJob<J extends DeliveryJob>(job: J): J {
+  if (job.kind !== 'deliver') return job;
+  const alerts = job.alerts.map((alert) => fitAlert(alert, MEMBER_MAX_BYTES));
+  const lastError = job.lastError === undefined ? undefined : cutToBytes(job.lastError, 2048);
+  const total = job.group ? (job.group.total ?? job.alerts.length) : undefined;
+  const base = utf8Bytes(
+    JSON.stringify({ ...job, lastError, alerts: [], group: job.group && { ...job.group, total } }),
+  );
+  let bytes = base;
+  let kept = 0;
+  for (const alert of alerts) {
+    const next = utf8Bytes(JSON.stringify(alert)) + 1;
+    if (kept > 0 && bytes + next > JOB_MAX_BYTES) break;
+    bytes += next;
+    kept += 1;
+  }
+  return {
+    ...job,
+    ...(lastError === undefined ? {} : { lastError }),
+    alerts: alerts.slice(0, kept),
+    ...(job.group ? { group: { ...job.group, total } } : {}),
+  };
 }
 
 /** Parses a queue message body; throws a ZodError naming the bad field. */

@@ -1,3 +1,4 @@
+import { urlComponent } from '../url';
 import type { RunbookRule } from '../config/load';
 
 /** The AWS console's host for a partition and region. */
@@ -18,7 +19,7 @@ export function alarmConsoleUrl(
   region: string,
   alarmName: string,
 ): string {
-  return `${consoleBase(partition, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+  return `${consoleBase(partition, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${urlComponent(alarmName)}`;
 }
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"'`)\]]+/;
@@ -163,7 +164,7 @@ export function xrayTracesUrl(
   window: TimeWindow,
 ): string {
   const range = `${window.start.toISOString().slice(0, 19)}~${window.end.toISOString().slice(0, 19)}`;
-  return `${consoleBase(partition, region)}/xray/home?region=${region}#/traces?timeRange=${range}&filter=${encodeURIComponent(filter)}`;
+  return `${consoleBase(partition, region)}/xray/home?region=${region}#/traces?timeRange=${range}&filter=${urlComponent(filter)}`;
 }
 
 /** CloudTrail event history filtered by one lookup attribute (e.g. `Username`) over a window. */

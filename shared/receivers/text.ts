@@ -1,10 +1,16 @@
 /** The marker appended to anything Klaxon cuts to fit a limit. */
 export const TRUNCATION_MARKER = '…';
 
-/** Cuts text to at most `max` characters, ending with the truncation marker when cut. */
+/** The first `end` UTF-16 units of text, one fewer when the cut would split a surrogate pair. */
+function sliceWhole(text: string, end: number): string {
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
+}
+
+/** Cuts text to at most `max` characters, ending with the truncation marker when cut (never inside a code point). */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - TRUNCATION_MARKER.length))}${TRUNCATION_MARKER}`;
+  return `${sliceWhole(text, Math.max(0, max - TRUNCATION_MARKER.length))}${TRUNCATION_MARKER}`;
 }
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
@@ -16,9 +22,9 @@ export function escapeMrkdwn(text: string): string {
 export function escapeAndTruncate(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= max) return escaped;
-  let cut = escaped.slice(0, max - TRUNCATION_MARKER.length);
+  let cut = sliceWhole(escaped, max - TRUNCATION_MARKER.length);
   const amp = cut.lastIndexOf('&');
-  if (amp > cut.length - 5 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  if (amp !== -1 && amp > cut.length - 5 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
   return `${cut}${TRUNCATION_MARKER}`;
 }
 

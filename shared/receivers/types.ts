@@ -29,6 +29,8 @@ export interface AlertGroup {
   labels: Record<string, string>;
   status: Alert['status'];
   alerts: Alert[];
+  /** How many alerts the group holds when `alerts` lists only the first of them (a storm). */
+  total?: number;
 }
 
 /** The one-method port every notification destination implements (plus a secret-free preview for dry runs). */

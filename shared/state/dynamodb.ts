@@ -7,12 +7,15 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { StateStoreError } from '../errors';
+import { StateItemRejectedError, StateStoreError } from '../errors';
 import {
   type ClaimResult,
   type DeliveryState,
   type FindingState,
+  type GroupAdd,
   type GroupMember,
+  type GroupOptions,
+  type GroupSnapshot,
   parseStored,
   type RecordOptions,
   type ScanPage,
@@ -43,6 +46,15 @@ export class DynamoStateStore implements StateStore {
       return await work();
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw error;
+      // The table answered, and refused the item (over 400 KB, or invalid): not an outage.
+      if ((error as Error).name === 'ValidationException') {
+        throw new StateItemRejectedError(
+          `state table ${what} refused the item: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
       throw new StateStoreError(`state table ${what} failed: ${(error as Error).name}`, { cause: error });
     }
   }
@@ -59,18 +71,23 @@ export class DynamoStateStore implements StateStore {
 
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
     const pk = `delivery#${key}`;
-    const claimed = await this.conditional('claim', () =>
-      this.client.send(
+    let previous: Record<string, AttributeValue> | undefined;
+    const claimed = await this.conditional('claim', async () => {
+      const put = await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: { pk: S(pk), state: S('pending'), claimedAt: N(now), expiresAt: ttl(now) },
           ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND claimedAt < :cutoff)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':pending': S('pending'), ':cutoff': N(now - leaseMs) },
+          ReturnValues: 'ALL_OLD',
         }),
-      ),
-    );
-    if (claimed) return 'claimed';
+      );
+      previous = put.Attributes;
+    });
+    // A pending claim whose lease ran out, or that was given back, is taken over: its holder may
+    // have handed the delivery on (a hand-off that reported failure may have gone through).
+    if (claimed) return previous ? 'reclaimed' : 'claimed';
     const existing = await this.call('read claim', () =>
       this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk) }, ConsistentRead: true }),
@@ -106,46 +123,142 @@ export class DynamoStateStore implements StateStore {
     );
   }
 
-  async addToGroup(groupKey: string, member: GroupMember, now: number): Promise<{ created: boolean }> {
-    const result = await this.call('group add', () =>
+  /**
+   * A group is a header (`group#<key>`: a member counter, `closed` once flushed), one join marker per
+   * transition (`groupjoin#<key>#<transition>`: put if absent, then given its position) and one item
+   * per kept member (`group#<key>#<position>`). No item grows with the storm.
+   */
+  async addToGroup(
+    groupKey: string,
+    member: GroupMember,
+    now: number,
+    options: GroupOptions,
+  ): Promise<GroupAdd> {
+    const join = S(`groupjoin#${groupKey}#${member.transitionId}`);
+    // A marker without a position belongs to a join that stopped half-way; after the lease it is retried.
+    const marked = await this.conditional('group join', () =>
       this.client.send(
-        new UpdateItemCommand({
+        new PutItemCommand({
           TableName: this.tableName,
-          Key: { pk: S(`group#${groupKey}`) },
-          UpdateExpression:
-            'SET members = list_append(if_not_exists(members, :empty), :member), expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(taken)',
-          ExpressionAttributeValues: {
-            ':empty': { L: [] },
-            ':member': { L: [S(JSON.stringify(member))] },
-            ':expires': ttl(now),
-          },
-          ReturnValues: 'UPDATED_OLD',
+          Item: { pk: join, at: N(now), expiresAt: ttl(now) },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (attribute_not_exists(#position) AND #at < :cutoff)',
+          ExpressionAttributeNames: { '#position': 'position', '#at': 'at' },
+          ExpressionAttributeValues: { ':cutoff': N(now - options.leaseMs) },
         }),
       ),
     );
-    return { created: !result.Attributes?.members };
-  }
-
-  async takeGroup(groupKey: string): Promise<GroupMember[] | undefined> {
+    if (!marked) {
+      const existing = await this.call('read group join', () =>
+        this.client.send(
+          new GetItemCommand({ TableName: this.tableName, Key: { pk: join }, ConsistentRead: true }),
+        ),
+      );
+      const position = existing.Item?.position?.N;
+      return { outcome: 'duplicate', ...(position ? { position: Number(position) } : {}) };
+    }
+    let position: number;
     try {
-      const result = await this.call('group take', () =>
+      const counted = await this.call('group count', () =>
         this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { pk: S(`group#${groupKey}`) },
-            UpdateExpression: 'SET taken = :true',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(taken)',
+            UpdateExpression: 'ADD #total :one SET expiresAt = :expires',
+            ConditionExpression: 'attribute_not_exists(closed)',
+            ExpressionAttributeNames: { '#total': 'total' },
+            ExpressionAttributeValues: { ':one': N(1), ':expires': ttl(now) },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
+      );
+      position = Number(counted.Attributes?.total?.N ?? '1');
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Flushed already: the marker is given back, so this transition can join the next group.
+      await this.call('group join undo', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { pk: join, at: N(0), expiresAt: ttl(now) },
+          }),
+        ),
+      );
+      return { outcome: 'closed' };
+    }
+    if (position <= options.listLimit) {
+      await this.call('group member', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: S(`group#${groupKey}#${position}`),
+              doc: S(JSON.stringify(member)),
+              expiresAt: ttl(now),
+            },
+          }),
+        ),
+      );
+    }
+    await this.call('group join position', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: join },
+          UpdateExpression: 'SET #position = :position',
+          ExpressionAttributeNames: { '#position': 'position' },
+          ExpressionAttributeValues: { ':position': N(position) },
+        }),
+      ),
+    );
+    return { outcome: 'added', position };
+  }
+
+  async closeGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined> {
+    let total: number;
+    try {
+      const closed = await this.call('group close', () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: S(`group#${groupKey}`) },
+            UpdateExpression: 'SET closed = :true',
+            ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':true': { BOOL: true } },
             ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      return (result.Attributes?.members?.L ?? []).map((item) => JSON.parse(item.S ?? '{}') as GroupMember);
+      total = Number(closed.Attributes?.total?.N ?? '0');
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+    const members: GroupMember[] = [];
+    const wanted = Math.min(total, listLimit);
+    // Point reads a few at a time (the roles grant GetItem, not BatchGetItem); a missing position
+    // belongs to a join that stopped half-way and is skipped.
+    for (let from = 1; from <= wanted; from += 25) {
+      const positions = Array.from({ length: Math.min(25, wanted - from + 1) }, (_, i) => from + i);
+      const items = await Promise.all(
+        positions.map((position) =>
+          this.call('group read', () =>
+            this.client.send(
+              new GetItemCommand({
+                TableName: this.tableName,
+                Key: { pk: S(`group#${groupKey}#${position}`) },
+                ConsistentRead: true,
+              }),
+            ),
+          ),
+        ),
+      );
+      for (const item of items) {
+        const parsed = parseStored(item.Item?.doc?.S);
+        if (parsed) members.push(parsed.value as GroupMember);
+      }
+    }
+    return { members, total };
   }
 
   async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {

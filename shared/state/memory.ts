@@ -2,13 +2,18 @@ import {
   type ClaimResult,
   type DeliveryState,
   type FindingState,
+  type GroupAdd,
   type GroupMember,
+  type GroupOptions,
+  type GroupSnapshot,
   parseStored,
   type RecordOptions,
   type ScanPage,
   type ScanPrefixes,
+  STATE_ITEM_MAX_BYTES,
   type StateStore,
 } from './store';
+import { StateItemRejectedError } from '../errors';
 
 /** Rows per page of the in-memory scan: small, so local runs and tests page as DynamoDB does. */
 const MEMORY_SCAN_PAGE_ROWS = 25;
@@ -16,7 +21,10 @@ const MEMORY_SCAN_PAGE_ROWS = 25;
 /** A StateStore kept in process memory: for local replays and tests (one process, nothing durable). */
 export class MemoryStateStore implements StateStore {
   private readonly deliveries = new Map<string, { state: DeliveryState | 'pending'; claimedAt: number }>();
-  private readonly groups = new Map<string, { members: GroupMember[]; taken: boolean }>();
+  private readonly groups = new Map<
+    string,
+    { members: GroupMember[]; total: number; closed: boolean; joined: Map<string, number> }
+  >();
   private readonly slots = new Map<string, number>();
   private readonly once = new Set<string>();
   private readonly events = new Map<string, number[]>();
@@ -29,7 +37,7 @@ export class MemoryStateStore implements StateStore {
     if (existing && existing.state !== 'pending') return 'done';
     if (existing && now - existing.claimedAt < leaseMs) return 'in-flight';
     this.deliveries.set(key, { state: 'pending', claimedAt: now });
-    return 'claimed';
+    return existing ? 'reclaimed' : 'claimed';
   }
 
   async completeDelivery(key: string, state: DeliveryState, now: number): Promise<void> {
@@ -37,24 +45,44 @@ export class MemoryStateStore implements StateStore {
   }
 
   async releaseDelivery(key: string, _now?: number): Promise<void> {
-    if (this.deliveries.get(key)?.state === 'pending') this.deliveries.delete(key);
+    // Still pending, with its lease run out: the next claim takes it over (`reclaimed`), since a
+    // hand-off that reported failure may have gone through.
+    if (this.deliveries.get(key)?.state === 'pending')
+      this.deliveries.set(key, { state: 'pending', claimedAt: -Infinity });
   }
 
-  async addToGroup(groupKey: string, member: GroupMember): Promise<{ created: boolean }> {
-    const group = this.groups.get(groupKey);
-    if (group && !group.taken) {
-      if (!group.members.some((m) => m.transitionId === member.transitionId)) group.members.push(member);
-      return { created: false };
+  async addToGroup(
+    groupKey: string,
+    member: GroupMember,
+    _now: number,
+    options: GroupOptions,
+  ): Promise<GroupAdd> {
+    const group = this.groups.get(groupKey) ?? {
+      members: [],
+      total: 0,
+      closed: false,
+      joined: new Map<string, number>(),
+    };
+    this.groups.set(groupKey, group);
+    const joined = group.joined.get(member.transitionId);
+    if (joined !== undefined) return { outcome: 'duplicate', position: joined };
+    if (group.closed) return { outcome: 'closed' };
+    // As DynamoDB does, a member item over the item limit is refused.
+    const text = JSON.stringify(member);
+    if (group.total < options.listLimit && Buffer.byteLength(text, 'utf8') > STATE_ITEM_MAX_BYTES - 1024) {
+      throw new StateItemRejectedError('state table group member: Item size has exceeded the maximum');
     }
-    this.groups.set(groupKey, { members: [member], taken: false });
-    return { created: true };
+    group.total += 1;
+    group.joined.set(member.transitionId, group.total);
+    if (group.total <= options.listLimit) group.members.push(JSON.parse(text) as GroupMember);
+    return { outcome: 'added', position: group.total };
   }
 
-  async takeGroup(groupKey: string): Promise<GroupMember[] | undefined> {
+  async closeGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined> {
     const group = this.groups.get(groupKey);
-    if (!group || group.taken) return undefined;
-    group.taken = true;
-    return group.members;
+    if (!group) return undefined;
+    group.closed = true;
+    return { members: group.members.slice(0, listLimit), total: group.total };
   }
 
   async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {

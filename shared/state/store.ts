@@ -2,6 +2,11 @@
 export type ClaimResult =
   /** This invocation owns the delivery and must send it. */
   | 'claimed'
+  /**
+   * Owned, taken over from an invocation that stopped before recording how it ended: it may already
+   * have handed the delivery on, so the delivery goes to the same successor job (deduplicated).
+   */
+  | 'reclaimed'
   /** It already went out (or was handed to the retry queue or fallback): do not send again. */
   | 'done'
   /** Another invocation is sending it right now (its lease has not expired). */
@@ -9,6 +14,32 @@ export type ClaimResult =
 
 /** How a claimed delivery ended. */
 export type DeliveryState = 'sent' | 'queued' | 'failed';
+
+/** How a group keeps its members. */
+export interface GroupOptions {
+  /** How many members are kept whole (the rest are counted). */
+  listLimit: number;
+  /** A join that crashed half-way may be retried after this long (the delivery claim's lease). */
+  leaseMs: number;
+}
+
+/** The answer to `addToGroup`. */
+export interface GroupAdd {
+  outcome: 'added' | 'duplicate' | 'closed';
+  /** The member's position (1 = first) when known. */
+  position?: number;
+}
+
+/** A closed group as `closeGroup` reads it. */
+export interface GroupSnapshot {
+  /** The members kept whole, in arrival order (at most the list limit). */
+  members: GroupMember[];
+  /** How many members joined (a crash half-way through a join may count one more than listed). */
+  total: number;
+}
+
+/** DynamoDB's item size limit; both stores refuse a larger state item. */
+export const STATE_ITEM_MAX_BYTES = 400 * 1024;
 
 /** One alert waiting in a notification group. */
 export interface GroupMember {
@@ -21,19 +52,28 @@ export interface GroupMember {
  * windows and one-off notices. Adapters: DynamoDB (deployed) and in-memory (local runs, tests).
  */
 export interface StateStore {
-  /** Claims (transition, receiver) for this invocation, or says why not; a claim whose lease ran out can be taken over. */
+  /** Claims (transition, receiver) for this invocation, or says why not; a claim whose lease ran out is taken over (`reclaimed`). */
   claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult>;
   /** Records how a claimed delivery ended, so duplicates and retries of the invocation skip it. */
   completeDelivery(key: string, state: DeliveryState, now: number): Promise<void>;
   /**
    * Gives back a claim still pending (its delivery failed and was not handed over), so the retried
-   * invocation can take it at once rather than after the lease; nothing happens to a completed one.
+   * invocation can take it at once (as `reclaimed`) rather than after the lease; nothing happens to a
+   * completed one.
    */
   releaseDelivery(key: string, now: number): Promise<void>;
-  /** Adds a member to the group; `created` is true for the first member, whose invocation schedules the flush. */
-  addToGroup(groupKey: string, member: GroupMember, now: number): Promise<{ created: boolean }>;
-  /** Takes every member of a group exactly once (later calls get undefined). */
-  takeGroup(groupKey: string): Promise<GroupMember[] | undefined>;
+  /**
+   * Adds a member to an open group: a header counts the members, the first `listLimit` are kept whole,
+   * the rest only counted, and a transition joins once (`duplicate` when it already did). `closed`
+   * when the group was flushed: the caller opens the next one. Position 1 schedules the flush.
+   */
+  addToGroup(groupKey: string, member: GroupMember, now: number, options: GroupOptions): Promise<GroupAdd>;
+  /**
+   * Closes a group to new members (idempotent) and reads it: the members kept (in arrival order) and
+   * how many joined. Nothing is consumed, so a flush that fails can read it again. Undefined when
+   * the group does not exist.
+   */
+  closeGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined>;
   /**
    * Reserves the next send slot of a paced destination: granted (0) when the last slot was at least
    * `intervalMs` ago, else how many milliseconds to wait. Spacing, not counting per fixed window,

@@ -2,7 +2,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsDeliveryQueue } from '../../shared/delivery/queue';
-import { StateStoreError } from '../../shared/errors';
+import { StateItemRejectedError, StateStoreError } from '../../shared/errors';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
 import { useMotoEnv } from '../support/aws-env';
 import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
@@ -37,7 +37,7 @@ describe('DynamoStateStore against moto', () => {
 
   it('lets a later invocation take over a claim whose lease ran out', async () => {
     expect(await store.claimDelivery('t2|chat', t0, 45_000)).toBe('claimed');
-    expect(await store.claimDelivery('t2|chat', t0 + 46_000, 45_000)).toBe('claimed');
+    expect(await store.claimDelivery('t2|chat', t0 + 46_000, 45_000)).toBe('reclaimed');
   });
 
   it('grants exactly one of many concurrent claims', async () => {
@@ -47,17 +47,76 @@ describe('DynamoStateStore against moto', () => {
     expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
   });
 
-  it('collects a group and hands it out exactly once', async () => {
-    expect(await store.addToGroup('g1', { transitionId: 'a', alert: testAlert(1) }, t0)).toEqual({
-      created: true,
+  const grouping = { listLimit: 3, leaseMs: 45_000 };
+
+  it('collects a group, each transition once, and reads it again however often it is closed', async () => {
+    expect(await store.addToGroup('g1', { transitionId: 'a', alert: testAlert(1) }, t0, grouping)).toEqual({
+      outcome: 'added',
+      position: 1,
     });
-    expect(await store.addToGroup('g1', { transitionId: 'b', alert: testAlert(2) }, t0)).toEqual({
-      created: false,
+    expect(await store.addToGroup('g1', { transitionId: 'b', alert: testAlert(2) }, t0, grouping)).toEqual({
+      outcome: 'added',
+      position: 2,
     });
-    const members = await store.takeGroup('g1');
-    expect(members?.map((m) => m.transitionId)).toEqual(['a', 'b']);
-    expect(await store.takeGroup('g1')).toBeUndefined();
-    expect(await store.takeGroup('never')).toBeUndefined();
+    expect(await store.addToGroup('g1', { transitionId: 'a', alert: testAlert(1) }, t0, grouping)).toEqual({
+      outcome: 'duplicate',
+      position: 1,
+    });
+    const first = await store.closeGroup('g1', 3);
+    expect(first?.members.map((m) => m.transitionId)).toEqual(['a', 'b']);
+    expect(first?.total).toBe(2);
+    expect(await store.closeGroup('g1', 3)).toEqual(first);
+    expect(await store.closeGroup('never', 3)).toBeUndefined();
+  });
+
+  it('tells a member that arrives after the flush that the group is closed, without throwing', async () => {
+    await store.addToGroup('g2', { transitionId: 'a', alert: testAlert(1) }, t0, grouping);
+    await store.closeGroup('g2', 3);
+    expect(await store.addToGroup('g2', { transitionId: 'late', alert: testAlert(2) }, t0, grouping)).toEqual(
+      {
+        outcome: 'closed',
+      },
+    );
+    expect((await store.closeGroup('g2', 3))?.total).toBe(1);
+  });
+
+  it('keeps a storm group in small items: 200 members of 4.5 KB, the first listed, all counted', async () => {
+    const big = (n: number) =>
+      testAlert(n, {
+        annotations: { summary: `ALARM ${n}`, description: 'd'.repeat(1024) },
+        labels: {
+          source: 'cloudwatch-alarm',
+          account: '123456789012',
+          region: 'us-east-1',
+          ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`tag${i}`, 'v'.repeat(300)])),
+        },
+      });
+    const results = [];
+    for (let from = 0; from < 200; from += 20) {
+      results.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.addToGroup('storm', { transitionId: `t${from + i}`, alert: big(from + i) }, t0, {
+              listLimit: 100,
+              leaseMs: 45_000,
+            }),
+          ),
+        )),
+      );
+    }
+    expect(results.filter((r) => r.outcome === 'added')).toHaveLength(200);
+    expect(new Set(results.map((r) => r.position)).size).toBe(200);
+    const snapshot = await store.closeGroup('storm', 100);
+    expect(snapshot?.total).toBe(200);
+    expect(snapshot?.members).toHaveLength(100);
+  });
+
+  it('reports an item over 400 KB as refused (its own error), not as the table being down', async () => {
+    const huge = testAlert(9, { annotations: { summary: 'x'.repeat(420_000) } });
+    const error = await store
+      .addToGroup('g3', { transitionId: 'h', alert: huge }, t0, grouping)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateItemRejectedError);
   });
 
   it('spaces send slots: one per interval, and says how long to wait', async () => {

@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import { createHash } from 'node:crypto';
 import type { Alert, Severity } from '../../alert/alert';
 import { truncate } from '../text';
@@ -168,7 +169,7 @@ export function renderJsmRequest(
 /** A close or acknowledge request for the alert with this alias. */
 export function jsmActionRequest(alias: string, action: 'close' | 'acknowledge', note: string): JsmRequest {
   return {
-    path: `/v2/alerts/${encodeURIComponent(alias)}/${action}?identifierType=alias`,
+    path: `/v2/alerts/${urlComponent(alias)}/${action}?identifierType=alias`,
     body: { source: 'Klaxon', user: 'Klaxon', note: truncate(note, JSM_LIMITS.note) },
   };
 }

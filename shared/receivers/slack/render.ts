@@ -213,9 +213,10 @@ export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
   const shared = Object.entries(group.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
+  const count = Math.max(group.total ?? 0, group.alerts.length);
   const heading = resolved
-    ? `:large_green_circle: RESOLVED ${group.alerts.length} alerts`
-    : `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${group.alerts.length} alerts firing`;
+    ? `:large_green_circle: RESOLVED ${count} alerts`
+    : `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${count} alerts firing`;
   const listed = group.alerts.slice(0, GROUP_LIST_LIMIT).map((alert) => {
     const link = alert.annotations.consoleUrl;
     const name = escapeAndTruncate(alert.labels.alarmName ?? alert.annotations.summary, 120);
@@ -225,7 +226,7 @@ export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
       : '';
     return `• *${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}${context}`;
   });
-  const more = group.alerts.length - listed.length;
+  const more = count - listed.length;
   const chunks: string[] = [];
   let current = '';
   for (const line of listed) {

@@ -35,10 +35,12 @@ export function renderSnsGroupMessage(group: AlertGroup): { subject: string; mes
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   const lines = group.alerts.map((a) => `- [${a.severity}] ${a.annotations.summary}`);
+  const count = Math.max(group.total ?? 0, group.alerts.length);
+  if (count > group.alerts.length) lines.push(`…and ${count - group.alerts.length} more`);
   return {
-    subject: snsSubject(`${group.alerts.length} alerts ${group.status} (${shared})`),
+    subject: snsSubject(`${count} alerts ${group.status} (${shared})`),
     message: truncate(
-      [`${group.alerts.length} alerts ${group.status}, grouped by ${shared}:`, ...lines].join('\n'),
+      [`${count} alerts ${group.status}, grouped by ${shared}:`, ...lines].join('\n'),
       200_000,
     ),
   };

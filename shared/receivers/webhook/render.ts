@@ -1,8 +1,14 @@
 import type { Alert } from '../../alert/alert';
+import { utf8Bytes } from '../../alert/caps';
+import { fitAlert, MEMBER_MAX_BYTES } from '../../alert/fit';
 import type { AlertGroup } from '../types';
 
+/** The most a webhook body may take (UTF-8 bytes of JSON): 256 KB, what most HTTP intakes accept. */
+export const WEBHOOK_BODY_MAX_BYTES = 256 * 1024;
+
 /** The body of the generic JSON webhook: the canonical alert minus the raw event (version 1, additive changes only). */
-export function renderWebhookBody(alert: Alert, receiver: string): Record<string, unknown> {
+export function renderWebhookBody(whole: Alert, receiver: string): Record<string, unknown> {
+  const alert = fitAlert(whole, MEMBER_MAX_BYTES);
   return {
     version: '1',
     receiver,
@@ -18,13 +24,27 @@ export function renderWebhookBody(alert: Alert, receiver: string): Record<string
   };
 }
 
-/** The body of the generic JSON webhook for a group: the shared labels and every alert (version 1). */
+/**
+ * The body of the generic JSON webhook for a group: the shared labels and its alerts (version 1), as
+ * many as fit WEBHOOK_BODY_MAX_BYTES; `size` counts every alert of the group, `listed` those in the body.
+ */
 export function renderWebhookGroupBody(group: AlertGroup, receiver: string): Record<string, unknown> {
+  const size = Math.max(group.total ?? 0, group.alerts.length);
+  const bodies = group.alerts.map((alert) => renderWebhookBody(alert, receiver));
+  const head = { route: group.route, labels: group.labels, status: group.status, size };
+  let bytes = utf8Bytes(JSON.stringify({ version: '1', receiver, group: head, alerts: [] })) + 32;
+  let listed = 0;
+  for (const body of bodies) {
+    const next = utf8Bytes(JSON.stringify(body)) + 1;
+    if (listed > 0 && bytes + next > WEBHOOK_BODY_MAX_BYTES) break;
+    bytes += next;
+    listed += 1;
+  }
   return {
     version: '1',
     receiver,
-    group: { route: group.route, labels: group.labels, status: group.status, size: group.alerts.length },
-    alerts: group.alerts.map((alert) => renderWebhookBody(alert, receiver)),
+    group: { ...head, ...(listed < size ? { listed } : {}) },
+    alerts: bodies.slice(0, listed),
   };
 }
 

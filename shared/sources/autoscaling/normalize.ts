@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import { z } from 'zod';
 import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
@@ -70,7 +71,7 @@ export function normalizeAutoScaling(envelope: EventBridgeEnvelope, raw: unknown
   const fingerprint = `autoscaling:${account}:${region}:activity/${detail.ActivityId}`;
   const consoleUrl =
     home &&
-    `${home}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${encodeURIComponent(group)};view=activity`;
+    `${home}/ec2/home?region=${region}#AutoScalingGroupDetails:id=${urlComponent(group)};view=activity`;
   const failed = which.outcome === 'unsuccessful';
   const what =
     (failed ? detail.StatusMessage : undefined) ||

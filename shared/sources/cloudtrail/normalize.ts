@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import type { AlertLabels } from '../../alert/alert';
 import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { Detection } from '../../security/catalog';
@@ -61,7 +62,7 @@ function fingerprintFor(
  */
 export function cloudTrailEventUrl(region: string, eventId: string): string | undefined {
   const base = consoleHome(region);
-  return base && `${base}/cloudtrailv2/home?region=${region}#/events/${encodeURIComponent(eventId)}`;
+  return base && `${base}/cloudtrailv2/home?region=${region}#/events/${urlComponent(eventId)}`;
 }
 
 /** Turns one detection hit into an alert draft (labels, who/where/what, identity). */

@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import { z } from 'zod';
 import { REGION_CODE, consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
@@ -55,8 +56,7 @@ export function codeDeployDraft(
   const observedAt = isoTime(envelope.time, new Date(0).toISOString());
   const fingerprint = `codedeploy:${account}:${region}:deployment/${detail.deploymentId}`;
   const consoleUrl =
-    home &&
-    `${home}/codesuite/codedeploy/deployments/${encodeURIComponent(detail.deploymentId)}?region=${region}`;
+    home && `${home}/codesuite/codedeploy/deployments/${urlComponent(detail.deploymentId)}?region=${region}`;
   const word = STATE_WORDS[detail.state] ?? detail.state;
   return informationalDraft({
     source: 'codedeploy',

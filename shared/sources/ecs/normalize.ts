@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import { z } from 'zod';
 import { consoleHome } from '../../alert/partition';
 import { parseArn } from '../arn';
@@ -97,7 +98,7 @@ export function normalizeEcsDeployment(envelope: EventBridgeEnvelope, raw: unkno
   const consoleUrl =
     home &&
     (cluster
-      ? `${home}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`
+      ? `${home}/ecs/v2/clusters/${urlComponent(cluster)}/services/${urlComponent(service)}/deployments?region=${region}`
       : `${home}/ecs/v2/clusters?region=${region}`);
   const where = cluster ? `${cluster}/${service}` : service;
   // The reason of a failure says why (circuit breaker, alarms); the others only repeat the event name.

@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import type { AlertLabels } from '../../alert/alert';
 import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import { pathValue } from '../../security/cloudtrail-fields';
@@ -85,7 +86,7 @@ export function guardDutyDraft(
   const home = consoleHome(finding.region);
   const consoleUrl =
     home &&
-    `${home}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${encodeURIComponent(finding.id)}`;
+    `${home}/guardduty/home?region=${finding.region}#/findings?macros=current&fId=${urlComponent(finding.id)}`;
   const annotations: AlertDraft['annotations'] = {
     summary,
     description: finding.description ? clipText(finding.description, 2000) : title,

@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import {
   type ConsolePartition,
   consoleHost,
@@ -25,7 +26,7 @@ function description(detail: HealthEventDetail): string | undefined {
 
 /** A link to the event in the AWS Health Dashboard (the console of the partition). */
 export function healthEventUrl(partition: ConsolePartition, eventArn: string): string {
-  const fragment = `#/account/event-log?eventID=${encodeURIComponent(eventArn)}&eventTab=details`;
+  const fragment = `#/account/event-log?eventID=${urlComponent(eventArn)}&eventTab=details`;
   if (partition === 'aws') return `https://health.aws.amazon.com/health/home${fragment}`;
   const home = partition === 'aws-cn' ? 'cn-north-1' : 'us-gov-west-1';
   return `${consoleHost(partition, home)}/health/home${fragment}`;

@@ -1,3 +1,4 @@
+import { urlComponent } from '../../url';
 import type { AlertLabels } from '../../alert/alert';
 import { type ConsolePartition, consoleHost, consolePartitionOf, isRegionCode } from '../../alert/partition';
 import { asffLabel } from '../../security/findings';
@@ -39,8 +40,8 @@ function productOf(finding: AsffFinding): string {
 
 /** A deep link to the finding in the Security Hub console (its filter syntax double-encodes the id). */
 export function securityHubFindingUrl(partition: ConsolePartition, region: string, id: string): string {
-  const filter = encodeURIComponent(`Id=\\operator\\:EQUALS\\:${id}`);
-  return `${consoleHost(partition, region)}/securityhub/home?region=${region}#/findings?search=${encodeURIComponent(filter)}`;
+  const filter = urlComponent(`Id=\\operator\\:EQUALS\\:${id}`);
+  return `${consoleHost(partition, region)}/securityhub/home?region=${region}#/findings?search=${urlComponent(filter)}`;
 }
 
 /** The finding's Region: its own, else its first resource's, else the envelope's (any lower-case code). */

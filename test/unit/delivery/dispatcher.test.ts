@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config/yaml';
 import { DeliveryIncompleteError, Dispatcher } from '../../../shared/delivery/dispatcher';
-import type { DeliveryJob } from '../../../shared/delivery/jobs';
-import { StateStoreError } from '../../../shared/errors';
+import { type DeliveryJob, JOB_MAX_BYTES } from '../../../shared/delivery/jobs';
+import { StateItemRejectedError, StateStoreError } from '../../../shared/errors';
 import type { PipelineObserver } from '../../../shared/observability/observer';
 import type { Receiver } from '../../../shared/receivers/types';
 import { MemoryStateStore } from '../../../shared/state/memory';
@@ -87,12 +87,19 @@ describe('exactly-once delivery', () => {
 
   it('skips a delivery another invocation holds, and takes it over once the lease ran out', async () => {
     const store = new MemoryStateStore();
-    const { dispatcher, receivers, clock } = setup({ store });
+    const { dispatcher, receivers, clock, queue } = setup({ store });
     const alert = testAlert(1);
     await store.claimDelivery(`${alert.transitionId}|pager`, clock.now(), 45_000);
     expect((await dispatcher.dispatch(alert, ['pager']))[0]?.outcome).toBe('duplicate');
+    // A resume job will look again once the lease ran out, in case the holder was killed.
+    const [resume] = queue.drain();
+    expect(resume?.job).toMatchObject({ kind: 'deliver', resume: true });
     clock.advance(60_000);
-    expect((await dispatcher.dispatch(alert, ['pager']))[0]?.outcome).toBe('delivered');
+    // Taken over: the holder may have handed it on, so it goes to the successor job they share.
+    expect((await dispatcher.dispatch(alert, ['pager']))[0]?.outcome).toBe('queued');
+    const [successor] = queue.drain();
+    expect((await dispatcher.runJob(successor?.job as DeliveryJob))?.outcome).toBe('delivered');
+    expect((await dispatcher.runJob(resume?.job as DeliveryJob))?.outcome).toBe('duplicate');
     expect(receivers.pager.sent).toHaveLength(1);
   });
 
@@ -286,7 +293,7 @@ describe('storm grouping', () => {
     await dispatcher.runJob(flushes[0]?.job as DeliveryJob);
     expect(receivers.chat.groups).toHaveLength(1);
     expect(receivers.chat.groups[0]?.alerts).toHaveLength(40);
-    expect(await dispatcher.runJob(flushes[0]?.job as DeliveryJob)).toBeUndefined();
+    expect((await dispatcher.runJob(flushes[0]?.job as DeliveryJob))?.outcome).toBe('duplicate');
     expect(receivers.chat.groups).toHaveLength(1);
   });
 
@@ -319,6 +326,56 @@ describe('storm grouping', () => {
     expect(retry?.job).toMatchObject({ kind: 'deliver', attempt: 1, group: { route: 'chat-errors' } });
     await dispatcher.runJob(retry?.job as DeliveryJob);
     expect(receivers.chat.groups.map((g) => g.alerts.length)).toEqual([2, 2]);
+  });
+
+  it('lists the first 100 members of a storm and counts the rest; the job fits one SQS message', async () => {
+    const { dispatcher, receivers, queue } = setup();
+    const big = (n: number) =>
+      testAlert(n, { annotations: { summary: `ALARM ${n}`, description: 'é'.repeat(2000) } });
+    for (let n = 1; n <= 250; n++) await dispatcher.dispatch(big(n), ['chat'], group);
+    const [flush] = queue.drain();
+    receivers.chat.script.push({ outcome: 'failed', retryable: true });
+    await dispatcher.runJob(flush?.job as DeliveryJob);
+    expect(receivers.chat.groups[0]?.alerts).toHaveLength(100);
+    expect(receivers.chat.groups[0]?.total).toBe(250);
+    const [retry] = queue.drain();
+    const body = JSON.stringify(retry?.job);
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(JOB_MAX_BYTES);
+    expect(retry?.job).toMatchObject({ kind: 'deliver', group: { total: 250 } });
+    await dispatcher.runJob(retry?.job as DeliveryJob);
+    expect(receivers.chat.groups[1]?.total).toBe(250);
+  });
+
+  it('opens the next group for a member that arrives after the flush, and never throws', async () => {
+    const { dispatcher, receivers, queue } = setup();
+    await dispatcher.dispatch(testAlert(1), ['chat'], group);
+    const [flush] = queue.drain();
+    await dispatcher.runJob(flush?.job as DeliveryJob);
+    const [late] = await dispatcher.dispatch(testAlert(2), ['chat'], group);
+    expect(late?.outcome).toBe('grouped');
+    const [next] = queue.drain();
+    expect(next?.job).toMatchObject({ kind: 'flush-group' });
+    expect((next?.job as { groupKey: string }).groupKey).toMatch(/~1$/);
+    await dispatcher.runJob(next?.job as DeliveryJob);
+    expect(receivers.chat.groups.map((g) => g.alerts.map((a) => a.labels.alarmName))).toEqual([
+      ['alarm-1'],
+      ['alarm-2'],
+    ]);
+  });
+
+  it('sends a member the table refuses alone, without reporting the table as down', async () => {
+    const store = new MemoryStateStore();
+    const refusing: StateStore = Object.assign(Object.create(store) as StateStore, {
+      addToGroup: async () => {
+        throw new StateItemRejectedError('state table group member refused the item: ValidationException');
+      },
+    });
+    const { dispatcher, receivers, obs } = setup({ store: refusing });
+    const [result] = await dispatcher.dispatch(testAlert(1), ['chat'], group);
+    expect(result?.outcome).toBe('delivered');
+    expect(receivers.chat.sent).toHaveLength(1);
+    expect(obs.counts.filter((c) => c.startsWith('StateStoreDegraded'))).toEqual([]);
+    expect(obs.notes).toContain('the state table refused a group member; sending it alone');
   });
 
   it('sends directly when the state table is unavailable', async () => {

@@ -337,6 +337,9 @@ describe('self-check: run', () => {
       stage: 'prod',
       secrets: h.secrets,
     });
+    // The failed hand-off may have gone through, so the retry hands the page to the successor job
+    // both would share (one claim); the retry worker sends it.
+    for (const { job } of h.queue.drain()) await h.pipeline.dispatcher?.runJob(job);
     expect(h.receivers.pager.sent.map((a) => `${a.transitionId} ${a.annotations.summary}`)).toEqual([
       expect.stringMatching(/\|firing\|2026-03-14T07:00:00.000Z trail org is not logging$/),
       expect.stringMatching(/\|firing\|2026-03-14T07:00:00.000Z trail org is not logging$/),
