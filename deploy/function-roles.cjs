@@ -37,6 +37,7 @@ const APPROVAL_KEYS = [
   'record#remediation-execution#*',
   'events#remediation-starts',
   'lease#remediation-slot#*',
+  'lease#remediation-approval#*',
 ];
 
 /** Sources of the informational tier (shared/alert/alert.ts INFORMATIONAL_SOURCES). */

@@ -95,6 +95,7 @@ export function instanceAlert(
   overrides: Partial<Alert> = {},
 ): Alert {
   const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-prod-unhealthy';
+  const instanceId = 'InstanceId' in labels ? labels.InstanceId : 'i-0a1b2c3d4e5f67890';
   return {
     labels: {
       source: 'cloudwatch-alarm',
@@ -113,6 +114,8 @@ export function instanceAlert(
     startsAt: '2026-03-14T09:45:12.204Z',
     observedAt: '2026-03-14T09:45:12.500Z',
     path: 'sns',
+    // The alarm's metric names the instance: its dimension is the remediation target.
+    metric: { dimensions: instanceId ? { InstanceId: instanceId } : {} },
     links: [],
     raw: undefined,
     ...overrides,
@@ -180,6 +183,7 @@ export function setup(config: KlaxonConfig, overrides: Partial<RemediatorDeps> =
     automation,
     queue,
     ownRoleArns: [OWN_ROLE],
+    ownAccount: '123456789012',
     ...overrides,
   });
   return {
