@@ -11,7 +11,7 @@ import type { Remediator } from '../remediation/remediator';
 import { deployedDispatcher } from './delivery';
 import { type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';
 import { deployedReceivers } from './receivers';
-import { deployedRemediator } from './remediation';
+import { accountOfRoles, deployedRemediator } from './remediation';
 import { deployedSecrets } from './secrets';
 import { deployedState } from './state';
 
@@ -38,6 +38,8 @@ export function deployedPipeline(
   const observer = new PowertoolsObserver(powertools.logger, powertools.metrics, powertools.tracer);
   const { store, queue } = deployedState(env);
   const remediator = deployedRemediator(config, env, { observer, secrets, store, queue });
+  const ownAccount = accountOfRoles(ownRoleArnsOf(env));
+  const cloudwatch = cloudWatchPort(createCloudWatchClient());
   const noise = new NoiseEngine({ config, store, queue, observer, now: () => new Date() });
   const dispatcher = deployedDispatcher(config, env, {
     receivers,
@@ -60,9 +62,16 @@ export function deployedPipeline(
     failedLogins: store
       ? { record: (key, at, windowMs) => store.countEvent(key, at.getTime(), windowMs) }
       : undefined,
-    enricher: config.enrichment.enabled
-      ? new AwsContextEnricher(cloudWatchPort(createCloudWatchClient()), config.enrichment)
-      : undefined,
+    enricher: config.enrichment.enabled ? new AwsContextEnricher(cloudwatch, config.enrichment) : undefined,
+    ...(ownAccount
+      ? {
+          alarmStates: {
+            describeAlarms: (names: readonly string[], signal: AbortSignal) =>
+              cloudwatch.describeAlarms(names, signal),
+            ownAccount,
+          },
+        }
+      : {}),
     ownRoleArns: ownRoleArnsOf(env),
     remediator,
   };

@@ -24,12 +24,8 @@ export function planParameters(
 ): Record<string, string> {
   const { alert } = decision;
   if (alert.status !== 'firing') throw new Skip('only firing alerts are remediated, never a resolve');
-  if (alert.path === 'sns' && alert.labels.source !== 'cloudwatch-alarm') {
-    throw new Skip(
-      `a ${alert.labels.source} event inside an SNS message is never trusted for remediation (anyone allowed to publish to the topic can write one)`,
-    );
-  }
   if (decision.suppressed) throw new Skip(`the alert is suppressed (${decision.suppressed})`);
+  checkPath(alert, context.deps.ownAccount, live);
   const own = isAllowlisted(
     {
       detection: alert.labels.detection,
@@ -48,6 +44,36 @@ export function planParameters(
   checkCatalog(rule);
   checkAccount(alert, allowedAccounts(context), live);
   return renderParameters(rule, alert, context.config.remediation.automationAssumeRole);
+}
+
+/**
+ * The path must be trusted for remediation (an EventBridge event inside an SNS message, a listed
+ * topic, a non-`aws.` source never are) and, live, an alarm of the stack's own account must be in
+ * ALARM now with the event's dimensions (the alarm-state stage asked CloudWatch). Throws {@link Skip}.
+ */
+function checkPath(alert: Alert, ownAccount: string | undefined, live: boolean): void {
+  const provenance = alert.provenance;
+  if (provenance && !provenance.remediation.trusted) {
+    throw new Skip(`not trusted for remediation: ${provenance.remediation.reason}`);
+  }
+  if (!provenance && alert.path === 'sns' && alert.labels.source !== 'cloudwatch-alarm') {
+    throw new Skip(
+      `a ${alert.labels.source} event inside an SNS message is never trusted for remediation (anyone allowed to publish to the topic can write one)`,
+    );
+  }
+  if (!live || alert.labels.source !== 'cloudwatch-alarm' || alert.labels.account !== ownAccount) return;
+  const checked = provenance?.alarmState;
+  if (!checked) {
+    throw new Skip(
+      "the alarm's current state was not checked with CloudWatch: nothing is started (fail closed)",
+    );
+  }
+  if (checked.state !== 'ALARM') {
+    throw new Skip(`CloudWatch says the alarm is ${checked.state} now, not ALARM: nothing is started`);
+  }
+  if (checked.dimensionsMatch === false) {
+    throw new Skip("the event's dimensions are not the alarm's own (DescribeAlarms): nothing is started");
+  }
 }
 
 /** The accounts remediation may act in: `remediation.allowedAccounts`, else the stack's own. */

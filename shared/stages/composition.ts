@@ -1,4 +1,5 @@
 import type { IntakeRecord } from '../sources/envelope';
+import { alarmStateStage } from './alarm-state';
 import type { AlertDraft } from '../sources/types';
 import { classifyStage } from './classify';
 import { deliverStage } from './deliver';
@@ -77,7 +78,15 @@ export const alarmNotifierComposition = composition({
     { kind: 'alarm-action', sources: ALARM_SOURCES },
   ],
   screen: false,
-  stages: [enrichStage, classifyStage, routeStage, noiseStage, remediateStage, deliverAndRecord],
+  stages: [
+    enrichStage,
+    classifyStage,
+    routeStage,
+    alarmStateStage,
+    noiseStage,
+    remediateStage,
+    deliverAndRecord,
+  ],
 });
 
 /** CloudTrail detections, GuardDuty and Security Hub findings, and the SSM status of remediations, by EventBridge. */
@@ -92,6 +101,7 @@ export const securityResponderComposition = composition({
     classifyStage,
     findingMemoryStage,
     routeStage,
+    alarmStateStage,
     noiseStage,
     remediateStage,
     deliverAndRecord,
@@ -105,7 +115,7 @@ export const operationalEventsComposition = composition({
     { kind: 'eventbridge', sources: ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'] },
   ],
   screen: false,
-  stages: [classifyStage, routeStage, noiseStage, remediateStage, deliverAndRecord],
+  stages: [classifyStage, routeStage, alarmStateStage, noiseStage, remediateStage, deliverAndRecord],
 });
 
 /** Every source from every envelope, through every stage: local replays, the self-check's own alerts, tests. */
@@ -118,6 +128,7 @@ export const everySourceComposition = composition({
     classifyStage,
     findingMemoryStage,
     routeStage,
+    alarmStateStage,
     noiseStage,
     remediateStage,
     deliverAndRecord,

@@ -116,6 +116,14 @@ export function instanceAlert(
     path: 'sns',
     // The alarm's metric names the instance: its dimension is the remediation target.
     metric: { dimensions: instanceId ? { InstanceId: instanceId } : {} },
+    // The stack's alarm topic, and CloudWatch confirmed the alarm is in ALARM (the alarm-state stage).
+    provenance: {
+      trigger: 'sns',
+      via: 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms',
+      remediation: { trusted: true, reason: "the stack's alarm topic" },
+      resolve: { trusted: true, reason: "the stack's alarm topic" },
+      alarmState: { state: 'ALARM', dimensionsMatch: true },
+    },
     links: [],
     raw: undefined,
     ...overrides,

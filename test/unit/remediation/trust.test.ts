@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApprovalHandler } from '../../../functions/remediator/handler';
 import { accountOfRoles } from '../../../shared/deployed/remediation';
 import { approvalLink } from '../../../shared/remediation/approval';
+import { provenanceOf } from '../../../shared/stages/provenance';
 import type { RemediationRecord } from '../../../shared/remediation/remediator';
 import { decisionOf, instanceAlert, OWN_ROLE, remediationConfig, setup } from './support';
 
@@ -32,9 +33,21 @@ function sgAlert(path: 'eventbridge' | 'sns', account = '123456789012') {
   return instanceAlert(
     1,
     { source: 'cloudtrail', account, detection: 'sg-open-to-world', resource: 'sg-0123456789abcdef0' },
-    { path, metric: undefined },
+    {
+      path,
+      metric: undefined,
+      provenance: provenanceOf(
+        { labels: { source: 'cloudtrail', account, region: 'us-east-1' } },
+        path === 'sns'
+          ? { kind: 'sns', index: 0, topicArn: TOPIC, messageId: 'm-1', message: '{}' }
+          : { kind: 'eventbridge', index: 0, event: { source: 'aws.ec2' } },
+        [],
+      ),
+    },
   );
 }
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms';
 
 describe('remediation targets come from the event, never from tags', () => {
   it("starts on the alarm's own InstanceId dimension", async () => {
@@ -104,7 +117,9 @@ describe('remediation targets come from the event, never from tags', () => {
     const t = setup(remediationConfig(SG_RULE));
     expect((await t.live(decisionOf(sgAlert('eventbridge')))).remediation?.outcome).toBe('started');
     const wrapped = await t.live(decisionOf({ ...sgAlert('sns'), transitionId: 'other' }));
-    expect(wrapped.remediation?.reason).toMatch(/inside an SNS message is never trusted for remediation/);
+    expect(wrapped.remediation?.reason).toMatch(
+      /not trusted for remediation: a cloudtrail event inside an SNS message/,
+    );
     expect(t.automation.started).toHaveLength(1);
   });
 
