@@ -10,6 +10,7 @@ import { observeStage } from './observe';
 import { recordStage } from './record';
 import { remediateStage } from './remediate';
 import { routeStage } from './route';
+import { trustStage } from './trust';
 import { checkStageOrder, spanned } from './run';
 import type { AlertStage } from './stage';
 
@@ -81,6 +82,7 @@ export const alarmNotifierComposition = composition({
   stages: [
     enrichStage,
     classifyStage,
+    trustStage,
     routeStage,
     alarmStateStage,
     noiseStage,
@@ -99,6 +101,7 @@ export const securityResponderComposition = composition({
   stages: [
     enrichStage,
     classifyStage,
+    trustStage,
     findingMemoryStage,
     routeStage,
     alarmStateStage,
@@ -115,7 +118,15 @@ export const operationalEventsComposition = composition({
     { kind: 'eventbridge', sources: ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'] },
   ],
   screen: false,
-  stages: [classifyStage, routeStage, alarmStateStage, noiseStage, remediateStage, deliverAndRecord],
+  stages: [
+    classifyStage,
+    trustStage,
+    routeStage,
+    alarmStateStage,
+    noiseStage,
+    remediateStage,
+    deliverAndRecord,
+  ],
 });
 
 /** Every source from every envelope, through every stage: local replays, the self-check's own alerts, tests. */
@@ -126,6 +137,7 @@ export const everySourceComposition = composition({
   stages: [
     enrichStage,
     classifyStage,
+    trustStage,
     findingMemoryStage,
     routeStage,
     alarmStateStage,
