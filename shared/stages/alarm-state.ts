@@ -49,7 +49,9 @@ function suppress(decision: Decision, reason: string, alarmState?: Provenance['a
     provenance && alarmState
       ? { ...decision.alert, provenance: { ...provenance, alarmState } }
       : decision.alert;
-  return { ...decision, alert, suppressed: reason };
+  // As every suppression: no receivers; the ones the routes chose are kept as skipped, with why.
+  const skipped = [...decision.skipped, ...decision.receivers.map((receiver) => ({ receiver, reason }))];
+  return { ...decision, alert, suppressed: reason, receivers: [], skipped };
 }
 
 /**

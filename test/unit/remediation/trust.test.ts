@@ -153,6 +153,57 @@ remediations:
   });
 });
 
+describe('remediation of an own-account alarm waits for CloudWatch to confirm it', () => {
+  const withState = (
+    n: number,
+    alarmState?: { state: 'ALARM' | 'OK' | 'missing'; dimensionsMatch?: boolean },
+  ) => {
+    const alert = instanceAlert(n);
+    const provenance = alert.provenance ? { ...alert.provenance, alarmState } : undefined;
+    return decisionOf({ ...alert, ...(provenance ? { provenance } : {}) });
+  };
+
+  it("starts only when the alarm is in ALARM now with the event's dimensions", async () => {
+    const t = setup(remediationConfig(RULE('auto')));
+    expect((await t.live(withState(1, { state: 'OK' }))).remediation?.reason).toMatch(
+      /CloudWatch says the alarm is OK now, not ALARM/,
+    );
+    expect((await t.live(withState(2, { state: 'missing' }))).remediation?.outcome).toBe('skipped');
+    expect(
+      (await t.live(withState(3, { state: 'ALARM', dimensionsMatch: false }))).remediation?.reason,
+    ).toMatch(/dimensions are not the alarm's own/);
+    expect((await t.live(withState(4))).remediation?.reason).toMatch(
+      /not checked with CloudWatch.*fail closed/,
+    );
+    expect(t.automation.started).toEqual([]);
+    expect((await t.live(withState(5, { state: 'ALARM', dimensionsMatch: true }))).remediation?.outcome).toBe(
+      'started',
+    );
+  });
+
+  it('never starts from a topic listed in intake.alarmTopics (its owner decides who publishes)', async () => {
+    const t = setup(remediationConfig(RULE('auto')));
+    const alert = instanceAlert(1);
+    const listed = provenanceOf(
+      alert,
+      {
+        kind: 'sns',
+        index: 0,
+        topicArn: 'arn:aws:sns:us-west-2:111122223333:team-alarms',
+        messageId: 'm',
+        message: '{}',
+      },
+      ['arn:aws:sns:us-west-2:111122223333:team-alarms'],
+    );
+    const result = await t.live(
+      decisionOf({ ...alert, provenance: { ...listed, alarmState: { state: 'ALARM' } } }),
+    );
+    expect(result.remediation?.reason).toMatch(
+      /not trusted for remediation: a topic listed in intake.alarmTopics/,
+    );
+  });
+});
+
 describe('approval: pending → approved → starting, once', () => {
   it('a second approval changes nothing and names who approved first', async () => {
     const t = setup(remediationConfig(RULE('approve')));
