@@ -36,6 +36,7 @@ const APPROVAL_KEYS = [
   'record#remediation-breaker#*',
   'record#remediation-execution#*',
   'events#remediation-starts',
+  'events#remediation-starts#*',
   'lease#remediation-slot#*',
   'lease#remediation-approval#*',
 ];

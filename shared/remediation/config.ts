@@ -102,6 +102,11 @@ const ruleSchema = z.strictObject({
   mode: z.enum(REMEDIATION_MODES).default('dry-run'),
   /** Minimum time between two executions of this rule on one resource (default 30m). */
   cooldown: duration('30d').default('30m'),
+  /**
+   * Executions of this rule per hour (default: only the global remediation.maxPerHour). Checked before the global
+   * cap, so a rule flooded on purpose spends its own budget, not every rule's.
+   */
+  maxPerHour: z.number().int().min(1).max(1000).optional(),
   /** After a successful execution, escalate unless the alert resolved within this time. */
   verify: z
     .strictObject({
@@ -146,6 +151,8 @@ export interface RemediationRule {
   commands?: readonly string[];
   mode: RemediationMode;
   cooldownMs: number;
+  /** This rule's hourly cap (the global one when unset). */
+  maxPerHour?: number;
   verify?: { withinMs: number; severity: Severity; escalateTo: readonly string[] };
 }
 
@@ -303,6 +310,7 @@ export function compileRemediations(
       commands: input.commands,
       mode: input.mode,
       cooldownMs: ms(input.cooldown),
+      ...(input.maxPerHour !== undefined ? { maxPerHour: input.maxPerHour } : {}),
       verify: input.verify
         ? {
             withinMs: ms(input.verify.within),

@@ -278,7 +278,10 @@ describe('security responder rules in the template', () => {
       expect(deployed, rule.id).toBeDefined();
       expect(deployed?.State).toBe(rule.state);
       // The generated pattern, with `source: aws.*` added where it has no source filter.
-      expect(deployed?.EventPattern).toEqual({ source: [{ prefix: 'aws.' }], ...rule.eventBridge.pattern });
+      expect(deployed?.EventPattern).toEqual({
+        source: [{ prefix: 'aws.' }],
+        ...(rule.eventBridge.pattern as Record<string, unknown>),
+      });
       expect(deployed?.Targets).toMatchObject([
         {
           Arn: { 'Fn::GetAtt': ['SecurityResponderLambdaFunction', 'Arn'] },

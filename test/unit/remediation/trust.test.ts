@@ -301,3 +301,62 @@ remediations:
     expect(t.automation.started).toHaveLength(1);
   });
 });
+
+describe("guards per rule, and failures that are not the rule's fault", () => {
+  const TWO_RULES = `
+remediation:
+  maxPerHour: 3
+remediations:
+  - name: restart-web
+    match: { alarmName: 'web-*-unhealthy' }
+    action: AWS-RestartEC2Instance
+    parameters: { InstanceId: '{{ labels.InstanceId }}' }
+    mode: auto
+    cooldown: 0s
+    maxPerHour: 1
+  - name: restart-api
+    match: { alarmName: 'api-*-unhealthy' }
+    action: AWS-RestartEC2Instance
+    parameters: { InstanceId: '{{ labels.InstanceId }}' }
+    mode: auto
+    cooldown: 0s
+`;
+
+  it("a rule flooded on purpose spends its own hourly budget, not every rule's", async () => {
+    const t = setup(remediationConfig(TWO_RULES));
+    const web = (n: number) => decisionOf(instanceAlert(n, { InstanceId: `i-0000000000000000${n}` }));
+    expect((await t.live(web(1))).remediation?.outcome).toBe('started');
+    for (const n of [2, 3, 4, 5]) {
+      expect((await t.live(web(n))).remediation?.reason).toMatch(/rule cap: rule restart-web/);
+    }
+    const api = instanceAlert(9, { alarmName: 'api-prod-unhealthy', InstanceId: 'i-0000000000000000a' });
+    expect((await t.live(decisionOf(api))).remediation?.outcome).toBe('started');
+  });
+
+  it('does not count a target that is gone or already compliant towards the breaker', async () => {
+    const t = setup(
+      remediationConfig(`
+remediation:
+  circuitBreaker: { failures: 1 }
+remediations:
+  - name: restart-web
+    match: { alarmName: 'web-*-unhealthy' }
+    action: AWS-RestartEC2Instance
+    parameters: { InstanceId: '{{ labels.InstanceId }}' }
+    mode: auto
+    cooldown: 0s
+`),
+    );
+    t.automation.start = async () => {
+      throw new Error("InvalidInstanceID.NotFound: The instance ID 'i-0a1b2c3d4e5f67890' does not exist");
+    };
+    const gone = await t.live(decisionOf(instanceAlert(1)));
+    expect(gone.remediation?.reason).toMatch(/start failed: InvalidInstanceID.NotFound/);
+    expect(gone.remediation?.reason).not.toMatch(/circuit breaker/);
+    t.automation.start = async () => {
+      throw new Error('ThrottlingException: rate exceeded');
+    };
+    const throttled = await t.live(decisionOf(instanceAlert(2)));
+    expect(throttled.remediation?.reason).toMatch(/circuit breaker open/);
+  });
+});
