@@ -360,3 +360,14 @@ remediations:
     expect(throttled.remediation?.reason).toMatch(/circuit breaker open/);
   });
 });
+
+describe('a refused resolve does not end the incident for verification', () => {
+  it('records the resolve only when the alarm-state check let it through', async () => {
+    const t = setup(remediationConfig(RULE('auto')));
+    const ok = instanceAlert(1, { state: 'OK' }, { status: 'resolved' });
+    await t.live(decisionOf(ok, [], 'resolve refused: CloudWatch says the alarm is still in ALARM'));
+    expect(await t.store.loadRecord(`remediation-resolved#${ok.fingerprint}`)).toBeUndefined();
+    await t.live(decisionOf(ok));
+    expect(await t.store.loadRecord(`remediation-resolved#${ok.fingerprint}`)).toBeDefined();
+  });
+});
