@@ -235,6 +235,25 @@ describe('an auto remediation, end to end', () => {
     }
   });
 
+  it('starts nothing when CloudWatch says the alarm is OK now (a forged or stale ALARM)', async () => {
+    await new CloudWatchClient({}).send(
+      new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: 'OK', StateReason: 'test' }),
+    );
+    const output = captureOutput();
+    try {
+      const result = await notifier()(fixture('cloudwatch-alarm/sns-web-unhealthy-instance.json'));
+      expect(result).toMatchObject({ outcome: 'alerts' });
+      expect(await commands()).toEqual([]);
+      const decided = output
+        .lines()
+        .filter((line) => line.includes('"remediation decided"'))
+        .map((line) => (JSON.parse(line) as { remediation: { reason?: string } }).remediation);
+      expect(decided[0]?.reason).toMatch(/CloudWatch says the alarm is OK now, not ALARM/);
+    } finally {
+      output.restore();
+    }
+  });
+
   it('reads a command invocation back through the Run Command adapter', async () => {
     const adapter = new RunCommandAdapter(new SSMClient({}));
     const id = await adapter.send({
