@@ -36,7 +36,9 @@ const APPROVAL_KEYS = [
   'record#remediation-breaker#*',
   'record#remediation-execution#*',
   'events#remediation-starts',
+  'events#remediation-starts#*',
   'lease#remediation-slot#*',
+  'lease#remediation-approval#*',
 ];
 
 /** The state-table keys the Slack interactivity function reads and writes, the approval path's too. */
@@ -208,14 +210,17 @@ const PERMISSIONS = {
   ],
   /** The `sns` receivers: the stack's ops topic and the topics klaxon.yml names (never the alarm topic). */
   receiverTopics: ({ publishTopics }) => [allow('ReceiverTopics', ['sns:Publish'], publishTopics)],
-  /** Alarm enrichment (tags, definition, related alarms, datapoints), when klaxon.yml leaves it on. */
+  /**
+   * Alarm enrichment (tags, definition, related alarms, datapoints), when klaxon.yml leaves it on;
+   * DescribeAlarms always: the alarm-state check before a resolve or a remediation needs it.
+   */
   alarmEnrichment: ({ enrichment }) =>
     enrichment
       ? [
           allow('EnrichAlarms', ['cloudwatch:ListTagsForResource', 'cloudwatch:DescribeAlarms'], ALARM_ARNS),
           allow('EnrichMetrics', ['cloudwatch:GetMetricData'], '*'), // no resource-level permissions
         ]
-      : [],
+      : [allow('AlarmState', ['cloudwatch:DescribeAlarms'], ALARM_ARNS)],
   /**
    * The doctor's read-only calls (shared/onboarding/doctor-aws.ts). ListTopics, ListRules, DescribeTrails
    * and ListAllMyBuckets take no resource-level permissions; trails may live in another account or

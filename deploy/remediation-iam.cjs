@@ -106,7 +106,21 @@ function readRemediations(file = configPath()) {
     documents: [...new Set(rules.map((r) => r.action))].sort(),
     automationAssumeRole: role,
     approvalSecret: approval.secret,
+    approvalAuth: approval.auth ?? 'link',
   };
+}
+
+/**
+ * The approval endpoint's function URL: `AuthType AWS_IAM` when `remediation.approval.auth` is
+ * `iam` (the caller must sign with SigV4 and hold lambda:InvokeFunctionUrl), else `AuthType NONE`
+ * with the signed link as the credential.
+ */
+function approvalUrl() {
+  const { approvalAuth } = readRemediations();
+  if (approvalAuth !== 'link' && approvalAuth !== 'iam') {
+    fail(configPath(), 'remediation.approval.auth', 'expected link or iam');
+  }
+  return approvalAuth === 'iam' ? { authorizer: 'aws_iam' } : true;
 }
 
 /** The role a rule's runbook runs with: the rule's literal AutomationAssumeRole, else the global one. */
@@ -263,6 +277,7 @@ function feedbackEvents() {
 }
 
 module.exports = {
+  approvalUrl,
   feedbackEvents,
   readRemediations,
   ruleCanMatch,

@@ -30,6 +30,14 @@ function ruleName(stage, id) {
   return `${prefix}${id.slice(0, room - 7)}-${hash}`;
 }
 
+/**
+ * Every rule matches AWS sources only: a pattern without a `source` filter gets `aws.*`, so
+ * `PutEvents` with a custom source and a CloudTrail detail-type never reaches the responder.
+ */
+function withAwsSource(pattern) {
+  return pattern.source ? pattern : { source: [{ prefix: 'aws.' }], ...pattern };
+}
+
 async function resources({ resolveVariable }) {
   const stage = await resolveVariable('sls:stage');
   const { rules } = JSON.parse(fs.readFileSync(RULES_FILE, 'utf8'));
@@ -41,7 +49,7 @@ async function resources({ resolveVariable }) {
         Name: ruleName(stage, rule.id),
         Description: rule.eventBridge.description.slice(0, 512),
         State: rule.state,
-        EventPattern: rule.eventBridge.pattern,
+        EventPattern: withAwsSource(rule.eventBridge.pattern),
         Targets: [
           {
             Id: 'securityResponder',
@@ -68,4 +76,8 @@ async function resources({ resolveVariable }) {
   return { Resources };
 }
 
-module.exports = { resources, ruleName };
+module.exports = {
+  withAwsSource,
+  resources,
+  ruleName,
+};

@@ -1,5 +1,6 @@
 import type { KlaxonConfig } from './config/load';
 import type { Dispatcher } from './delivery/dispatcher';
+import type { CloudWatchPort } from './enrichment/cloudwatch-port';
 import type { Enricher } from './enrichment/enricher';
 import type { NoiseStage } from './noise/engine';
 import type { PipelineObserver } from './observability/observer';
@@ -31,6 +32,11 @@ export interface PipelineDeps {
   remediator?: Pick<Remediator, 'consider'>;
   /** Adds AWS context (alarm tags, definition, datapoints, links) before classify; absent: none. */
   enricher?: Enricher;
+  /**
+   * DescribeAlarms in the stack's own account, for the alarm-state check before a resolve or a
+   * remediation (shared/stages/alarm-state.ts); absent (replays): nothing is checked.
+   */
+  alarmStates?: Pick<CloudWatchPort, 'describeAlarms'> & { ownAccount: string };
   /** Silences, maintenance windows, inhibition, flap damping, repeats, decision records (shared/noise); absent: none. */
   noise?: NoiseStage;
 }

@@ -14,6 +14,7 @@ import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { isHeartbeatDraft } from './sources/heartbeat/normalize';
 import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
+import { withProvenance } from './stages/provenance';
 import { accepts, type EventComposition, everySourceComposition, sourceKeyOf } from './stages/composition';
 import { deliverTo } from './stages/deliver';
 import { degraded } from './stages/fail-open';
@@ -179,6 +180,7 @@ export async function processEvent(
     deps.observer.rejected('ignored', 'empty batch: no records', 0);
     deps.observer.count('EventsIgnored', { path: 'sns' });
   }
+  const listedTopics = deps.config.intake.alarmTopics.map((topic) => topic.arn);
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
     const beat = normalized.kind === 'alerts' ? normalized.drafts.find(isHeartbeatDraft) : undefined;
@@ -202,7 +204,7 @@ export async function processEvent(
           );
           return false;
         })
-        .map(capDraft);
+        .map((draft) => withProvenance(capDraft(draft), record, listedTopics));
       const screened = composition.screen
         ? await securityStage(accepted, {
             config: deps.config.security,

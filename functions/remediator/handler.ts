@@ -43,6 +43,18 @@ function formParams(event: APIGatewayProxyEventV2): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
+/**
+ * Who approves, for the audit record: the IAM principal the function URL authenticated (AuthType
+ * AWS_IAM), else only the signed link and the address it was posted from.
+ */
+function approverOf(event: APIGatewayProxyEventV2): string {
+  const context = event.requestContext as
+    (APIGatewayProxyEventV2['requestContext'] & { authorizer?: { iam?: { userArn?: string } } }) | undefined;
+  const principal = context?.authorizer?.iam?.userArn;
+  const address = context?.http?.sourceIp ?? 'unknown address';
+  return principal ? `${principal} (IAM, ${address})` : `signed link (${address})`;
+}
+
 /** Shows (GET) or approves (POST) the remediation of one signed link. */
 async function answerApproval(
   event: APIGatewayProxyEventV2,
@@ -64,12 +76,12 @@ async function answerApproval(
       `<p>Remediation <code>${escapeHtml(checked.id)}</code>. The exact action is in the alert that carried this link.</p><form method="post">${hidden}<button type="submit">Approve and start</button></form>`,
     );
   }
-  const by = `signed link (${event.requestContext?.http?.sourceIp ?? 'unknown address'})`;
+  const by = approverOf(event);
   const result = await deps.remediator.approve(checked.id, by);
-  const done = result.outcome === 'started';
+  const done = result.outcome === 'started' && !result.alreadyApproved;
   return page(
     done ? 200 : 409,
-    done ? 'Remediation started' : 'Remediation not started',
+    done ? 'Remediation started' : result.alreadyApproved ? 'Already approved' : 'Remediation not started',
     `<p>${escapeHtml(
       `${result.action} (${Object.entries(result.parameters)
         .map(([k, v]) => `${k}=${v}`)

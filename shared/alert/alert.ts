@@ -57,6 +57,31 @@ export type AlarmState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
 /** How the event reached Klaxon; kept for the record, never part of identity. */
 export type DeliveryPath = 'sns' | 'eventbridge' | 'alarm-action';
 
+/** Whether a path may make Klaxon do one thing (start a remediation, resolve an incident), and why. */
+export interface Trust {
+  trusted: boolean;
+  reason: string;
+}
+
+/**
+ * How an alert reached Klaxon and what that path is trusted for (docs/threat-model.md): set when a
+ * function accepts the draft, completed by the alarm-state check.
+ */
+export interface Provenance {
+  /** The trigger: an SNS topic, an EventBridge rule, a CloudWatch alarm action, or Klaxon itself. */
+  trigger: DeliveryPath | 'klaxon';
+  /** The topic ARN (SNS), or the event's `source` on the bus (EventBridge). */
+  via?: string;
+  remediation: Trust;
+  resolve: Trust;
+  /** The alarm's state as DescribeAlarms reports it now, when checked (own account only). */
+  alarmState?: {
+    state: AlarmState | 'missing' | 'unavailable';
+    /** Whether the alarm's real metric dimensions are the ones the event names. */
+    dimensionsMatch?: boolean;
+  };
+}
+
 /** Labels route an alert; `source`, `account` and `region` are always present. */
 export interface AlertLabels {
   source: AlertSource;
@@ -106,6 +131,8 @@ export interface Alert {
   links: Array<{ text: string; url: string }>;
   /** Set when the severity or routing of an INSUFFICIENT_DATA transition follows the no-data policy. */
   noData?: boolean;
+  /** How it arrived and what that path is trusted for; absent for alerts built outside the pipeline. */
+  provenance?: Provenance;
   raw: unknown;
 }
 

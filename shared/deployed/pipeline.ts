@@ -8,6 +8,7 @@ import type { PipelineDeps } from '../pipeline';
 import type { Remediator } from '../remediation/remediator';
 import { deployedDelivery } from './delivery';
 import { type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';
+import { accountOfRoles } from './remediation';
 
 /** The dependencies of a deployed event pipeline, with the parts other compositions reuse. */
 export type DeployedPipeline = PipelineDeps & {
@@ -32,6 +33,8 @@ export function deployedPipeline(
     powertools,
     clock,
   );
+  const ownAccount = accountOfRoles(ownRoleArnsOf(env));
+  const cloudwatch = cloudWatchPort(createCloudWatchClient());
   return {
     config,
     receivers,
@@ -44,9 +47,16 @@ export function deployedPipeline(
     failedLogins: store
       ? { record: (key, at, windowMs) => store.countEvent(key, at.getTime(), windowMs) }
       : undefined,
-    enricher: config.enrichment.enabled
-      ? new AwsContextEnricher(cloudWatchPort(createCloudWatchClient()), config.enrichment)
-      : undefined,
+    enricher: config.enrichment.enabled ? new AwsContextEnricher(cloudwatch, config.enrichment) : undefined,
+    ...(ownAccount
+      ? {
+          alarmStates: {
+            describeAlarms: (names: readonly string[], signal: AbortSignal) =>
+              cloudwatch.describeAlarms(names, signal),
+            ownAccount,
+          },
+        }
+      : {}),
     ownRoleArns: ownRoleArnsOf(env),
     remediator,
   };

@@ -24,6 +24,7 @@ export function deployedRemediator(
 ): Remediator | undefined {
   if (config.remediations.length === 0) return undefined;
   const approvalSecret = config.remediation.approval.secret;
+  const ownRoleArns = ownRoleArnsOf(env);
   return new Remediator({
     config,
     observer: parts.observer,
@@ -32,8 +33,16 @@ export function deployedRemediator(
     queue: parts.queue,
     automation: new SsmAutomationAdapter(createSsmClient()),
     runCommand: new RunCommandAdapter(createSsmClient()),
-    ownRoleArns: ownRoleArnsOf(env),
+    ownRoleArns,
+    ownAccount: accountOfRoles(ownRoleArns),
     approvalKey: approvalSecret ? () => parts.secrets.resolve(approvalSecret) : undefined,
     stage: env.KLAXON_STAGE,
   });
+}
+
+/** The stack's own account, read from its role ARNs (all in one account); undefined when unset. */
+export function accountOfRoles(roleArns: readonly string[]): string | undefined {
+  const accounts = new Set(roleArns.map((arn) => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1]));
+  const [only] = [...accounts];
+  return accounts.size === 1 && only ? only : undefined;
 }

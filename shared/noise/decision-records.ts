@@ -4,6 +4,7 @@ import type { DeliveryResult } from '../receivers/types';
 import { redactedExcerpt } from '../redact';
 import type { Decision } from '../routing/decide';
 import type { AlertDraft } from '../sources/types';
+import { describeProvenance } from '../stages/provenance';
 import type { StateStore } from '../state/store';
 import type { NoiseConfig } from './config';
 import { digest } from './digest';
@@ -25,7 +26,11 @@ export function arrivalRecord(
     mode,
     fingerprint: alert.fingerprint,
     transitionId: alert.transitionId,
-    arrived: { path: alert.path, excerpt: redactedExcerpt(JSON.stringify(draft.raw) ?? '', 400) },
+    arrived: {
+      path: alert.path,
+      excerpt: redactedExcerpt(JSON.stringify(draft.raw) ?? '', 400),
+      ...(alert.provenance ? { provenance: describeProvenance(alert.provenance) } : {}),
+    },
     alert: {
       status: alert.status,
       severity: alert.severity,

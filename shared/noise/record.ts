@@ -30,7 +30,8 @@ export interface DecisionRecord {
   transitionId: string;
   /** Set for follow-ups (a mute ended, a repeat, a flap settled) rather than an arriving event. */
   note?: string;
-  arrived: { path: string; excerpt: string };
+  /** `provenance`: the trigger, topic or bus, and what that path is trusted for (one line). */
+  arrived: { path: string; excerpt: string; provenance?: string };
   alert: {
     status: Alert['status'];
     severity: Alert['severity'];
@@ -99,6 +100,7 @@ export function formatRecord(record: DecisionRecord): string {
   ];
   if (record.note) lines.push(`  note:        ${record.note}`);
   lines.push(`  arrived:     ${record.arrived.path}  ${record.arrived.excerpt.slice(0, 160)}`);
+  if (record.arrived.provenance) lines.push(`  provenance:  ${record.arrived.provenance}`);
   lines.push(`  became:      "${a.summary}"; severity ${a.severity} from ${record.severitySource}`);
   lines.push(`  fingerprint: ${record.fingerprint}`);
   lines.push(`  transition:  ${record.transitionId}`);

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { finish, report } from './audit';
 import type { RemediationContext } from './context';
 import { breakerOpen } from './guards';
 import { launch } from './launch';
 import { approvalLink } from './approval';
 import {
+  AUDIT_TTL_SECONDS,
   decisionOf,
   type RemediationDecision,
   type RemediationRecord,
@@ -11,9 +13,15 @@ import {
   withHistory,
 } from './record';
 
+/** The state-table lease one approval takes: the pending → approved step, won by exactly one caller. */
+export const approvalLeaseKey = (token: string) => `remediation-approval#${token}`;
+
 /**
  * Approves a pending remediation (the CLI, a signed link, or later a Slack button) and starts it
- * behind the same guards. `by` names the approver for the audit record.
+ * behind the same guards. `by` names the approver for the audit record. The step pending → approved
+ * is a conditional write (a lease per approval, one owner per call): of two approvals racing, one
+ * starts the execution and the other changes nothing and names who approved first. A link is
+ * therefore single-use. When a cap refuses the start, the approval is given back and it stays pending.
  */
 export async function approve(
   context: RemediationContext,
@@ -23,6 +31,7 @@ export async function approve(
   const store = context.store();
   const record = await store.loadRecord<RemediationRecord>(recordKey(approvalId));
   if (!record) throw new Error(`no remediation with id ${approvalId}`);
+  if (record.approvedBy) return alreadyApproved(record);
   if (record.outcome !== 'pending-approval') {
     return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
   }
@@ -38,10 +47,45 @@ export async function approve(
   }
   const open = await breakerOpen(context, rule.name);
   if (open) return decisionOf(record, { reason: open });
-  const approved = withHistory({ ...record, approvedBy: by }, now, `approved by ${by}`);
+  const owner = randomUUID();
+  const until = record.expiresAt ?? now + context.config.remediation.approval.expiresAfterMs;
+  if (!(await store.acquireLease(approvalLeaseKey(approvalId), owner, until, now))) {
+    const latest = (await store.loadRecord<RemediationRecord>(recordKey(approvalId))) ?? record;
+    return alreadyApproved(latest);
+  }
+  const approved = withHistory(
+    { ...record, outcome: 'starting', approvedBy: by, approvedAt: now },
+    now,
+    `approved by ${by}`,
+  );
+  await store.saveRecord(recordKey(approvalId), approved, now, { ttlSeconds: AUDIT_TTL_SECONDS });
   const result = await launch(context, approved, rule, false);
+  const after = await store.loadRecord<RemediationRecord>(recordKey(approvalId));
+  if (after?.outcome === 'starting') {
+    // A cap refused the start: nothing ran, so the approval is given back and it can be approved again.
+    const reason = result.reason ?? 'not started';
+    const { approvedBy: _by, approvedAt: _at, ...pending } = record;
+    const restored = withHistory(pending, context.nowMs(), `approval by ${by} not started: ${reason}`);
+    await store.saveRecord(recordKey(approvalId), restored, now, { ttlSeconds: AUDIT_TTL_SECONDS });
+    await store.releaseLease(approvalLeaseKey(approvalId), owner);
+    const refused = decisionOf(restored, { reason });
+    report(context, refused, record.alert);
+    return refused;
+  }
   report(context, result, record.alert);
   return result;
+}
+
+/** A second approval: a no-op that names who approved first. */
+function alreadyApproved(record: RemediationRecord): RemediationDecision {
+  const who = record.approvedBy ? ` by ${record.approvedBy}` : '';
+  const when = record.approvedAt ? ` at ${new Date(record.approvedAt).toISOString()}` : '';
+  return {
+    ...decisionOf(record, {
+      reason: `already approved${who}${when} (${record.outcome}${record.executionId ? ` ${record.executionId}` : ''}): this approval changes nothing`,
+    }),
+    alreadyApproved: true,
+  };
 }
 
 /** The signed approval link, when a URL and a key are configured. */

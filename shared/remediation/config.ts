@@ -61,6 +61,14 @@ const settingsSchema = z.strictObject({
     .string()
     .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/, 'an IAM role ARN')
     .optional(),
+  /**
+   * Accounts whose resources a remediation may act on (default: the stack's own account only). The
+   * alert's account must be listed, and so must the account of every ARN a parameter takes.
+   */
+  allowedAccounts: z
+    .array(z.string().regex(/^\d{12}$/, 'a 12-digit account id'))
+    .min(1)
+    .optional(),
   /** Receivers told when a circuit breaker stops a rule or a verification escalates (besides the alert's own). */
   notify: receiverList,
   approval: z
@@ -69,8 +77,13 @@ const settingsSchema = z.strictObject({
       secret: secretRefSchema.optional(),
       /** Base URL of the approval endpoint (the remediator function's URL); without it, CLI approval only. */
       url: z.url({ protocol: /^https?$/ }).optional(),
-      /** How long a pending approval stays valid (default 24h). */
-      expiresAfter: duration('7d').default('24h'),
+      /** How long a pending approval (and its single-use link) stays valid (default 1h). */
+      expiresAfter: duration('7d').default('1h'),
+      /**
+       * Who may open the approval endpoint: `link` (the signed link is the credential) or `iam` (the
+       * function URL uses AuthType AWS_IAM; `klaxon approve` signs with SigV4).
+       */
+      auth: z.enum(['link', 'iam']).default('link'),
     })
     .prefault({}),
 });
@@ -89,6 +102,11 @@ const ruleSchema = z.strictObject({
   mode: z.enum(REMEDIATION_MODES).default('dry-run'),
   /** Minimum time between two executions of this rule on one resource (default 30m). */
   cooldown: duration('30d').default('30m'),
+  /**
+   * Executions of this rule per hour (default: only the global remediation.maxPerHour). Checked before the global
+   * cap, so a rule flooded on purpose spends its own budget, not every rule's.
+   */
+  maxPerHour: z.number().int().min(1).max(1000).optional(),
   /** After a successful execution, escalate unless the alert resolved within this time. */
   verify: z
     .strictObject({
@@ -117,8 +135,10 @@ export interface RemediationSettings {
   executionTimeoutMs: number;
   breaker: { failures: number; resetAfterMs: number };
   automationAssumeRole?: string;
+  /** Accounts a remediation may act in; undefined means the stack's own account only. */
+  allowedAccounts?: readonly string[];
   notify: readonly string[];
-  approval: { secret?: SecretRef; url?: string; expiresAfterMs: number };
+  approval: { secret?: SecretRef; url?: string; expiresAfterMs: number; auth: 'link' | 'iam' };
 }
 
 /** One remediation rule, validated against the catalog and ready to evaluate. */
@@ -131,6 +151,8 @@ export interface RemediationRule {
   commands?: readonly string[];
   mode: RemediationMode;
   cooldownMs: number;
+  /** This rule's hourly cap (the global one when unset). */
+  maxPerHour?: number;
   verify?: { withinMs: number; severity: Severity; escalateTo: readonly string[] };
 }
 
@@ -180,11 +202,13 @@ export function compileRemediations(
       resetAfterMs: ms(settingsInput.circuitBreaker.resetAfter),
     },
     automationAssumeRole: settingsInput.automationAssumeRole,
+    allowedAccounts: settingsInput.allowedAccounts,
     notify: settingsInput.notify,
     approval: {
       secret: settingsInput.approval.secret,
       url: settingsInput.approval.url,
       expiresAfterMs: ms(settingsInput.approval.expiresAfter),
+      auth: settingsInput.approval.auth,
     },
   };
   const names = new Set<string>();
@@ -286,6 +310,7 @@ export function compileRemediations(
       commands: input.commands,
       mode: input.mode,
       cooldownMs: ms(input.cooldown),
+      ...(input.maxPerHour !== undefined ? { maxPerHour: input.maxPerHour } : {}),
       verify: input.verify
         ? {
             withinMs: ms(input.verify.within),

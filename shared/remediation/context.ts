@@ -17,6 +17,8 @@ export interface RemediatorDeps {
   queue?: DeliveryQueue;
   /** ARNs of Klaxon's own roles (KLAXON_OWN_ROLE_ARNS): events they caused are never acted on. */
   ownRoleArns?: readonly string[];
+  /** The stack's own account (from its role ARNs): the default and only allowed account. */
+  ownAccount?: string;
   /** The HMAC key of signed approval links (from the SSM prefix), when configured. */
   approvalKey?: () => Promise<string | undefined>;
   /** The stage, shown in the approval command. */

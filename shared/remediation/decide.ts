@@ -35,7 +35,7 @@ export async function decideRemediation(
   let parameters: Record<string, string> = {};
   let problem: string | undefined;
   try {
-    parameters = planParameters(context, rule, decision);
+    parameters = planParameters(context, rule, decision, live);
   } catch (error) {
     if (!(error instanceof Skip)) throw error;
     problem = error.message;

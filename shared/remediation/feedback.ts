@@ -7,7 +7,7 @@ import { type Decision, isPagingReceiver } from '../routing/decide';
 import { partitionOfRegion } from '../security/cloudtrail-fields';
 import { degraded } from './audit';
 import type { RemediationContext } from './context';
-import { recordResult, releaseSlot } from './guards';
+import { isBenignFailure, recordResult, releaseSlot } from './guards';
 import {
   AUDIT_TTL_SECONDS,
   executionKey,
@@ -60,8 +60,13 @@ export async function statusReport(
     const rule = config.remediations.find((r) => r.name === record.rule);
     if (first) {
       if (record.slot !== undefined) await releaseSlot(context, record.slot, record.token);
-      tripped = await recordResult(context, record.rule, result === 'succeeded');
       if (result === 'failed') failure = await failureReason(context, record, executionId);
+      // A target that is gone or already fixed is not the rule's fault: the breaker ignores it. Only
+      // SSM's own Automation failure text counts; Run Command output is the instance's to write.
+      const benign = result === 'failed' && record.kind === 'automation' && isBenignFailure(failure);
+      if (!benign) {
+        tripped = await recordResult(context, record.rule, result === 'succeeded');
+      }
       const ended = withHistory(
         { ...record, status, result },
         now,

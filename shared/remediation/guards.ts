@@ -60,6 +60,30 @@ export async function takeCooldown(
   return context.store().acquireLease(cooldownKey, token, now + cooldownMs, now);
 }
 
+/**
+ * A failure that says the target is gone or already fixed (not found, already compliant): the rule
+ * did no harm and the breaker does not count it, so nobody can stop a rule by deleting its targets.
+ */
+export function isBenignFailure(message: string | undefined): boolean {
+  return BENIGN_FAILURE.test(message ?? '');
+}
+
+const BENIGN_FAILURE =
+  /not ?found|does not exist|no such|already (?:compliant|stopped|running|enabled|disabled|blocked|in the desired state)/i;
+
+/** The reason the rule's own hourly cap refuses another start (counting this one), or undefined. */
+export async function ruleCapReached(
+  context: RemediationContext,
+  rule: { name: string; maxPerHour?: number },
+  now: number,
+): Promise<string | undefined> {
+  const limit = rule.maxPerHour;
+  if (limit === undefined) return undefined; // the global cap alone
+  const started = await context.store().countEvent(`remediation-starts#${rule.name}`, now, HOUR_MS);
+  if (started <= limit) return undefined;
+  return `rule cap: rule ${rule.name} started ${started - 1} executions in the last hour (maxPerHour: ${limit})`;
+}
+
 /** The reason the global hourly cap refuses another start (counting this one), or undefined. */
 export async function hourlyCapReached(
   context: RemediationContext,

@@ -3,7 +3,14 @@ import { finish } from './audit';
 import { parameterProblem } from './catalog';
 import type { RemediationRule } from './config';
 import type { RemediationContext } from './context';
-import { hourlyCapReached, recordResult, releaseSlot, takeSlot } from './guards';
+import {
+  hourlyCapReached,
+  isBenignFailure,
+  recordResult,
+  releaseSlot,
+  ruleCapReached,
+  takeSlot,
+} from './guards';
 import { checkCatalog, Skip } from './plan';
 import {
   AUDIT_TTL_SECONDS,
@@ -31,7 +38,7 @@ export async function launch(
     if (final) return finish(context, record, { outcome: 'skipped', reason });
     return decisionOf(record, { reason });
   };
-  const capped = await hourlyCapReached(context, now);
+  const capped = (await ruleCapReached(context, rule, now)) ?? (await hourlyCapReached(context, now));
   if (capped) return refuse(capped);
   const slot = await takeSlot(context, record.token, now);
   if (slot === undefined) {
@@ -47,7 +54,8 @@ export async function launch(
     if (error instanceof Skip) return finish(context, record, { outcome: 'skipped', reason: error.message });
     if (error instanceof StateStoreError) throw error;
     const reason = `start failed: ${(error as Error).message}`;
-    const tripped = await recordResult(context, rule.name, false);
+    const benign = isBenignFailure((error as Error).message);
+    const tripped = benign ? undefined : await recordResult(context, rule.name, false);
     return finish(context, record, {
       outcome: 'skipped',
       reason: tripped ? `${reason}; ${tripped}` : reason,

@@ -19,6 +19,8 @@ export interface RemediationDecision {
   /** The id to approve with (`klaxon approve <id>`), for pending approvals. */
   approvalId?: string;
   approvedBy?: string;
+  /** Set on the answer to an approval that came second: it changed nothing. */
+  alreadyApproved?: true;
   /** For a status report of an execution: its final SSM status. */
   status?: string;
 }
@@ -37,6 +39,8 @@ export interface RemediationRecord {
   status?: string;
   result?: 'succeeded' | 'failed';
   approvedBy?: string;
+  /** When the approval that won was given (epoch ms). */
+  approvedAt?: number;
   /** Pending approvals expire (epoch ms). */
   expiresAt?: number;
   /** The concurrency slot an execution holds until its final status arrives. */

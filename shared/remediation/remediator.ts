@@ -66,7 +66,9 @@ export class Remediator {
         ? statusReport(this.context, decision, live)
         : { decision };
     }
-    if (live && alert.status === 'resolved') await recordResolved(this.context, alert);
+    // A resolve the alarm-state check refused (CloudWatch still says ALARM) does not end the incident.
+    const refused = decision.suppressed?.startsWith('resolve refused') === true;
+    if (live && alert.status === 'resolved' && !refused) await recordResolved(this.context, alert);
     const labels = { ...alert.labels, severity: alert.severity, status: alert.status };
     const rule = this.config.remediations.find((r) => r.matcher.matches(labels));
     if (!rule) return { decision };

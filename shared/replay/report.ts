@@ -1,3 +1,4 @@
+import type { Provenance } from '../alert/alert';
 import type { AlertOutcome, ProcessResult } from '../pipeline';
 import type { RemediationDecision } from '../remediation/remediator';
 
@@ -14,6 +15,8 @@ export interface ReplayAlert {
   suppressed?: string;
   /** What a remediation rule decided for this alert (additive to the contract). */
   remediation?: RemediationDecision;
+  /** How it arrived and what that path is trusted for (additive to the contract). */
+  provenance?: Provenance;
 }
 
 /** One line of the replay `--json` output. */
@@ -43,6 +46,7 @@ function toReplayAlert(outcome: AlertOutcome): ReplayAlert {
     receivers: decision.suppressed ? [] : decision.receivers,
     ...(decision.suppressed ? { suppressed: decision.suppressed } : {}),
     ...(outcome.remediation ? { remediation: outcome.remediation } : {}),
+    ...(alert.provenance ? { provenance: alert.provenance } : {}),
   };
 }
 

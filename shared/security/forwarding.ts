@@ -29,6 +29,9 @@ function forwardingRule(description: string, pattern: unknown, state: string) {
   };
 }
 
+/** The name prefix of the member accounts' forwarding roles (one per Region): the central bus admits only these. */
+export const FORWARDING_ROLE_PREFIX = 'klaxon-forwarding-';
+
 /**
  * The CloudFormation template a member account (or another Region) deploys, for example as a
  * StackSet, to forward to Klaxon's central event bus exactly the events Klaxon's rules would act
@@ -41,6 +44,8 @@ export function buildMemberForwardingTemplate(rules: readonly SecurityRule[] = b
     ForwardingRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
+        // A fixed name: the central bus policy admits this role only (FORWARDING_ROLE_PREFIX).
+        RoleName: { 'Fn::Sub': `${FORWARDING_ROLE_PREFIX}\${AWS::Region}` },
         Description: 'Lets EventBridge forward events to the Klaxon central event bus',
         AssumeRolePolicyDocument: {
           Version: '2012-10-17',

@@ -79,6 +79,14 @@ function normalizeEventBridge(raw: Record<string, unknown>, topicArn?: string): 
     };
   }
   const { source, 'detail-type': detailType } = envelope.data;
+  if (!source.startsWith('aws.')) {
+    // Only AWS services emit aws. sources; anyone with events:PutEvents can write any other one,
+    // with any detail-type ("AWS API Call via CloudTrail" included).
+    return {
+      kind: 'ignored',
+      reason: `EventBridge source "${excerpt(source, 80)}" is not an AWS service (aws.*): ignored, whatever its detail-type`,
+    };
+  }
   const normalizer =
     EVENTBRIDGE_NORMALIZERS[eventBridgeKey(source, detailType)] ?? ANY_SOURCE_NORMALIZERS.get(detailType);
   if (!normalizer) {

@@ -1,4 +1,5 @@
 import type { IntakeRecord } from '../sources/envelope';
+import { alarmStateStage } from './alarm-state';
 import type { AlertDraft } from '../sources/types';
 import { classifyStage } from './classify';
 import { deliverStage } from './deliver';
@@ -9,6 +10,7 @@ import { observeStage } from './observe';
 import { recordStage } from './record';
 import { remediateStage } from './remediate';
 import { routeStage } from './route';
+import { trustStage } from './trust';
 import { checkStageOrder, spanned } from './run';
 import type { AlertStage } from './stage';
 
@@ -77,7 +79,16 @@ export const alarmNotifierComposition = composition({
     { kind: 'alarm-action', sources: ALARM_SOURCES },
   ],
   screen: false,
-  stages: [enrichStage, classifyStage, routeStage, noiseStage, remediateStage, deliverAndRecord],
+  stages: [
+    enrichStage,
+    classifyStage,
+    trustStage,
+    routeStage,
+    alarmStateStage,
+    noiseStage,
+    remediateStage,
+    deliverAndRecord,
+  ],
 });
 
 /** CloudTrail detections, GuardDuty and Security Hub findings, and the SSM status of remediations, by EventBridge. */
@@ -90,8 +101,10 @@ export const securityResponderComposition = composition({
   stages: [
     enrichStage,
     classifyStage,
+    trustStage,
     findingMemoryStage,
     routeStage,
+    alarmStateStage,
     noiseStage,
     remediateStage,
     deliverAndRecord,
@@ -105,7 +118,15 @@ export const operationalEventsComposition = composition({
     { kind: 'eventbridge', sources: ['aws-health', 'codedeploy', 'ecs', 'autoscaling', 'cost-anomaly'] },
   ],
   screen: false,
-  stages: [classifyStage, routeStage, noiseStage, remediateStage, deliverAndRecord],
+  stages: [
+    classifyStage,
+    trustStage,
+    routeStage,
+    alarmStateStage,
+    noiseStage,
+    remediateStage,
+    deliverAndRecord,
+  ],
 });
 
 /** Every source from every envelope, through every stage: local replays, the self-check's own alerts, tests. */
@@ -116,8 +137,10 @@ export const everySourceComposition = composition({
   stages: [
     enrichStage,
     classifyStage,
+    trustStage,
     findingMemoryStage,
     routeStage,
+    alarmStateStage,
     noiseStage,
     remediateStage,
     deliverAndRecord,

@@ -61,6 +61,12 @@ describe('klaxon replay --json (docs/replay-output.md)', () => {
           }),
           route: ['page-critical', 'chat-critical'],
           receivers: ['oncall', 'alerts'],
+          provenance: {
+            trigger: 'sns',
+            via: 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms',
+            remediation: { trusted: true, reason: expect.stringContaining("the stack's alarm topic") },
+            resolve: { trusted: true, reason: expect.stringContaining("the stack's alarm topic") },
+          },
         },
       ],
     });
@@ -125,7 +131,7 @@ describe('klaxon replay (table)', () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain('events/cloudwatch-alarm/sns-metric-alarm-5xx.json  →  ALERTS');
     expect(stdout).toContain('page-critical + chat-critical → oncall, alerts');
-    expect(stdout).toMatch(/265 files: 181 with alerts, 78 ignored, 6 invalid\./);
+    expect(stdout).toMatch(/268 files: 183 with alerts, 79 ignored, 6 invalid\./);
     const payload = JSON.parse(
       readFileSync(join(dir, 'events/cloudwatch-alarm/sns-metric-alarm-5xx/alert-0-oncall.json'), 'utf8'),
     );

@@ -45,6 +45,20 @@ const INFO = ['log'];
 
 /** What the example configuration decides for every shipped fixture. */
 const EXPECTED: Record<string, Expected> = {
+  // Forged events (docs/threat-model.md): refused, or kept at info and never remediated.
+  'forged/eventbridge-custom-source-root-usage.json': { outcome: 'ignored' },
+  // A replay cannot ask CloudWatch: the alarm-state stage refuses this OK when deployed.
+  'forged/sns-ok-for-alarm-still-in-alarm.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'critical', status: 'resolved', receivers: PAGE }],
+  },
+  'forged/sns-wrapped-cloudtrail-sg-open-to-world.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'info', status: 'firing', receivers: INFO },
+    ],
+  },
   // The alarm is placed by the payload's account and Region (the ARN CloudWatch would give it), noted.
   'cloudwatch-alarm/alarm-action-bad-arn.json': {
     outcome: 'alerts',

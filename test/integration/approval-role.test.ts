@@ -100,6 +100,7 @@ describe("the approval endpoint's state-table keys", () => {
       now,
       store: new DynamoStateStore(new DynamoDBClient({}), 'approval-keys'),
       runCommand: new FakeRunCommand(),
+      ownAccount: '123456789012',
     });
     const pendingIds: string[] = [];
     for (const n of [1, 2]) {
@@ -117,7 +118,7 @@ describe("the approval endpoint's state-table keys", () => {
     const runCommand = new FakeRunCommand();
     const endpoint = new Remediator({ config: CONFIG, observer: silentObserver, now, store, runCommand });
     expect(await endpoint.approve(pendingIds[0] ?? '', 'alice')).toMatchObject({ outcome: 'started' });
-    expect((await endpoint.approve(pendingIds[0] ?? '', 'bob')).reason).toMatch(/not pending approval/);
+    expect((await endpoint.approve(pendingIds[0] ?? '', 'bob')).reason).toMatch(/already approved by alice/);
     runCommand.fail = 1;
     expect(await endpoint.approve(pendingIds[1] ?? '', 'carol')).toMatchObject({ outcome: 'skipped' });
 
@@ -131,10 +132,34 @@ describe("the approval endpoint's state-table keys", () => {
       'record#remediation-execution#',
       'events#remediation-starts',
       'lease#remediation-slot#',
+      'lease#remediation-approval#',
     ])
       expect(
         keys.some((key) => key.startsWith(prefix)),
         prefix,
       ).toBe(true);
+  });
+
+  it('let exactly one of several racing approvals start one execution (conditional writes on DynamoDB)', async () => {
+    await createStateTable('approval-race');
+    const now = () => new Date(Date.UTC(2026, 2, 14, 9, 45, 13));
+    const store = new DynamoStateStore(new DynamoDBClient({}), 'approval-race');
+    const runCommand = new FakeRunCommand();
+    const deps = {
+      config: CONFIG,
+      observer: silentObserver,
+      now,
+      store,
+      runCommand,
+      ownAccount: '123456789012',
+    };
+    const pending = await new Remediator(deps).consider(decisionOf(instanceAlert(7)), { mode: 'deliver' });
+    const id = pending.remediation?.approvalId ?? '';
+    // One Remediator per approver, as separate Lambda invocations would be.
+    const results = await Promise.all(
+      ['alice', 'bob', 'carol', 'dave', 'alice'].map((who) => new Remediator(deps).approve(id, who)),
+    );
+    expect(results.filter((r) => r.outcome === 'started' && !r.alreadyApproved)).toHaveLength(1);
+    expect(runCommand.sent).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@
  * and Slack. The SSM status-change event is built from what SendCommand returned (moto reports
  * `Success` at once) and goes back through the same handler, as EventBridge would deliver it.
  */
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const name of [
+    'KLAXON_OWN_ROLE_ARNS',
     'KLAXON_SSM_PREFIX',
     'KLAXON_STATE_TABLE',
     'KLAXON_RETRY_QUEUE_URL',
@@ -130,7 +132,27 @@ beforeEach(async () => {
   const table = `rem-state-${++tables}`;
   await createStateTable(table);
   const queues = await createDeliveryQueues(`rem-${tables}`);
+  // The real alarm, in ALARM on the instance the event names: the alarm-state check asks CloudWatch.
+  const cloudwatch = new CloudWatchClient({});
+  await cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'web-prod-unhealthy',
+      Namespace: 'AWS/EC2',
+      MetricName: 'StatusCheckFailed',
+      Dimensions: [{ Name: 'InstanceId', Value: INSTANCE }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
+  );
+  await cloudwatch.send(
+    new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: 'ALARM', StateReason: 'test' }),
+  );
   Object.assign(process.env, {
+    // The stack's own account, as serverless.yml tells every function (its role ARNs).
+    KLAXON_OWN_ROLE_ARNS: 'arn:aws:iam::123456789012:role/klaxon-rem-us-east-1-alarmNotifierRole',
     KLAXON_SSM_PREFIX: '/klaxon/rem',
     KLAXON_STATE_TABLE: table,
     KLAXON_RETRY_QUEUE_URL: queues.retryUrl,
@@ -208,6 +230,25 @@ describe('an auto remediation, end to end', () => {
         );
       expect(decided.map((d) => d.outcome)).toEqual(['started', 'skipped']);
       expect(decided[1]?.reason).toMatch(/^duplicate/);
+    } finally {
+      output.restore();
+    }
+  });
+
+  it('starts nothing when CloudWatch says the alarm is OK now (a forged or stale ALARM)', async () => {
+    await new CloudWatchClient({}).send(
+      new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: 'OK', StateReason: 'test' }),
+    );
+    const output = captureOutput();
+    try {
+      const result = await notifier()(fixture('cloudwatch-alarm/sns-web-unhealthy-instance.json'));
+      expect(result).toMatchObject({ outcome: 'alerts' });
+      expect(await commands()).toEqual([]);
+      const decided = output
+        .lines()
+        .filter((line) => line.includes('"remediation decided"'))
+        .map((line) => (JSON.parse(line) as { remediation: { reason?: string } }).remediation);
+      expect(decided[0]?.reason).toMatch(/CloudWatch says the alarm is OK now, not ALARM/);
     } finally {
       output.restore();
     }

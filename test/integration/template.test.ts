@@ -190,6 +190,80 @@ describe('informational sources in the template', () => {
   });
 });
 
+describe('intake contract in the template (docs/threat-model.md)', () => {
+  type Statement = Record<string, unknown>;
+  const alarmTopicStatements = (): Statement[] => {
+    const [, policy] =
+      resourcesOfType('AWS::SNS::TopicPolicy').find(([id]) => id === 'AlarmTopicPolicy') ?? [];
+    return (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  };
+
+  it('denies sns:Publish on the alarm topic to every IAM principal but the heartbeat role (an explicit Deny)', () => {
+    const statements = alarmTopicStatements();
+    expect(statements).toContainEqual({
+      Sid: 'DenyEveryOtherPublisher',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Resource: { Ref: 'AlarmTopic' },
+      Condition: {
+        BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['HeartbeatRole', 'Arn'] } },
+      },
+    });
+    // The only Allows: CloudWatch and Cost Anomaly Detection of this account.
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Principal)).toEqual([
+      { Service: 'cloudwatch.amazonaws.com' },
+      { Service: 'costalerts.amazonaws.com' },
+    ]);
+    for (const allow of allows) {
+      expect(allow.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    }
+  });
+
+  it('filters every EventBridge rule on AWS sources (aws.*), generated or not', () => {
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThan(40);
+    const unfiltered = rules
+      .filter(([, rule]) => rule.Properties.EventPattern !== undefined)
+      .filter(([, rule]) => {
+        const source = (rule.Properties.EventPattern as { source?: unknown[] }).source;
+        return (
+          !Array.isArray(source) ||
+          source.length === 0 ||
+          !source.every((s) =>
+            typeof s === 'string' ? s.startsWith('aws.') : JSON.stringify(s) === '{"prefix":"aws."}',
+          )
+        );
+      })
+      .map(([id]) => id);
+    expect(unfiltered).toEqual([]);
+  });
+
+  it('admits on the central bus only the member template forwarding roles of the organization', () => {
+    const [, policy] = resourcesOfType('AWS::Events::EventBusPolicy')[0] ?? [];
+    const statement = policy?.Properties.Statement as { Condition: Record<string, unknown> };
+    expect(statement.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
+      ArnLike: {
+        'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/klaxon-forwarding-*' },
+      },
+    });
+    const member = JSON.parse(repoText('deploy/member-forwarding.json')) as {
+      Resources: { ForwardingRole: { Properties: { RoleName: unknown } } };
+    };
+    expect(member.Resources.ForwardingRole.Properties.RoleName).toEqual({
+      'Fn::Sub': 'klaxon-forwarding-${AWS::Region}',
+    });
+  });
+
+  it('puts the approval endpoint behind AuthType NONE (the signed link) unless approval.auth is iam', () => {
+    const urls = resourcesOfType('AWS::Lambda::Url');
+    expect(urls.map(([, url]) => url.Properties.AuthType)).toEqual(['NONE']);
+  });
+});
+
 describe('security responder rules in the template', () => {
   const generated = JSON.parse(repoText('deploy/security-rules.json')) as {
     rules: Array<{ id: string; state: string; eventBridge: { pattern: unknown } }>;
@@ -203,7 +277,11 @@ describe('security responder rules in the template', () => {
       );
       expect(deployed, rule.id).toBeDefined();
       expect(deployed?.State).toBe(rule.state);
-      expect(deployed?.EventPattern).toEqual(rule.eventBridge.pattern);
+      // The generated pattern, with `source: aws.*` added where it has no source filter.
+      expect(deployed?.EventPattern).toEqual({
+        source: [{ prefix: 'aws.' }],
+        ...(rule.eventBridge.pattern as Record<string, unknown>),
+      });
       expect(deployed?.Targets).toMatchObject([
         {
           Arn: { 'Fn::GetAtt': ['SecurityResponderLambdaFunction', 'Arn'] },

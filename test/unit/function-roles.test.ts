@@ -132,11 +132,13 @@ describe('function roles (deploy/function-roles.cjs)', () => {
     ]);
     expect(holders((s) => s.Action.includes('ssm:GetParameter'))).not.toContain('RemediatorRole');
     expect(holders((s) => s.Action.some((a) => a === '*' || a.endsWith(':*')))).toEqual([]);
-    // Enrichment off in klaxon.yml: no CloudWatch reads at all for the notifier.
+    // Enrichment off in klaxon.yml: the notifier keeps only DescribeAlarms (the alarm-state check).
     const off = roles.rolesFor(
       roles.readContext({ stage: 't', tracing: true }, configFile('enrichment: { enabled: false }\n')),
     );
-    expect(actionsOf(off.AlarmNotifierRole).some((a) => a.startsWith('cloudwatch:'))).toBe(false);
+    expect(actionsOf(off.AlarmNotifierRole).filter((a) => a.startsWith('cloudwatch:'))).toEqual([
+      'cloudwatch:DescribeAlarms',
+    ]);
   });
 
   it('lets the approval endpoint only approve: the state items, its one secret, the approve rules', () => {

@@ -40,7 +40,7 @@ remediations:
       maxConcurrent: 3,
       executionTimeoutMs: 3_600_000,
       breaker: { failures: 3, resetAfterMs: 86_400_000 },
-      approval: { expiresAfterMs: 86_400_000 },
+      approval: { expiresAfterMs: 3_600_000, auth: 'link' },
     });
   });
 

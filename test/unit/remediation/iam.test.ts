@@ -24,6 +24,7 @@ interface Rule {
 
 const require = createRequire(import.meta.url);
 const iam = require('../../../deploy/remediation-iam.cjs') as {
+  approvalUrl(): unknown;
   readRemediations(file?: string): { rules: Rule[]; documents: string[]; automationAssumeRole?: string };
   ruleCanMatch(match: Record<string, unknown>, source: string): boolean;
   statementsForRules(rules: Rule[], options?: { automationAssumeRole?: string }): Statement[];
@@ -79,6 +80,21 @@ describe('remediation IAM (deploy/remediation-iam.cjs: the single source of the 
     const found = iam.readRemediations(join(REPO_ROOT, 'klaxon.yml'));
     expect(found.rules).toEqual([]);
     expect(iam.statementsForRules(found.rules)).toEqual([]);
+  });
+
+  it('puts the approval URL behind AWS_IAM when remediation.approval.auth is iam, else the signed link', () => {
+    const saved = process.env.KLAXON_CONFIG;
+    try {
+      process.env.KLAXON_CONFIG = configFile('remediation: { approval: { auth: iam } }\n');
+      expect(iam.approvalUrl()).toEqual({ authorizer: 'aws_iam' });
+      process.env.KLAXON_CONFIG = configFile('remediation: { approval: { expiresAfter: 1h } }\n');
+      expect(iam.approvalUrl()).toBe(true);
+      process.env.KLAXON_CONFIG = configFile('remediation: { approval: { auth: basic } }\n');
+      expect(() => iam.approvalUrl()).toThrow(/remediation.approval.auth: expected link or iam/);
+    } finally {
+      if (saved === undefined) delete process.env.KLAXON_CONFIG;
+      else process.env.KLAXON_CONFIG = saved;
+    }
   });
 
   it('keeps only approve and auto rules, and refuses an action the catalog lacks', () => {

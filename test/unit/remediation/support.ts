@@ -95,6 +95,7 @@ export function instanceAlert(
   overrides: Partial<Alert> = {},
 ): Alert {
   const arn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-prod-unhealthy';
+  const instanceId = 'InstanceId' in labels ? labels.InstanceId : 'i-0a1b2c3d4e5f67890';
   return {
     labels: {
       source: 'cloudwatch-alarm',
@@ -113,6 +114,16 @@ export function instanceAlert(
     startsAt: '2026-03-14T09:45:12.204Z',
     observedAt: '2026-03-14T09:45:12.500Z',
     path: 'sns',
+    // The alarm's metric names the instance: its dimension is the remediation target.
+    metric: { dimensions: instanceId ? { InstanceId: instanceId } : {} },
+    // The stack's alarm topic, and CloudWatch confirmed the alarm is in ALARM (the alarm-state stage).
+    provenance: {
+      trigger: 'sns',
+      via: 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms',
+      remediation: { trusted: true, reason: "the stack's alarm topic" },
+      resolve: { trusted: true, reason: "the stack's alarm topic" },
+      alarmState: { state: 'ALARM', dimensionsMatch: true },
+    },
     links: [],
     raw: undefined,
     ...overrides,
@@ -180,6 +191,7 @@ export function setup(config: KlaxonConfig, overrides: Partial<RemediatorDeps> =
     automation,
     queue,
     ownRoleArns: [OWN_ROLE],
+    ownAccount: '123456789012',
     ...overrides,
   });
   return {
