@@ -186,7 +186,9 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
   if (live) {
     const summary = live.summary();
     log(liveSummaryLine(summary));
-    if (summary.failed > 0) throw new LiveDeliveryError(`${summary.failed} deliveries failed (--live)`);
+    if (summary.failed > 0) {
+      throw new LiveDeliveryError(`${summary.failed} deliveries failed (--live)`, results);
+    }
   }
   return results;
 }

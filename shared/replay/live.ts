@@ -30,6 +30,15 @@ export interface LiveSummary {
 /** Some deliveries of a `replay --live` failed; the CLI exits with 1. */
 export class LiveDeliveryError extends Error {
   override readonly name = 'LiveDeliveryError';
+
+  constructor(
+    message: string,
+    /** What every replayed file produced, the failed deliveries among them. */
+    readonly results: readonly ProcessResult[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** The retry queue of a local run: in process, each job due after its delay (compressed to LIVE_MAX_DELAY_MS). */

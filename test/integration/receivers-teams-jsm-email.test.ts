@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replay } from '../../cli/replay';
+import { LiveDeliveryError } from '../../shared/replay/live';
 import { loadConfig } from '../../shared/config/yaml';
 import { useMotoEnv } from '../support/aws-env';
 import { type FakeJsm, startFakeJsm } from '../support/fake-jsm';
@@ -220,7 +221,8 @@ describe('the fakes answer as the services document, and the receivers read them
   });
 
   it('a revoked JSM key is a permanent failure that never shows the key', async () => {
-    const [result] = await replay({
+    // A live replay whose deliveries failed for good fails, and carries what it did.
+    const error = await replay({
       paths: [FIRING],
       config: config(),
       live: true,
@@ -230,7 +232,10 @@ describe('the fakes answer as the services document, and the receivers read them
       stdout: () => {},
       stderr: () => {},
       env: { TEAMS_URL: teams.webhookUrl('deleted-flow'), JSM_KEY: 'revoked-key-123456' },
-    });
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LiveDeliveryError);
+    expect((error as Error).message).not.toContain('revoked-key-123456');
+    const [result] = (error as LiveDeliveryError).results;
     const failed = (result?.alerts.flatMap((a) => a.deliveries) ?? []).filter((d) => d.outcome === 'failed');
     expect(failed.map((d) => [d.receiver, d.status, d.retryable])).toEqual([
       ['oncall', 401, false],

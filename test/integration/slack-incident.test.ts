@@ -11,6 +11,7 @@ import {
   SQSClient,
   CreateQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRequire } from 'node:module';
@@ -196,8 +197,16 @@ beforeAll(async () => {
   restoreEnv = useMotoEnv(moto.endpoint);
 }, 60_000);
 
+/** Sets the real alarm's state in CloudWatch: Klaxon asks it before a remediation or a resolve. */
+async function setAlarmState(state: 'ALARM' | 'OK'): Promise<void> {
+  await new CloudWatchClient({}).send(
+    new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: state, StateReason: 'test' }),
+  );
+}
+
 afterAll(async () => {
   for (const name of [
+    'KLAXON_OWN_ROLE_ARNS',
     'KLAXON_SSM_PREFIX',
     'KLAXON_STATE_TABLE',
     'KLAXON_RETRY_QUEUE_URL',
@@ -230,7 +239,23 @@ beforeEach(async () => {
   const clicks = await new SQSClient({}).send(
     new CreateQueueCommand({ QueueName: `slk-${run}-slack-actions` }),
   );
+  // The real alarm, in ALARM on the instance the event names, in the stack's own account.
+  await new CloudWatchClient({}).send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'web-prod-unhealthy',
+      Namespace: 'AWS/EC2',
+      MetricName: 'StatusCheckFailed',
+      Dimensions: [{ Name: 'InstanceId', Value: 'i-0a1b2c3d4e5f67890' }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    }),
+  );
+  await setAlarmState('ALARM');
   Object.assign(process.env, {
+    KLAXON_OWN_ROLE_ARNS: 'arn:aws:iam::123456789012:role/klaxon-slk-us-east-1-alarmNotifierRole',
     KLAXON_SSM_PREFIX: '/klaxon/slk',
     KLAXON_STATE_TABLE: table,
     KLAXON_RETRY_QUEUE_URL: queues.retryUrl,
@@ -326,6 +351,7 @@ describe('one incident in Slack, end to end', () => {
 
       // The alarm goes back to OK: the same message turns resolved, and its thread says so.
       const updatesBefore = message.updates.length;
+      await setAlarmState('OK');
       const resolved = await alarms(okEvent());
       expect(resolved).toMatchObject({ outcome: 'alerts', failed: 0 });
       expect(

@@ -259,8 +259,13 @@ describe('intake contract in the template (docs/threat-model.md)', () => {
   });
 
   it('puts the approval endpoint behind AuthType NONE (the signed link) unless approval.auth is iam', () => {
-    const urls = resourcesOfType('AWS::Lambda::Url');
-    expect(urls.map(([, url]) => url.Properties.AuthType)).toEqual(['NONE']);
+    // Two function URLs: the approval endpoint and the Slack app's, which Slack's request signature
+    // authenticates (Slack cannot sign with SigV4).
+    const urls = resourcesOfType('AWS::Lambda::Url').map(([id, url]) => [id, url.Properties.AuthType]);
+    expect(urls.sort()).toEqual([
+      ['RemediatorLambdaFunctionUrl', 'NONE'],
+      ['SlackActionsLambdaFunctionUrl', 'NONE'],
+    ]);
   });
 });
 
