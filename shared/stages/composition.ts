@@ -91,6 +91,19 @@ export const alarmNotifierComposition = composition({
   ],
 });
 
+/** Every alert stage, in order: the security responder's list, and the one replays and tests run. */
+const EVERY_STAGE: readonly AlertStage[] = [
+  enrichStage,
+  classifyStage,
+  trustStage,
+  findingMemoryStage,
+  routeStage,
+  alarmStateStage,
+  noiseStage,
+  remediateStage,
+  deliverAndRecord,
+];
+
 /** CloudTrail detections, GuardDuty and Security Hub findings, and the SSM status of remediations, by EventBridge. */
 export const securityResponderComposition = composition({
   name: 'security-responder',
@@ -98,17 +111,7 @@ export const securityResponderComposition = composition({
     { kind: 'eventbridge', sources: ['cloudtrail', 'guardduty', 'securityhub', 'klaxon:remediation-status'] },
   ],
   screen: true,
-  stages: [
-    enrichStage,
-    classifyStage,
-    trustStage,
-    findingMemoryStage,
-    routeStage,
-    alarmStateStage,
-    noiseStage,
-    remediateStage,
-    deliverAndRecord,
-  ],
+  stages: EVERY_STAGE,
 });
 
 /** AWS Health, CodeDeploy, ECS, Auto Scaling and Cost Anomaly Detection events, by EventBridge. */
@@ -134,15 +137,5 @@ export const everySourceComposition = composition({
   name: 'klaxon',
   triggers: 'every',
   screen: true,
-  stages: [
-    enrichStage,
-    classifyStage,
-    trustStage,
-    findingMemoryStage,
-    routeStage,
-    alarmStateStage,
-    noiseStage,
-    remediateStage,
-    deliverAndRecord,
-  ],
+  stages: EVERY_STAGE,
 });

@@ -3,33 +3,18 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALERT_CAPS, utf8Bytes } from '../../shared/alert/caps';
 import { loadConfig } from '../../shared/config/yaml';
-import { silentObserver } from '../../shared/observability/observer';
 import { processEventText } from '../../shared/pipeline';
-import { createReceivers, systemClock } from '../../shared/receivers/factory';
 import { toReplayLine } from '../../shared/replay/report';
 import { parseStored } from '../../shared/state/store';
-import { LocalSecretResolver } from '../../shared/secrets/secrets';
 import { REPO_ROOT, repoText } from '../support/fixtures';
+import { previewDeps } from '../support/preview-deps';
 
 /** How many mutants one run makes, and the seed that makes them (change it to explore further). */
 const MUTANTS = 300;
 const SEED = 0x6b6c6178;
 
 const config = loadConfig(repoText('klaxon.yml'));
-const deps = {
-  config,
-  receivers: createReceivers(config.receivers, {
-    secrets: new LocalSecretResolver({}),
-    post: async () => {
-      throw new Error('the fuzzer must not touch the network');
-    },
-    clock: systemClock,
-    consoleSink: () => {},
-  }),
-  mode: 'preview' as const,
-  observer: silentObserver,
-  now: () => new Date('2026-03-14T10:00:00Z'),
-};
+const deps = previewDeps(config);
 
 /** mulberry32: a small seeded generator, so a failing mutant can be made again from its number. */
 function random(seed: number): () => number {

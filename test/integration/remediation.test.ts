@@ -4,7 +4,6 @@
  * and Slack. The SSM status-change event is built from what SendCommand returned (moto reports
  * `Success` at once) and goes back through the same handler, as EventBridge would deliver it.
  */
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +13,12 @@ import { parseConfigYaml } from '../../shared/config/yaml';
 import { RunCommandAdapter } from '../../shared/remediation/ssm';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
 import { useMotoEnv } from '../support/aws-env';
-import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
+import {
+  createDeliveryQueues,
+  createStateTable,
+  createWebUnhealthyAlarm,
+  setWebUnhealthyAlarmState,
+} from '../support/aws-resources';
 import { captureOutput } from '../support/capture';
 import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
@@ -133,23 +137,7 @@ beforeEach(async () => {
   await createStateTable(table);
   const queues = await createDeliveryQueues(`rem-${tables}`);
   // The real alarm, in ALARM on the instance the event names: the alarm-state check asks CloudWatch.
-  const cloudwatch = new CloudWatchClient({});
-  await cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: 'web-prod-unhealthy',
-      Namespace: 'AWS/EC2',
-      MetricName: 'StatusCheckFailed',
-      Dimensions: [{ Name: 'InstanceId', Value: INSTANCE }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 2,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    }),
-  );
-  await cloudwatch.send(
-    new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: 'ALARM', StateReason: 'test' }),
-  );
+  await createWebUnhealthyAlarm(INSTANCE, 'ALARM');
   Object.assign(process.env, {
     // The stack's own account, as serverless.yml tells every function (its role ARNs).
     KLAXON_OWN_ROLE_ARNS: 'arn:aws:iam::123456789012:role/klaxon-rem-us-east-1-alarmNotifierRole',
@@ -236,9 +224,7 @@ describe('an auto remediation, end to end', () => {
   });
 
   it('starts nothing when CloudWatch says the alarm is OK now (a forged or stale ALARM)', async () => {
-    await new CloudWatchClient({}).send(
-      new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: 'OK', StateReason: 'test' }),
-    );
+    await setWebUnhealthyAlarmState('OK');
     const output = captureOutput();
     try {
       const result = await notifier()(fixture('cloudwatch-alarm/sns-web-unhealthy-instance.json'));

@@ -11,7 +11,6 @@ import {
   SQSClient,
   CreateQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListCommandsCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createRequire } from 'node:module';
@@ -24,7 +23,12 @@ import { deployedSlackInteractivity } from '../../shared/deployed/slack-interact
 import { createPowertools } from '../../shared/observability/powertools';
 import { BUTTON_IDS } from '../../shared/receivers/slack/message-record';
 import { useMotoEnv } from '../support/aws-env';
-import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
+import {
+  createDeliveryQueues,
+  createStateTable,
+  createWebUnhealthyAlarm,
+  setWebUnhealthyAlarmState,
+} from '../support/aws-resources';
 import { captureOutput } from '../support/capture';
 import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api';
@@ -197,13 +201,6 @@ beforeAll(async () => {
   restoreEnv = useMotoEnv(moto.endpoint);
 }, 60_000);
 
-/** Sets the real alarm's state in CloudWatch: Klaxon asks it before a remediation or a resolve. */
-async function setAlarmState(state: 'ALARM' | 'OK'): Promise<void> {
-  await new CloudWatchClient({}).send(
-    new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: state, StateReason: 'test' }),
-  );
-}
-
 afterAll(async () => {
   for (const name of [
     'KLAXON_OWN_ROLE_ARNS',
@@ -240,20 +237,7 @@ beforeEach(async () => {
     new CreateQueueCommand({ QueueName: `slk-${run}-slack-actions` }),
   );
   // The real alarm, in ALARM on the instance the event names, in the stack's own account.
-  await new CloudWatchClient({}).send(
-    new PutMetricAlarmCommand({
-      AlarmName: 'web-prod-unhealthy',
-      Namespace: 'AWS/EC2',
-      MetricName: 'StatusCheckFailed',
-      Dimensions: [{ Name: 'InstanceId', Value: 'i-0a1b2c3d4e5f67890' }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 2,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    }),
-  );
-  await setAlarmState('ALARM');
+  await createWebUnhealthyAlarm('i-0a1b2c3d4e5f67890', 'ALARM');
   Object.assign(process.env, {
     KLAXON_OWN_ROLE_ARNS: 'arn:aws:iam::123456789012:role/klaxon-slk-us-east-1-alarmNotifierRole',
     KLAXON_SSM_PREFIX: '/klaxon/slk',
@@ -351,7 +335,7 @@ describe('one incident in Slack, end to end', () => {
 
       // The alarm goes back to OK: the same message turns resolved, and its thread says so.
       const updatesBefore = message.updates.length;
-      await setAlarmState('OK');
+      await setWebUnhealthyAlarmState('OK');
       const resolved = await alarms(okEvent());
       expect(resolved).toMatchObject({ outcome: 'alerts', failed: 0 });
       expect(
