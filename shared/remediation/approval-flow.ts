@@ -76,6 +76,34 @@ export async function approve(
   return result;
 }
 
+/**
+ * Rejects a pending remediation: it takes the same approval lease as `approve` and keeps it, so a
+ * later approval (a link, the CLI, another click) can never start it; a remediation already approved
+ * or started is left as it is and said so.
+ */
+export async function reject(
+  context: RemediationContext,
+  approvalId: string,
+  by: string,
+): Promise<RemediationDecision> {
+  const store = context.store();
+  const record = await store.loadRecord<RemediationRecord>(recordKey(approvalId));
+  if (!record) throw new Error(`no remediation with id ${approvalId}`);
+  if (record.approvedBy) return alreadyApproved(record);
+  if (record.outcome !== 'pending-approval') {
+    return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
+  }
+  const now = context.nowMs();
+  const until = Math.max(record.expiresAt ?? 0, now + context.config.remediation.approval.expiresAfterMs);
+  if (!(await store.acquireLease(approvalLeaseKey(approvalId), `rejected-${randomUUID()}`, until, now))) {
+    const latest = (await store.loadRecord<RemediationRecord>(recordKey(approvalId))) ?? record;
+    return alreadyApproved(latest);
+  }
+  const rejected = await finish(context, record, { outcome: 'skipped', reason: `rejected by ${by}` });
+  report(context, rejected, record.alert);
+  return rejected;
+}
+
 /** A second approval: a no-op that names who approved first. */
 function alreadyApproved(record: RemediationRecord): RemediationDecision {
   const who = record.approvedBy ? ` by ${record.approvedBy}` : '';

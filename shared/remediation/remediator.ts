@@ -4,7 +4,7 @@ import type { DeliveryJob } from '../delivery/jobs';
 import type { DeliveryResult } from '../receivers/types';
 import type { Decision } from '../routing/decide';
 import type { StateStore } from '../state/store';
-import { approve } from './approval-flow';
+import { approve, reject } from './approval-flow';
 import { report } from './audit';
 import { enabledDocuments } from './config';
 import type { RemediationContext, RemediatorDeps } from './context';
@@ -86,6 +86,11 @@ export class Remediator {
    */
   approve(approvalId: string, by: string): Promise<RemediationDecision> {
     return approve(this.context, approvalId, by);
+  }
+
+  /** Rejects a pending remediation for good: no later approval can start it. `by` names who rejected. */
+  reject(approvalId: string, by: string): Promise<RemediationDecision> {
+    return reject(this.context, approvalId, by);
   }
 
   /**

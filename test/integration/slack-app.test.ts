@@ -214,6 +214,39 @@ describe('the click worker', () => {
     expect(await handleClick(click('klaxon:launch-missiles'), deps)).toBe('stale');
   });
 
+  it('rejects a pending remediation through the remediator, so no later approval can start it', async () => {
+    const { store, deps, click, record } = await posted(['remediation']);
+    await store.saveRecord(
+      slackRecordKey('alerts', record.fingerprint),
+      { ...record, approvalId: 'rem-123' },
+      0,
+    );
+    const calls: string[] = [];
+    const remediator = {
+      approve: async (id: string, by: string) => {
+        calls.push(`approve ${id} ${by}`);
+        return { outcome: 'started' };
+      },
+      reject: async (id: string, by: string) => {
+        calls.push(`reject ${id} ${by}`);
+        return { outcome: 'skipped', reason: `rejected by ${by}` };
+      },
+    };
+    const app = deps.slackReceivers.get('alerts')!;
+    const withRemediator = {
+      ...deps,
+      remediator,
+      slackReceivers: new Map([
+        ['alerts', { ...app, actions: { remediation: { allow: { users: ['U0ONCALL'] } } } }],
+      ]),
+    };
+    expect(await handleClick(click(BUTTON_IDS.reject), withRemediator)).toBe('done');
+    expect(await handleClick(click(BUTTON_IDS.approve), withRemediator)).toBe('duplicate');
+    expect(calls).toEqual(['reject rem-123 slack:dana (U0ONCALL)']);
+    const message = slack.messages().find((m) => m.ts === record.ts);
+    expect(JSON.stringify(message?.blocks)).toMatch(/[Rr]ejected/);
+  });
+
   it('lets a click whose work failed be tried again, and does it once', async () => {
     const { deps, click } = await posted(['resolve']);
     pagerDuty.script([{ status: 400 }]);

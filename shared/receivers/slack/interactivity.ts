@@ -58,12 +58,13 @@ export interface PagerDutyTarget {
   url?: string;
 }
 
-/** The remediation approval path (Remediator.approve). */
+/** The remediation approval path (Remediator.approve and Remediator.reject). */
 export interface ApprovePort {
   approve(
     approvalId: string,
     by: string,
   ): Promise<{ outcome: string; reason?: string; executionId?: string }>;
+  reject(approvalId: string, by: string): Promise<{ outcome: string; reason?: string }>;
 }
 
 /** What an HTTP answer to Slack is. */
@@ -321,9 +322,13 @@ async function act(
     case 'remediation': {
       if (!record.approvalId)
         throw new DeliveryError('no remediation waits for approval on this message', false);
-      if (click.actionId === BUTTON_IDS.reject)
-        return { ...record, remediation: { ...actor, verdict: 'rejected', outcome: 'not started' } };
       if (!deps.remediator) throw new DeliveryError('remediation is not configured in klaxon.yml', false);
+      if (click.actionId === BUTTON_IDS.reject) {
+        const rejected = await deps.remediator.reject(record.approvalId, by);
+        const outcome =
+          rejected.outcome === 'skipped' ? 'not started' : (rejected.reason ?? rejected.outcome);
+        return { ...record, remediation: { ...actor, verdict: 'rejected', outcome } };
+      }
       const result = await deps.remediator.approve(record.approvalId, by);
       const outcome = [result.outcome, result.executionId, result.reason].filter(Boolean).join(' ');
       return { ...record, remediation: { ...actor, verdict: 'approved', outcome } };

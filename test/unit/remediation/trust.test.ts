@@ -218,6 +218,27 @@ describe('approval: pending → approved → starting, once', () => {
     expect(t.automation.started).toHaveLength(1);
   });
 
+  it('a rejection is final: no later approval starts it, and a rejection after an approval changes nothing', async () => {
+    const t = setup(remediationConfig(RULE('approve')));
+    const pending = await t.live(decisionOf(instanceAlert()));
+    const id = pending.remediation?.approvalId ?? '';
+    expect(await t.remediator.reject(id, 'slack:carol (U0CAROL)')).toMatchObject({
+      outcome: 'skipped',
+      reason: 'rejected by slack:carol (U0CAROL)',
+    });
+    const late = await t.remediator.approve(id, 'alice');
+    expect(late.outcome).not.toBe('started');
+    expect(late.reason).toMatch(/not pending approval: it is skipped/);
+    expect(t.automation.started).toHaveLength(0);
+
+    const other = await t.live(decisionOf(instanceAlert(2)));
+    const second = other.remediation?.approvalId ?? '';
+    expect(second).not.toBe(id);
+    expect((await t.remediator.approve(second, 'alice')).outcome).toBe('started');
+    expect((await t.remediator.reject(second, 'bob')).reason).toMatch(/already approved by alice/);
+    expect(t.automation.started).toHaveLength(1);
+  });
+
   it('of two approvals racing, exactly one starts one execution (Run Command has no ClientToken)', async () => {
     const t = setup(
       remediationConfig(`
