@@ -29,12 +29,9 @@ export async function approve(
   by: string,
 ): Promise<RemediationDecision> {
   const store = context.store();
-  const record = await store.loadRecord<RemediationRecord>(recordKey(approvalId));
-  if (!record) throw new Error(`no remediation with id ${approvalId}`);
-  if (record.approvedBy) return alreadyApproved(record);
-  if (record.outcome !== 'pending-approval') {
-    return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
-  }
+  const found = await pendingRecord(context, approvalId);
+  if (!('token' in found)) return found;
+  const record = found;
   const now = context.nowMs();
   if (record.expiresAt !== undefined && now >= record.expiresAt) {
     return finish(context, record, { outcome: 'skipped', reason: 'the approval request expired' });
@@ -87,12 +84,9 @@ export async function reject(
   by: string,
 ): Promise<RemediationDecision> {
   const store = context.store();
-  const record = await store.loadRecord<RemediationRecord>(recordKey(approvalId));
-  if (!record) throw new Error(`no remediation with id ${approvalId}`);
-  if (record.approvedBy) return alreadyApproved(record);
-  if (record.outcome !== 'pending-approval') {
-    return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
-  }
+  const found = await pendingRecord(context, approvalId);
+  if (!('token' in found)) return found;
+  const record = found;
   const now = context.nowMs();
   const until = Math.max(record.expiresAt ?? 0, now + context.config.remediation.approval.expiresAfterMs);
   if (!(await store.acquireLease(approvalLeaseKey(approvalId), `rejected-${randomUUID()}`, until, now))) {
@@ -102,6 +96,20 @@ export async function reject(
   const rejected = await finish(context, record, { outcome: 'skipped', reason: `rejected by ${by}` });
   report(context, rejected, record.alert);
   return rejected;
+}
+
+/** The record of a remediation waiting for approval, or the decision that says why it is not waiting. */
+async function pendingRecord(
+  context: RemediationContext,
+  approvalId: string,
+): Promise<RemediationRecord | RemediationDecision> {
+  const record = await context.store().loadRecord<RemediationRecord>(recordKey(approvalId));
+  if (!record) throw new Error(`no remediation with id ${approvalId}`);
+  if (record.approvedBy) return alreadyApproved(record);
+  if (record.outcome !== 'pending-approval') {
+    return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
+  }
+  return record;
 }
 
 /** A second approval: a no-op that names who approved first. */
