@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     storm: { type: 'string' },
     'storm-store': { type: 'string', default: 'memory' },
+    live: { type: 'boolean', default: false },
+    'storm-seed': { type: 'string', default: '1' },
+    'storm-window': { type: 'string', default: '30' },
   },
 });
 const RUNS = Math.max(15, Number(args.runs));
@@ -325,8 +328,19 @@ function checks(
 
 async function main(): Promise<number> {
   if (args.storm !== undefined) {
-    const { runStorm, runStormOnMoto } = await import('./storm');
     const count = Number(args.storm);
+    if (args.live) {
+      const { runLiveStorm } = await import('./storm-live');
+      const report = await runLiveStorm({
+        count,
+        store: args['storm-store'] === 'moto' ? 'moto' : 'memory',
+        seed: Number(args['storm-seed']),
+        windowSeconds: Number(args['storm-window']),
+      });
+      process.stdout.write(`${report}\n`);
+      return 0;
+    }
+    const { runStorm, runStormOnMoto } = await import('./storm');
     const report = args['storm-store'] === 'moto' ? await runStormOnMoto(count) : await runStorm(count);
     process.stdout.write(`${report}\n`);
     return 0;

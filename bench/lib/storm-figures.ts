@@ -127,6 +127,12 @@ export function stormAlarms(count: number, seed: number, region = 'us-east-1'): 
   return Array.from({ length: count }, (_, i) => {
     const metric = METRICS[Math.floor(random() * METRICS.length)] as string;
     const n = String(i + 1).padStart(5, '0');
-    return { name: `storm-${n}-${metric.toLowerCase()}`, critical: (i + 1) % 100 === 0, region, metric };
+    const critical = (i + 1) % 100 === 0;
+    return {
+      name: `storm-${n}-${metric.toLowerCase()}-${critical ? 'crit' : 'warn'}`,
+      critical,
+      region,
+      metric,
+    };
   });
 }

@@ -1,11 +1,13 @@
 import { type KlaxonConfig, validateConfig } from '../config/load';
 import { Dispatcher } from '../delivery/dispatcher';
+import type { DeliveryQueue } from '../delivery/queue';
 import type { InvocationClock } from '../lambda/invocation-clock';
 import { NoiseEngine } from '../noise/engine';
 import { type PipelineObserver, PowertoolsObserver } from '../observability/observer';
 import { systemClock } from '../receivers/factory';
 import type { Receiver } from '../receivers/types';
 import type { Remediator } from '../remediation/remediator';
+import type { StateStore } from '../state/store';
 import { deployedReceivers } from './receivers';
 import { deployedRemediator } from './remediation';
 import { deployedSecrets } from './secrets';
@@ -13,8 +15,10 @@ import { deployedState } from './state';
 import { claimLeaseMsOf, type DeployedEnv, type FunctionPowertools } from './env';
 import type { DeployedState } from './state';
 
-/** What a deployed dispatcher is built from, besides the configuration. */
-export interface DispatcherParts extends DeployedState {
+/** What a deployed dispatcher is built from, besides the configuration (any state store and queue: the storm bench runs it in memory). */
+export interface DispatcherParts {
+  store?: StateStore;
+  queue?: DeliveryQueue;
   receivers: ReadonlyMap<string, Receiver>;
   observer: PipelineObserver;
   clock: InvocationClock;
