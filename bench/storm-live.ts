@@ -20,8 +20,11 @@ import { type FakeSlack, startFakeSlack } from '../test/support/fake-slack';
 import { type FakeWebhook, startFakeWebhook } from '../test/support/fake-webhook';
 import type { StormChildResult } from './children/storm-live';
 import {
-  type AcceptedMessage,
+  klaxonWebhookMessage,
   messageBudget,
+  namesIn,
+  processCpuMs,
+  slackMessage,
   type ReceiverFigures,
   receiverFigures,
   type StormAlarm,
@@ -32,8 +35,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where Debian's package installs Alertmanager. */
 export const ALERTMANAGER_BINARY = '/usr/bin/prometheus-alertmanager';
 const PD_ROUTING_KEY = 'storm-routing-key-0000000000000001';
-/** Storm alarm names as they appear anywhere in a message body. */
-const NAME = /storm-\d{5}-[a-z0-9]+-(?:crit|warn)/g;
 
 /** Options of one live storm. */
 export interface LiveStormOptions {
@@ -43,24 +44,6 @@ export interface LiveStormOptions {
   windowSeconds?: number;
   /** Path of the Alertmanager binary (default: Debian's); absent: skipped with a line saying so. */
   alertmanager?: string;
-}
-
-function namesIn(value: unknown): string[] {
-  return [...new Set(JSON.stringify(value ?? null).match(NAME) ?? [])];
-}
-
-/** A Slack group message lists some alarms and says `…and N more` for the rest. */
-function slackMessage(body: unknown, at: number): AcceptedMessage {
-  const listed = namesIn(body);
-  const more = /…and (\d+) more/.exec(JSON.stringify(body ?? null));
-  return { at, listed, size: listed.length + Number(more?.[1] ?? 0) };
-}
-
-/** Klaxon's webhook group body counts every member in `group.size`; a single alert is one. */
-function klaxonWebhookMessage(body: unknown, at: number): AcceptedMessage {
-  const group = (body as { group?: { size?: number } } | undefined)?.group;
-  const listed = namesIn((body as { alerts?: unknown } | undefined)?.alerts ?? body);
-  return { at, listed, size: group?.size ?? listed.length };
 }
 
 async function freePort(): Promise<number> {
@@ -124,15 +107,6 @@ function row(name: string, f: ReceiverFigures, rejected: number | string): strin
 }
 
 const HEADER = `${'receiver'.padEnd(13)} ${'covered'.padStart(11)} ${'lost'.padStart(5)} ${'duplicated'.padStart(11)} ${'messages'.padStart(9)} ${'peak/s'.padStart(7)} ${'429s'.padStart(5)} ${'first'.padStart(8)} ${'last'.padStart(8)}`;
-
-/** Process CPU time (user + system) of a running process, in ms, from /proc/<pid>/stat. */
-export function processCpuMs(statLine: string, ticksPerSecond = 100): number {
-  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / ticksPerSecond;
-}
 
 interface AlertmanagerRun {
   figures: ReceiverFigures;

@@ -283,7 +283,11 @@ async function main(): Promise<void> {
   let arrivalsDone = false;
   // Lambda runs the SNS invocations concurrently; a failed one is retried (async invoke retries).
   const arrivals = Array.from({ length: concurrency }, async () => {
-    while (next < alarms.length) {
+    for (;;) {
+      // Each invocation arrives as I/O (the Lambda runtime API); without this turn of the event loop,
+      // invocations on the in-memory store would chain as microtasks and hold every socket write back.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (next >= alarms.length) return;
       const index = next++;
       const event = alarmEvent(alarms[index] as StormAlarm, index);
       for (let attempt = 0; ; attempt++) {

@@ -136,3 +136,34 @@ export function stormAlarms(count: number, seed: number, region = 'us-east-1'): 
     };
   });
 }
+
+/** Storm alarm names as they appear anywhere in a message body. */
+const NAME = /storm-\d{5}-[a-z0-9]+-(?:crit|warn)/g;
+
+/** The distinct storm alarm names anywhere in a value (a message body, or part of it). */
+export function namesIn(value: unknown): string[] {
+  return [...new Set(JSON.stringify(value ?? null).match(NAME) ?? [])];
+}
+
+/** A Slack group message lists some alarms and says `…and N more` for the rest. */
+export function slackMessage(body: unknown, at: number): AcceptedMessage {
+  const listed = namesIn(body);
+  const more = /…and (\d+) more/.exec(JSON.stringify(body ?? null));
+  return { at, listed, size: listed.length + Number(more?.[1] ?? 0) };
+}
+
+/** Klaxon's webhook group body counts every member in `group.size`; a single alert is one. */
+export function klaxonWebhookMessage(body: unknown, at: number): AcceptedMessage {
+  const group = (body as { group?: { size?: number } } | undefined)?.group;
+  const listed = namesIn((body as { alerts?: unknown } | undefined)?.alerts ?? body);
+  return { at, listed, size: group?.size ?? listed.length };
+}
+
+/** Process CPU time (user + system) of a running process, in ms, from /proc/<pid>/stat. */
+export function processCpuMs(statLine: string, ticksPerSecond = 100): number {
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / ticksPerSecond;
+}

@@ -204,12 +204,12 @@ function afterASend(clean: CrashOutcome, kill: KillPoint): boolean {
 /**
  * Runs a scenario clean, then killed before and after each of its steps, each time on a fresh store,
  * and lists every run that lost an alert, sent one twice (outside the send-to-record gap), dead-lettered
- * or stranded one. Also returns how many runs it made.
+ * or stranded one. Also returns how many runs it made, and how many of them sent one alert twice in that gap.
  */
 export async function killAtEveryStep(
   scenario: (typeof KILL_SCENARIOS)[keyof typeof KILL_SCENARIOS],
   freshStore: () => Promise<StateStore> | StateStore,
-): Promise<{ runs: number; steps: number; failures: string[] }> {
+): Promise<{ runs: number; steps: number; failures: string[]; resentInGap: number }> {
   const alerts = Array.from({ length: scenario.alerts }, (_, i) => testAlert(i + 1));
   const run = async (kill?: KillPoint) =>
     runWithKill({
@@ -222,9 +222,11 @@ export async function killAtEveryStep(
     });
   const clean = await run();
   const failures: string[] = [];
+  let resentInGap = 0;
   const check = (outcome: CrashOutcome, label: string, allowedTwice: boolean) => {
     const lost = alerts.filter((a) => !outcome.delivered.has(a.transitionId)).length;
     const twice = [...outcome.delivered.values()].filter((n) => n > 1).length;
+    if (twice > 0 && allowedTwice) resentInGap += 1;
     if (lost > 0 || (twice > 0 && !allowedTwice) || outcome.deadLettered || outcome.stranded) {
       failures.push(
         `${label}: lost ${lost}, twice ${twice}, dead ${outcome.deadLettered}, stranded ${outcome.stranded}`,
@@ -244,5 +246,5 @@ export async function killAtEveryStep(
       runs += 1;
     }
   }
-  return { runs, steps: clean.steps, failures };
+  return { runs, steps: clean.steps, failures, resentInGap };
 }

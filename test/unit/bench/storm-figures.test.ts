@@ -106,4 +106,41 @@ describe('storm figures', () => {
     expect(a.filter((x) => x.critical)).toHaveLength(10);
     expect(stormAlarms(0, 7)).toEqual([]);
   });
+
+  it('reads the alarms a Slack group message names once each, and its "…and N more"', () => {
+    const a = 'storm-00001-latency-warn';
+    const b = 'storm-00100-errors-crit';
+    const body = {
+      blocks: [
+        { type: 'section', text: { text: `• <https://x/alarm/${a}|${a}>\n• <https://x/alarm/${b}|${b}>` } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: '…and 38 more' }] },
+      ],
+    };
+    expect(slackMessage(body, 7)).toEqual({ at: 7, listed: [a, b], size: 40 });
+    expect(slackMessage({ text: 'storm-0001-x-warn storm-00002-x-warning' }, 0)).toMatchObject({
+      listed: [],
+      size: 0,
+    });
+    expect(namesIn(undefined)).toEqual([]);
+  });
+
+  it('reads a Klaxon webhook group by group.size, and a single alert as one', () => {
+    const alerts = [{ labels: { alarmName: 'storm-00003-throttles-warn' } }];
+    expect(klaxonWebhookMessage({ group: { size: 250, listed: 1 }, alerts }, 1)).toEqual({
+      at: 1,
+      listed: ['storm-00003-throttles-warn'],
+      size: 250,
+    });
+    expect(klaxonWebhookMessage({ labels: { alarmName: 'storm-00004-errors-warn' } }, 2)).toEqual({
+      at: 2,
+      listed: ['storm-00004-errors-warn'],
+      size: 1,
+    });
+  });
+
+  it('reads user and system ticks from /proc/<pid>/stat, even with a command name holding ") ("', () => {
+    const fields = ['S', '1', '2', '3', '0', '-1', '4194560', '10', '0', '0', '0', '250', '50', '0', '0'];
+    expect(processCpuMs(`1234 (prometheus-alertmanager) ${fields.join(' ')}`)).toBe(3_000);
+    expect(processCpuMs(`1234 (a) (b c) ${fields.join(' ')}`, 1000)).toBe(300);
+  });
 });
