@@ -138,7 +138,7 @@ export function stormAlarms(count: number, seed: number, region = 'us-east-1'): 
 }
 
 /** Storm alarm names as they appear anywhere in a message body. */
-const NAME = /storm-\d{5}-[a-z0-9]+-(?:crit|warn)/g;
+const NAME = /storm-\d{5}-[a-z0-9]+-(?:crit|warn)(?![a-z0-9])/g;
 
 /** The distinct storm alarm names anywhere in a value (a message body, or part of it). */
 export function namesIn(value: unknown): string[] {

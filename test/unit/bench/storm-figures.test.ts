@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { messageBudget, peakPerWindow, receiverFigures, stormAlarms } from '../../../bench/lib/storm-figures';
+import {
+  klaxonWebhookMessage,
+  messageBudget,
+  namesIn,
+  peakPerWindow,
+  processCpuMs,
+  receiverFigures,
+  slackMessage,
+  stormAlarms,
+} from '../../../bench/lib/storm-figures';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
 
