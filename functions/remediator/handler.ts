@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import klaxonYml from '../../klaxon.yml';
 import { type ApprovalDeps, deployedApproval } from '../../shared/deployed/approval';
+import { ApprovalNotFoundError } from '../../shared/errors';
 import { lazyHandler } from '../../shared/lambda/lazy-handler';
 import { createPowertools } from '../../shared/observability/powertools';
 import { verifyApprovalLink } from '../../shared/remediation/approval';
@@ -77,7 +78,17 @@ async function answerApproval(
     );
   }
   const by = approverOf(event);
-  const result = await deps.remediator.approve(checked.id, by);
+  const result = await deps.remediator.approve(checked.id, by).catch((error: unknown) => {
+    if (error instanceof ApprovalNotFoundError) return undefined;
+    throw error;
+  });
+  if (!result) {
+    return page(
+      404,
+      'No such remediation',
+      '<p>No remediation waits under this link: it expired or was removed. Nothing was started.</p>',
+    );
+  }
   const done = result.outcome === 'started' && !result.alreadyApproved;
   return page(
     done ? 200 : 409,

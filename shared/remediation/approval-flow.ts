@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApprovalNotFoundError } from '../errors';
 import { finish, report } from './audit';
 import type { RemediationContext } from './context';
 import { breakerOpen } from './guards';
@@ -104,7 +105,7 @@ async function pendingRecord(
   approvalId: string,
 ): Promise<RemediationRecord | RemediationDecision> {
   const record = await context.store().loadRecord<RemediationRecord>(recordKey(approvalId));
-  if (!record) throw new Error(`no remediation with id ${approvalId}`);
+  if (!record) throw new ApprovalNotFoundError(approvalId);
   if (record.approvedBy) return alreadyApproved(record);
   if (record.outcome !== 'pending-approval') {
     return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });
