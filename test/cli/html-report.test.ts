@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../cli/html-report';
+import { escapeHtml } from '../../cli/html-escape';
 import { EXIT } from '../../cli/klaxon';
 import { runCli as run } from '../support/cli';
 
