@@ -26,21 +26,24 @@ const CLOSE = '\uE001';
 const restoreLinks = (html: string, links: string[]) =>
   html.replace(new RegExp(`${OPEN}(\\d+)${CLOSE}`, 'g'), (_m, index: string) => links[Number(index)] ?? '');
 
-/** Slack mrkdwn as Slack draws it: *bold*, _italic_, `code`, <url|text>, emoji, line breaks. */
+/** Undoes the three escapes Slack text carries (`&amp;` last, so `&amp;lt;` stays `&lt;`). */
+const slackUnescape = (text: string) =>
+  text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * Slack mrkdwn as Slack draws it: *bold*, _italic_, `code`, <url|text>, emoji, line breaks. In Slack
+ * text a raw `<…>` is always a control sequence (a link) and a literal bracket arrives as `&lt;`, so
+ * links are found before the entities are undone, as Slack does.
+ */
 function mrkdwn(text: unknown): string {
-  // Slack payloads carry &amp; &lt; &gt; already escaped; undo that first, then escape once.
-  const raw = String(text ?? '')
-    .replace(/[\uE000\uE001]/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  const raw = String(text ?? '').replace(/[\uE000\uE001]/g, '');
   const links: string[] = [];
   const withoutLinks = raw.replace(/<([^|>\s]+)(?:\|([^>]*))?>/g, (_m, url: string, label?: string) => {
-    links.push(linkOrText(url, label ?? url));
+    links.push(linkOrText(slackUnescape(url), slackUnescape(label ?? url)));
     return `${OPEN}${links.length - 1}${CLOSE}`;
   });
   return restoreLinks(
-    escapeHtml(withoutLinks)
+    escapeHtml(slackUnescape(withoutLinks))
       .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
       .replace(/`([^`]+)`/g, '<code>$1</code>')
       .replace(/(^|[\s(])\*([^*\n]+)\*/g, '$1<b>$2</b>')
@@ -177,6 +180,10 @@ const AC_ALIGN: Record<string, string> = { left: '', center: ' ac-a-center', rig
 
 const lower = (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : 'default');
 const pick = (table: Record<string, string>, value: unknown) => table[lower(value)] ?? '';
+const containerStyle = (value: unknown) => {
+  const style = pick(AC_CONTAINER_STYLE, value);
+  return style ? ` ${style}` : '';
+};
 const list = (value: unknown): Card[] =>
   Array.isArray(value) ? value.filter((v): v is Card => typeof v === 'object' && v !== null) : [];
 
@@ -232,10 +239,10 @@ function acColumnWidth(width: unknown): string {
 }
 
 function acColumnSet(element: Card): string {
-  const style = element.style === undefined ? '' : ` ${pick(AC_CONTAINER_STYLE, element.style)}`;
+  const style = element.style === undefined ? '' : containerStyle(element.style);
   const columns = list(element.columns)
     .map((column) => {
-      const columnStyle = column.style === undefined ? '' : ` ${pick(AC_CONTAINER_STYLE, column.style)}`;
+      const columnStyle = column.style === undefined ? '' : containerStyle(column.style);
       return `<div class="ac-column${columnStyle}" style="${acColumnWidth(column.width)}">${acElements(column.items)}</div>`;
     })
     .join('');
@@ -243,7 +250,7 @@ function acColumnSet(element: Card): string {
 }
 
 function acContainer(element: Card): string {
-  const style = element.style === undefined ? '' : ` ${pick(AC_CONTAINER_STYLE, element.style)}`;
+  const style = element.style === undefined ? '' : containerStyle(element.style);
   const bleed = element.bleed === true ? ' ac-bleed' : '';
   return `<div class="${acClasses(element, 'ac-container')}${style}${bleed}">${acElements(element.items)}</div>`;
 }
@@ -316,7 +323,8 @@ export function teamsMessage(payload: Record<string, unknown>): string {
 
 /** Plain text as a mail client shows it: wrapped, monospaced facts kept aligned, URLs linked. */
 function plainTextBody(text: string): string {
-  const parts = text.split(/(https?:\/\/[^\s<>"']+)/g);
+  // A URL ends before trailing punctuation, as mail clients decide it.
+  const parts = text.split(/(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]])/g);
   return parts
     .map((part, index) => (index % 2 === 1 ? linkOrText(part, part) : escapeHtml(part, 100_000)))
     .join('');
