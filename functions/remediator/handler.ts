@@ -9,8 +9,8 @@ import { verifyApprovalLink } from '../../shared/remediation/approval';
 /**
  * The approval endpoint of signed links (a Lambda function URL). GET shows what would run and a
  * confirm button; only the POST approves, so link previews and scanners never approve anything. The
- * approval itself is `Remediator.approve`, the same call `klaxon approve <id>` makes (and a Slack
- * interactivity endpoint would make, after checking Slack's request signature).
+ * approval itself is `Remediator.approve`, the same call `klaxon approve <id>` makes (and the Slack
+ * interactivity worker makes, after checking Slack's request signature).
  */
 
 const powertools = createPowertools('klaxon-remediator');

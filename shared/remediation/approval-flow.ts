@@ -18,7 +18,7 @@ import {
 export const approvalLeaseKey = (token: string) => `remediation-approval#${token}`;
 
 /**
- * Approves a pending remediation (the CLI, a signed link, or later a Slack button) and starts it
+ * Approves a pending remediation (the CLI, a signed link, or a Slack button) and starts it
  * behind the same guards. `by` names the approver for the audit record. The step pending → approved
  * is a conditional write (a lease per approval, one owner per call): of two approvals racing, one
  * starts the execution and the other changes nothing and names who approved first. A link is

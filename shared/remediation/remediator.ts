@@ -81,7 +81,7 @@ export class Remediator {
   }
 
   /**
-   * Approves a pending remediation (the CLI, a signed link, or later a Slack button) and starts it
+   * Approves a pending remediation (the CLI, a signed link, or a Slack button) and starts it
    * behind the same guards. `by` names the approver for the audit record.
    */
   approve(approvalId: string, by: string): Promise<RemediationDecision> {

@@ -142,7 +142,7 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
-  // Remediation (issue 5): the unhealthy-instance alarm of the example restart rule (a dry run).
+  // Remediation: the unhealthy-instance alarm of the example restart rule (a dry run).
   'cloudwatch-alarm/sns-web-unhealthy-instance.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
@@ -252,7 +252,7 @@ const EXPECTED: Record<string, Expected> = {
   'sqs/slack-actions-click.json': { outcome: 'invalid', reason: /not an SNS record/ },
   'function-url/remediator-approval-get.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
   'function-url/slack-actions-interaction.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
-  // Security detections and findings (issue 4): severity from the catalog / the finding.
+  // Security detections and findings: severity from the catalog / the finding.
   'cloudtrail/eventbridge-account-contacts-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-account-contacts-changed-positive.json': {
     outcome: 'alerts',
