@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/klaxon';
 import { runCli as run } from '../support/cli';
+import { REPO_ROOT } from '../support/fixtures';
 
 /** Debian's chromium (.ci/run installs it); the test says clearly when it cannot run. */
 function findChromium(): string | undefined {
@@ -30,6 +31,27 @@ function headless(...args: string[]): string {
     { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
   );
 }
+
+describe('npm start, as the README runs it', () => {
+  it('replays every fixture and names the HTML report it wrote', () => {
+    // The repository's top level linked into a scratch folder, so out/ is written there.
+    const dir = mkdtempSync(join(tmpdir(), 'klaxon-start-'));
+    for (const entry of readdirSync(REPO_ROOT)) {
+      if (entry !== 'out' && entry !== '.git') symlinkSync(join(REPO_ROOT, entry), join(dir, entry));
+    }
+    const stdout = execFileSync('npm', ['start', '--silent'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('Report: out/replay/report.html (open it in a browser)');
+    expect(stdout).toMatch(/\d+ files: \d+ with alerts, \d+ ignored, \d+ invalid\./);
+    const html = readFileSync(join(dir, 'out/replay/report.html'), 'utf8');
+    expect(html).toContain('class="slack"');
+    expect(html).toContain('class="pd"');
+  }, 300_000);
+});
 
 describe.skipIf(!chromium)('klaxon replay --html in headless Chromium', () => {
   it('shows the decision and what Slack and PagerDuty would show, in one self-contained page', async () => {
