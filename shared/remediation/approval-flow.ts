@@ -99,6 +99,13 @@ export async function reject(
   return rejected;
 }
 
+/** Where a remediation stands, for the approval page; throws ApprovalNotFoundError when there is none. */
+export async function lookup(context: RemediationContext, approvalId: string): Promise<RemediationDecision> {
+  const record = await context.store().loadRecord<RemediationRecord>(recordKey(approvalId));
+  if (!record) throw new ApprovalNotFoundError(approvalId);
+  return decisionOf(record);
+}
+
 /** The record of a remediation waiting for approval, or the decision that says why it is not waiting. */
 async function pendingRecord(
   context: RemediationContext,

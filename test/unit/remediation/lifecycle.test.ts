@@ -236,6 +236,12 @@ describe('approval', () => {
     } as never);
     expect(answer.statusCode).toBe(404);
     expect(answer.body).toContain('No such remediation');
+    const shown = await handler({
+      requestContext: { http: { method: 'GET', sourceIp: '198.51.100.7' } },
+      queryStringParameters: Object.fromEntries(link.searchParams),
+    } as never);
+    expect(shown.statusCode).toBe(404);
+    expect(shown.body).not.toContain('<form');
     expect(t.runCommand.sent).toHaveLength(0);
     await expect(t.remediator.approve('gone-1234', 'alice')).rejects.toBeInstanceOf(ApprovalNotFoundError);
   });
