@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { KlaxonConfig } from '../shared/config/load';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveDeadLetters } from '../shared/delivery/redrive';
+import { ApprovalNotFoundError } from '../shared/errors';
 import { loadCheckedConfig } from './config';
 import { describeFailure, EXIT } from './failure';
 import { replay, UnreadablePathError } from './replay';
@@ -196,8 +197,7 @@ export async function main(argv: string[]): Promise<number> {
         by: `${values.by} (klaxon approve)`,
         config,
       }).catch((error: unknown) => {
-        // The approval flow says "no remediation with id …" for an id its state table does not hold.
-        if (error instanceof Error && error.message.startsWith('no remediation with id')) return undefined;
+        if (error instanceof ApprovalNotFoundError) return undefined;
         throw error;
       });
       if (!result) {

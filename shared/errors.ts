@@ -63,3 +63,14 @@ export class StateItemRejectedError extends StateStoreError {
 export class DigestDeliveryError extends Error {
   override readonly name = 'DigestDeliveryError';
 }
+
+/** No remediation waits under this approval id: it never existed, or its record expired or was removed. */
+export class ApprovalNotFoundError extends Error {
+  override readonly name = 'ApprovalNotFoundError';
+  constructor(
+    readonly approvalId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`no remediation with id ${approvalId}`, options);
+  }
+}

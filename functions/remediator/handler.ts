@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import klaxonYml from '../../klaxon.yml';
 import { type ApprovalDeps, deployedApproval } from '../../shared/deployed/approval';
+import { ApprovalNotFoundError } from '../../shared/errors';
 import { lazyHandler } from '../../shared/lambda/lazy-handler';
 import { createPowertools } from '../../shared/observability/powertools';
 import { verifyApprovalLink } from '../../shared/remediation/approval';
@@ -8,8 +9,8 @@ import { verifyApprovalLink } from '../../shared/remediation/approval';
 /**
  * The approval endpoint of signed links (a Lambda function URL). GET shows what would run and a
  * confirm button; only the POST approves, so link previews and scanners never approve anything. The
- * approval itself is `Remediator.approve`, the same call `klaxon approve <id>` makes (and a Slack
- * interactivity endpoint would make, after checking Slack's request signature).
+ * approval itself is `Remediator.approve`, the same call `klaxon approve <id>` makes (and the Slack
+ * interactivity worker makes, after checking Slack's request signature).
  */
 
 const powertools = createPowertools('klaxon-remediator');
@@ -66,18 +67,31 @@ async function answerApproval(
   if (!key) return page(503, 'Approval links are not configured', '');
   const checked = verifyApprovalLink(params, key, deps.now());
   if (!checked.ok) return page(403, 'Approval refused', `<p>${escapeHtml(checked.reason)}</p>`);
+  const notFound = (error: unknown) => {
+    if (error instanceof ApprovalNotFoundError) return undefined;
+    throw error;
+  };
+  const gone = () =>
+    page(
+      404,
+      'No such remediation',
+      '<p>No remediation waits under this link: it expired or was removed. Nothing was started.</p>',
+    );
   if (method !== 'POST') {
+    const current = await deps.remediator.lookup(checked.id).catch(notFound);
+    if (!current) return gone();
     const hidden = ['id', 'exp', 'sig']
       .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params[name] ?? '')}">`)
       .join('');
     return page(
       200,
       'Approve remediation?',
-      `<p>Remediation <code>${escapeHtml(checked.id)}</code>. The exact action is in the alert that carried this link.</p><form method="post">${hidden}<button type="submit">Approve and start</button></form>`,
+      `<p>Remediation <code>${escapeHtml(checked.id)}</code>: ${escapeHtml(current.action)} (${escapeHtml(current.outcome)}). The exact action is in the alert that carried this link.</p><form method="post">${hidden}<button type="submit">Approve and start</button></form>`,
     );
   }
   const by = approverOf(event);
-  const result = await deps.remediator.approve(checked.id, by);
+  const result = await deps.remediator.approve(checked.id, by).catch(notFound);
+  if (!result) return gone();
   const done = result.outcome === 'started' && !result.alreadyApproved;
   return page(
     done ? 200 : 409,

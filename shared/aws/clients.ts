@@ -44,9 +44,23 @@ export function createDynamoClient(timeouts: ClientTimeouts = CLIENT_TIMEOUTS.dy
   return new DynamoDBClient({ requestHandler: timeouts });
 }
 
-/** Builds the SQS client (retry and dead-letter queues). */
-export function createSqsClient(): SQSClient {
-  return new SQSClient({ requestHandler: CLIENT_TIMEOUTS.sqs });
+/** The SDK's endpoint variables that point SQS at a local endpoint (moto, LocalStack). */
+export interface SqsEndpointEnv {
+  AWS_ENDPOINT_URL?: string;
+  AWS_ENDPOINT_URL_SQS?: string;
+}
+
+/**
+ * Builds the SQS client (retry and dead-letter queues). By default the SDK sends each call to the
+ * host of its queue URL; with a local endpoint set, the URLs CloudFormation gives
+ * (`https://sqs.<region>.amazonaws.com/…`) would still reach AWS, so the endpoint is used instead.
+ */
+export function createSqsClient(env: SqsEndpointEnv = {}): SQSClient {
+  const local = !!(env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
+  return new SQSClient({
+    requestHandler: CLIENT_TIMEOUTS.sqs,
+    ...(local ? { useQueueUrlAsEndpoint: false } : {}),
+  });
 }
 
 /** Builds an SNS publisher (the `sns` and `email` receivers and fallback topic). */

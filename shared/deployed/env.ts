@@ -16,6 +16,10 @@ export interface DeployedEnv {
   /** Comma-separated names of the stack's own roles, `{region}` for the region (serverless.yml). */
   KLAXON_OWN_ROLE_NAMES?: string;
   AWS_REGION?: string;
+  /** A local endpoint for every AWS service (moto, LocalStack), as the SDK reads it. */
+  AWS_ENDPOINT_URL?: string;
+  /** A local endpoint for SQS alone, as the SDK reads it. */
+  AWS_ENDPOINT_URL_SQS?: string;
   /** The stage, shown in `klaxon approve <id> --stage <stage>` hints. */
   KLAXON_STAGE?: string;
   [name: string]: string | undefined;

@@ -38,7 +38,7 @@ export function deployedSlackInteractivity(
   const signingRefs = [...targets.slackReceivers.values()].flatMap((app) =>
     app.signingSecret ? [app.signingSecret] : [],
   );
-  const sqs = createSqsClient();
+  const sqs = createSqsClient(env);
   return {
     intake: {
       store,

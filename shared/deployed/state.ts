@@ -16,7 +16,11 @@ export function deployedState(env: DeployedEnv): DeployedState {
     : undefined;
   const queue =
     env.KLAXON_RETRY_QUEUE_URL && env.KLAXON_DEAD_LETTER_QUEUE_URL
-      ? new SqsDeliveryQueue(createSqsClient(), env.KLAXON_RETRY_QUEUE_URL, env.KLAXON_DEAD_LETTER_QUEUE_URL)
+      ? new SqsDeliveryQueue(
+          createSqsClient(env),
+          env.KLAXON_RETRY_QUEUE_URL,
+          env.KLAXON_DEAD_LETTER_QUEUE_URL,
+        )
       : undefined;
   return { store, queue };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApprovalNotFoundError } from '../errors';
 import { finish, report } from './audit';
 import type { RemediationContext } from './context';
 import { breakerOpen } from './guards';
@@ -17,7 +18,7 @@ import {
 export const approvalLeaseKey = (token: string) => `remediation-approval#${token}`;
 
 /**
- * Approves a pending remediation (the CLI, a signed link, or later a Slack button) and starts it
+ * Approves a pending remediation (the CLI, a signed link, or a Slack button) and starts it
  * behind the same guards. `by` names the approver for the audit record. The step pending → approved
  * is a conditional write (a lease per approval, one owner per call): of two approvals racing, one
  * starts the execution and the other changes nothing and names who approved first. A link is
@@ -98,13 +99,20 @@ export async function reject(
   return rejected;
 }
 
+/** Where a remediation stands, for the approval page; throws ApprovalNotFoundError when there is none. */
+export async function lookup(context: RemediationContext, approvalId: string): Promise<RemediationDecision> {
+  const record = await context.store().loadRecord<RemediationRecord>(recordKey(approvalId));
+  if (!record) throw new ApprovalNotFoundError(approvalId);
+  return decisionOf(record);
+}
+
 /** The record of a remediation waiting for approval, or the decision that says why it is not waiting. */
 async function pendingRecord(
   context: RemediationContext,
   approvalId: string,
 ): Promise<RemediationRecord | RemediationDecision> {
   const record = await context.store().loadRecord<RemediationRecord>(recordKey(approvalId));
-  if (!record) throw new Error(`no remediation with id ${approvalId}`);
+  if (!record) throw new ApprovalNotFoundError(approvalId);
   if (record.approvedBy) return alreadyApproved(record);
   if (record.outcome !== 'pending-approval') {
     return decisionOf(record, { reason: `not pending approval: it is ${record.outcome}` });

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Signed approval links: `<url>?id=<approval id>&exp=<epoch ms>&sig=<HMAC-SHA256>`, keyed with a
  * secret from the SSM prefix. The link only identifies a pending approval and proves Klaxon issued
- * it; the approval itself is the same `Remediator.approve` a CLI command or (later) a Slack button
+ * it; the approval itself is the same `Remediator.approve` a CLI command or a Slack button
  * calls. Opening the link shows a confirmation page: only its POST approves, so chat link previews
  * and scanners that fetch URLs never approve anything.
  */

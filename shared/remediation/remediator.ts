@@ -4,7 +4,7 @@ import type { DeliveryJob } from '../delivery/jobs';
 import type { DeliveryResult } from '../receivers/types';
 import type { Decision } from '../routing/decide';
 import type { StateStore } from '../state/store';
-import { approve, reject } from './approval-flow';
+import { approve, lookup, reject } from './approval-flow';
 import { report } from './audit';
 import { enabledDocuments } from './config';
 import type { RemediationContext, RemediatorDeps } from './context';
@@ -81,11 +81,16 @@ export class Remediator {
   }
 
   /**
-   * Approves a pending remediation (the CLI, a signed link, or later a Slack button) and starts it
+   * Approves a pending remediation (the CLI, a signed link, or a Slack button) and starts it
    * behind the same guards. `by` names the approver for the audit record.
    */
   approve(approvalId: string, by: string): Promise<RemediationDecision> {
     return approve(this.context, approvalId, by);
+  }
+
+  /** Where the remediation of an approval id stands; throws ApprovalNotFoundError for an unknown id. */
+  lookup(approvalId: string): Promise<RemediationDecision> {
+    return lookup(this.context, approvalId);
   }
 
   /** Rejects a pending remediation for good: no later approval can start it. `by` names who rejected. */

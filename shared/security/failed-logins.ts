@@ -4,8 +4,8 @@ import type { AlertDraft } from '../sources/types';
  * Counting failed console sign-ins (CIS CloudWatch.6) per account, principal and source IP in a
  * sliding window. Each failure is recorded as an `info` alert by the normalizer; when the count
  * reaches the configured threshold, {@link checkFailedLoginThreshold} raises one escalated alert.
- * The counter is a port: the in-memory adapter is for tests and replay; the DynamoDB adapter (an
- * atomic counter per key and window, with TTL) comes with the state table.
+ * The counter is a port: the in-memory adapter is for tests and replay; deployed, the state table
+ * counts (an atomic counter per key and window, with TTL; shared/deployed/pipeline.ts).
  */
 
 /** The detection whose drafts are counted. */

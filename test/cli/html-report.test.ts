@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../cli/html-report';
+import { emailMessage, teamsMessage } from '../../cli/html-cards';
+import { escapeHtml } from '../../cli/html-escape';
 import { EXIT } from '../../cli/klaxon';
 import { runCli as run } from '../support/cli';
 
@@ -47,5 +48,136 @@ describe('the HTML report is safe to open', () => {
   it('escapeHtml escapes quotes and ampersands and says how much it cut', () => {
     expect(escapeHtml(`"a" & 'b' <c>`)).toBe('&quot;a&quot; &amp; &#39;b&#39; &lt;c&gt;');
     expect(escapeHtml('z'.repeat(10), 4)).toBe('zzzz… (6 more characters)');
+  });
+});
+
+describe('the Adaptive Card view', () => {
+  const card = (body: unknown[], actions: unknown[] = []) =>
+    teamsMessage({
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          content: { type: 'AdaptiveCard', version: '1.4', body, actions },
+        },
+      ],
+    });
+
+  it('draws TextBlocks, a FactSet, a ColumnSet and Action.OpenUrl buttons with their styles', () => {
+    const html = card(
+      [
+        {
+          type: 'Container',
+          style: 'warning',
+          bleed: true,
+          items: [
+            {
+              type: 'TextBlock',
+              text: 'WARNING: disk',
+              color: 'Warning',
+              weight: 'Bolder',
+              size: 'Large',
+              wrap: true,
+            },
+          ],
+        },
+        { type: 'TextBlock', text: 'Free space **below 10%** on _db-1_', wrap: true },
+        { type: 'FactSet', facts: [{ title: 'Region', value: 'eu-west-1' }] },
+        {
+          type: 'ColumnSet',
+          columns: [
+            { type: 'Column', width: 'auto', items: [{ type: 'TextBlock', text: 'left', wrap: true }] },
+            {
+              type: 'Column',
+              width: 2,
+              items: [{ type: 'TextBlock', text: 'right', isSubtle: true, wrap: true }],
+            },
+          ],
+        },
+        {
+          type: 'ActionSet',
+          actions: [{ type: 'Action.OpenUrl', title: 'Dashboard', url: 'https://grafana.example.com/d/1' }],
+        },
+      ],
+      [
+        {
+          type: 'Action.OpenUrl',
+          title: 'Runbook',
+          url: 'https://runbooks.example.com/disk',
+          style: 'positive',
+        },
+        { type: 'Action.Submit', title: 'Acknowledge' },
+      ],
+    );
+    expect(html).toContain(
+      '<div class="ac-container ac-s-warning ac-bleed"><div class="ac-text ac-z-large ac-c-warning ac-bold">WARNING: disk</div></div>',
+    );
+    expect(html).toContain('Free space <b>below 10%</b> on <i>db-1</i>');
+    expect(html).toContain('<table class="ac-facts"><tr><th>Region</th><td>eu-west-1</td></tr></table>');
+    expect(html).toContain(
+      '<div class="ac-column" style="flex:0 1 auto"><div class="ac-text">left</div></div>',
+    );
+    expect(html).toContain(
+      '<div class="ac-column" style="flex:2 1 0"><div class="ac-text ac-subtle">right</div></div>',
+    );
+    expect(html).toContain('<a class="ac-action" href="https://grafana.example.com/d/1">Dashboard</a>');
+    expect(html).toContain(
+      '<a class="ac-action ac-positive" href="https://runbooks.example.com/disk">Runbook</a>',
+    );
+    expect(html).toContain('<span class="ac-action ac-inert">Acknowledge</span>');
+  });
+
+  it('takes styles only from its own tables and links only http(s)', () => {
+    const html = card(
+      [
+        { type: 'Container', style: 'attention" onmouseover="x', items: [] },
+        { type: 'TextBlock', text: 'x', color: '"><script>', size: 'large;background:url(x)' },
+        { type: 'ColumnSet', columns: [{ width: '1px;background:url(https://evil.example/)', items: [] }] },
+        { type: 'TextBlock', text: '[open](javascript:void) [ok](https://ok.example/)' },
+        { type: 'Image', url: 'https://evil.example/track.png', altText: '<b>logo</b>' },
+        { type: 'Media', sources: [] },
+      ],
+      [{ type: 'Action.OpenUrl', title: 'go', url: 'javascript:alert(1)' }],
+    );
+    expect(html).not.toMatch(/onmouseover|<script|url\(|href="javascript|evil\.example/);
+    expect(html).toContain('open <a href="https://ok.example/">ok</a>');
+    expect(html).toContain('<div class="ac-container"></div>');
+    expect(html).toContain('[image: &lt;b&gt;logo&lt;/b&gt;]');
+    expect(html).toContain('(element Media is not shown by Teams)');
+    expect(html).toContain('<span class="ac-action ac-inert">go</span>');
+  });
+
+  it('shows a payload that is not an Adaptive Card as text', () => {
+    expect(teamsMessage({ text: '<b>hi</b>' })).toContain('&lt;b&gt;hi&lt;/b&gt;');
+  });
+});
+
+describe('the email view', () => {
+  it('shows the subject and the plain-text body, links only http(s) URLs, never trailing punctuation', () => {
+    const html = emailMessage({
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-ops',
+      subject: '[CRITICAL] <api-prod-5xx>',
+      email:
+        'Runbook: https://runbooks.example.com/a.\n(see https://x.example/b) javascript:alert(1)\n<i>raw</i>',
+    });
+    expect(html).toContain('<div class="mail-subject">[CRITICAL] &lt;api-prod-5xx&gt;</div>');
+    expect(html).toContain('to subscribers of klaxon-prod-ops');
+    expect(html).toContain(
+      'Runbook: <a href="https://runbooks.example.com/a">https://runbooks.example.com/a</a>.',
+    );
+    expect(html).toContain('(see <a href="https://x.example/b">https://x.example/b</a>) javascript:alert(1)');
+    expect(html).toContain('&lt;i&gt;raw&lt;/i&gt;');
+  });
+
+  it('draws the sns receiver (subject and message) the same way', () => {
+    expect(emailMessage({ subject: 'S', message: 'body text' })).toContain(
+      '<div class="mail-body">body text</div>',
+    );
+  });
+});
+
+describe('escapeHtml', () => {
+  it('shows bidirectional controls instead of obeying them', () => {
+    expect(escapeHtml('invoice\u202efdp.exe \u2066x\u2069')).toBe('invoice[U+202E]fdp.exe [U+2066]x[U+2069]');
   });
 });

@@ -142,7 +142,7 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
-  // Remediation (issue 5): the unhealthy-instance alarm of the example restart rule (a dry run).
+  // Remediation: the unhealthy-instance alarm of the example restart rule (a dry run).
   'cloudwatch-alarm/sns-web-unhealthy-instance.json': {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
@@ -244,7 +244,15 @@ const EXPECTED: Record<string, Expected> = {
   'sns/sns-plain-text.json': { outcome: 'ignored' },
   'unrecognized/not-json.json': { outcome: 'invalid', reason: /^not JSON/ },
   'unrecognized/unknown-shape.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
-  // Security detections and findings (issue 4): severity from the catalog / the finding.
+  // Inputs of the other functions (serverless invoke local): not alerts, and the alert intake says so.
+  'scheduled/eventbridge-digest-schedule.json': { outcome: 'ignored' },
+  'scheduled/eventbridge-heartbeat-schedule.json': { outcome: 'ignored' },
+  'scheduled/eventbridge-self-check-schedule.json': { outcome: 'ignored' },
+  'sqs/delivery-retry-deliver-job.json': { outcome: 'invalid', reason: /not an SNS record/ },
+  'sqs/slack-actions-click.json': { outcome: 'invalid', reason: /not an SNS record/ },
+  'function-url/remediator-approval-get.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
+  'function-url/slack-actions-interaction.json': { outcome: 'invalid', reason: /unrecognized event shape/ },
+  // Security detections and findings: severity from the catalog / the finding.
   'cloudtrail/eventbridge-account-contacts-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-account-contacts-changed-positive.json': {
     outcome: 'alerts',

@@ -1,11 +1,13 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { motoEnv, useMotoEnv } from '../support/aws-env';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
 import { REPO_ROOT } from '../support/fixtures';
 
 const run = promisify(execFile);
@@ -46,28 +48,84 @@ const STACK = {
       Properties: { QueueName: `klaxon-${STAGE}-delivery-dlq` },
     },
     OpsTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `klaxon-${STAGE}-ops` } },
+    AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `klaxon-${STAGE}-alarms` } },
+    SlackActionsQueue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: `klaxon-${STAGE}-slack-actions` },
+    },
   },
+};
+
+/** The functions serverless.yml declares (every `  name:` followed by `    handler:`). */
+const DECLARED = [
+  ...readFileSync(join(REPO_ROOT, 'serverless.yml'), 'utf8').matchAll(/^ {2}(\w+):\n {4}handler:/gm),
+].map((m) => m[1] as string);
+
+/**
+ * One fixture (or more) for every function, and what its local run answers. A function added to
+ * serverless.yml without a row here fails this test: docs/development.md lists the same commands.
+ */
+const INVOCATIONS: Record<string, Array<[fixture: string, answer: RegExp]>> = {
+  alarmNotifier: [['events/cloudwatch-alarm/eventbridge-configuration-change.json', /"outcome": "ignored"/]],
+  operationalEvents: [
+    ['events/autoscaling/eventbridge-instance-terminate-lifecycle-action.json', /"outcome": "ignored"/],
+  ],
+  securityResponder: [
+    ['events/cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-negative.json', /"outcome": "ignored"/],
+  ],
+  // klaxon.yml sets no approval secret: the endpoint refuses every link, and says why.
+  remediator: [['events/function-url/remediator-approval-get.json', /"statusCode": 503[^]*not configured/]],
+  slackActions: [
+    ['events/sqs/slack-actions-click.json', /"batchItemFailures": \[\]/],
+    ['events/function-url/slack-actions-interaction.json', /"statusCode": 401/],
+  ],
+  deliveryRetrier: [['events/sqs/delivery-retry-deliver-job.json', /"batchItemFailures": \[\]/]],
+  digest: [['events/scheduled/eventbridge-digest-schedule.json', /"outcome": "posted"/]],
+  heartbeat: [['events/scheduled/eventbridge-heartbeat-schedule.json', /"beat": "5b1a8e0c-[^]*-alarms"/]],
+  selfCheck: [
+    ['events/scheduled/eventbridge-self-check-schedule.json', /"outcome": "checked"[^]*"failed": 0/],
+  ],
 };
 
 let restore: () => void;
 let repo: string;
+let slack: FakeSlack;
 beforeAll(async () => {
   restore = useMotoEnv(inject('motoEndpoint'));
   await new CloudFormationClient({}).send(
     new CreateStackCommand({ StackName: `klaxon-${STAGE}`, TemplateBody: JSON.stringify(STACK) }),
   );
+  // The receivers' secrets, as an operator stores them: Slack posts go to a loopback fake.
+  slack = await startFakeSlack();
+  const ssm = new SSMClient({});
+  for (const [name, value] of [
+    ['slack-alerts', slack.webhookUrl('alerts')],
+    ['pagerduty-oncall', 'R0UTINGKEY0EXAMPLE000000000000000'],
+  ]) {
+    await ssm.send(
+      new PutParameterCommand({ Name: `/klaxon/${STAGE}/${name}`, Value: value, Type: 'SecureString' }),
+    );
+  }
   repo = copyOfRepository();
 });
-afterAll(() => restore());
+afterAll(async () => {
+  restore();
+  await slack.close();
+});
 
-describe('serverless invoke local (docs/cli.md)', () => {
-  it.each([
-    ['alarmNotifier', 'events/cloudwatch-alarm/eventbridge-configuration-change.json'],
-    ['operationalEvents', 'events/autoscaling/eventbridge-instance-terminate-lifecycle-action.json'],
-    ['securityResponder', 'events/cloudtrail/eventbridge-cis-cloudwatch-11-nacl-changes-negative.json'],
-  ])(
+describe('serverless invoke local (docs/development.md)', () => {
+  it('has a fixture for every function serverless.yml declares, and none for a function it does not', () => {
+    expect(DECLARED.length).toBeGreaterThanOrEqual(9);
+    expect(Object.keys(INVOCATIONS).sort()).toEqual([...DECLARED].sort());
+  });
+
+  it.each(
+    DECLARED.flatMap((fn) =>
+      (INVOCATIONS[fn] ?? [['(no fixture)', /$^/]]).map(([f, a]) => [fn, f, a] as const),
+    ),
+  )(
     'runs %s with %s against a deployed stage',
-    async (fn, fixture) => {
+    async (fn, fixture, answer) => {
       const { stdout } = await run(
         join(repo, 'node_modules/.bin/serverless'),
         ['invoke', 'local', '--stage', STAGE, '--region', 'us-east-1', '-f', fn, '-p', fixture],
@@ -77,7 +135,7 @@ describe('serverless invoke local (docs/cli.md)', () => {
           timeout: 150_000,
         },
       );
-      expect(stdout).toMatch(/"outcome": "ignored"/);
+      expect(stdout, `${fn} printed: ${stdout.slice(-1500)}`).toMatch(answer);
     },
     180_000,
   );

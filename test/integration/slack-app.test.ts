@@ -1,5 +1,6 @@
 /** The Slack app receiver and the click worker against a loopback Slack Web API and PagerDuty. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApprovalNotFoundError } from '../../shared/errors';
 import { createReceiver } from '../../shared/receivers/factory';
 import { postJson } from '../../shared/receivers/http';
 import { handleClick, type SlackWorkerDeps } from '../../shared/receivers/slack/interactivity';
@@ -245,6 +246,34 @@ describe('the click worker', () => {
     expect(calls).toEqual(['reject rem-123 slack:dana (U0ONCALL)']);
     const message = slack.messages().find((m) => m.ts === record.ts);
     expect(JSON.stringify(message?.blocks)).toMatch(/[Rr]ejected/);
+  });
+
+  it('answers an Approve on a remediation whose record is gone, and does not throw for the queue to retry', async () => {
+    const { store, deps, click, record } = await posted(['remediation']);
+    await store.saveRecord(
+      slackRecordKey('alerts', record.fingerprint),
+      { ...record, approvalId: 'rem-gone' },
+      0,
+    );
+    const remediator = {
+      approve: async (id: string) => Promise.reject(new ApprovalNotFoundError(id)),
+      reject: async (id: string) => Promise.reject(new ApprovalNotFoundError(id)),
+    };
+    const app = deps.slackReceivers.get('alerts')!;
+    const withRemediator = {
+      ...deps,
+      remediator,
+      slackReceivers: new Map([
+        ['alerts', { ...app, actions: { remediation: { allow: { users: ['U0ONCALL'] } } } }],
+      ]),
+    };
+    expect(await handleClick(click(BUTTON_IDS.approve), withRemediator)).toBe('stale');
+    expect(slack.ephemerals.at(-1)).toMatchObject({
+      user: 'U0ONCALL',
+      text: expect.stringMatching(/no longer on record.*nothing was done/),
+    });
+    // A redelivery of the same click does nothing more.
+    expect(await handleClick(click(BUTTON_IDS.approve), withRemediator)).toBe('duplicate');
   });
 
   it('lets a click whose work failed be tried again, and does it once', async () => {

@@ -1,6 +1,7 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqsClient } from '../../shared/aws/clients';
 import { SqsDeliveryQueue } from '../../shared/delivery/queue';
 import { StateItemRejectedError, StateStoreError } from '../../shared/errors';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
@@ -171,6 +172,25 @@ describe('SqsDeliveryQueue against moto', () => {
     await expect(
       queue.retry({ kind: 'deliver', key: 'k', receiver: 'chat', alerts: [testAlert(1)], attempt: 1 }, 5000),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('the deployed SQS client against a local endpoint', () => {
+  it('sends to the endpoint, not to the AWS host of a queue URL CloudFormation gave', async () => {
+    await createDeliveryQueues('cfn');
+    // CloudFormation (and moto's CloudFormation) names queues by their public AWS URL.
+    const aws = (name: string) => `https://sqs.us-east-1.amazonaws.com/123456789012/${name}`;
+    const client = createSqsClient({ AWS_ENDPOINT_URL: moto.endpoint });
+    expect(await client.config.useQueueUrlAsEndpoint).toBe(false);
+    const queue = new SqsDeliveryQueue(client, aws('cfn-retry'), aws('cfn-dlq'));
+    await queue.retry({ kind: 'deliver', key: 'k', receiver: 'chat', alerts: [testAlert(1)], attempt: 1 }, 0);
+    const { retryUrl } = await createDeliveryQueues('cfn');
+    const got = await new SQSClient({}).send(
+      new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1 }),
+    );
+    expect(got.Messages).toHaveLength(1);
+    // Deployed (no local endpoint), the SDK keeps its default: the queue URL's host.
+    expect(createSqsClient({}).config.useQueueUrlAsEndpoint).not.toBe(false);
   });
 });
 

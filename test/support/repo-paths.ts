@@ -96,18 +96,21 @@ export function headingAnchor(heading: string): string {
     .replace(/\s/g, '-');
 }
 
+/** Blanks out fenced code blocks, keeping line numbers: a `#` line in them is no heading. */
+function stripFences(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, ' '));
+}
+
 function stripCode(markdown: string): string {
   // Links inside code are examples, not links: blank them out, keeping line numbers.
-  return markdown
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, (block) => block.replace(/[^\n]/g, ' '))
-    .replace(/`[^`\n]*`/g, (code) => ' '.repeat(code.length));
+  return stripFences(markdown).replace(/`[^`\n]*`/g, (code) => ' '.repeat(code.length));
 }
 
 /** The anchors a markdown document defines: its headings (with GitHub's -1, -2 for repeats). */
 export function markdownAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const match of stripCode(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const match of stripFences(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const anchor = headingAnchor(match[1] ?? '');
     const count = seen.get(anchor) ?? 0;
     anchors.add(count === 0 ? anchor : `${anchor}-${count}`);

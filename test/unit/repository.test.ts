@@ -121,6 +121,7 @@ describe('the path checks themselves', () => {
 
   it('compute GitHub heading anchors, with numbered repeats', () => {
     expect(headingAnchor('Replay output (`--json`)')).toBe('replay-output---json');
+    expect([...markdownAnchors('## `serverless invoke local`\n')]).toEqual(['serverless-invoke-local']);
     expect(headingAnchor('Fifteen minutes: deploy → first page')).toBe('fifteen-minutes-deploy--first-page');
     expect([...markdownAnchors('# A\n## A\n### B.c')]).toEqual(['a', 'a-1', 'bc']);
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SecretRef } from '../../config/primitives';
-import { DeliveryError } from '../../errors';
+import { ApprovalNotFoundError, DeliveryError } from '../../errors';
 import { SilenceRepository } from '../../noise/silences';
 import { redactSecrets } from '../../secrets/secrets';
 import type { SecretResolver } from '../../secrets/secrets';
@@ -245,6 +245,13 @@ export async function handleClick(click: SlackClick, deps: SlackWorkerDeps): Pro
     await deps.store.saveRecord(claimKey, { state: 'done', by: actor } satisfies ClaimState, now);
     return 'done';
   } catch (error) {
+    if (error instanceof ApprovalNotFoundError) {
+      // Nothing to retry: the remediation's record expired or was removed. The user is told, and the
+      // claim stays done so the queue never sends the click to the dead-letter queue.
+      await deps.store.saveRecord(claimKey, { state: 'done', by: actor } satisfies ClaimState, now);
+      await tell('This remediation is no longer on record (it expired or was removed); nothing was done.');
+      return 'stale';
+    }
     await deps.store.saveRecord(claimKey, { state: 'failed', by: actor } satisfies ClaimState, now);
     throw error;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../shared/alert/alert';
 import type { Dispatcher } from '../../../shared/delivery/dispatcher';
 import type { DeliveryJob } from '../../../shared/delivery/jobs';
+import { ApprovalNotFoundError } from '../../../shared/errors';
 import { approvalLink, verifyApprovalLink } from '../../../shared/remediation/approval';
 import type { RemediationRecord } from '../../../shared/remediation/remediator';
 import { createApprovalHandler } from '../../../functions/remediator/handler';
@@ -218,5 +219,30 @@ describe('approval', () => {
     expect(t.runCommand.sent).toHaveLength(1);
     const record = await t.store.loadRecord<RemediationRecord>(`remediation#${query.id}`);
     expect(record?.approvedBy).toBe('signed link (198.51.100.7)');
+  });
+
+  it('answers 404, not 500, for a signed link whose remediation is unknown or gone', async () => {
+    const t = setup(remediationConfig(RULES('approve')), { approvalKey: async () => 'k3y' });
+    const handler = createApprovalHandler(() => ({
+      remediator: t.remediator,
+      key: async () => 'k3y',
+      now: t.now,
+    }));
+    // A correctly signed link for an id the state table never held (or whose record expired).
+    const link = new URL(approvalLink('https://approve.example.com/', 'k3y', 'gone-1234', t.now() + 60_000));
+    const answer = await handler({
+      requestContext: { http: { method: 'POST', sourceIp: '198.51.100.7' } },
+      body: link.searchParams.toString(),
+    } as never);
+    expect(answer.statusCode).toBe(404);
+    expect(answer.body).toContain('No such remediation');
+    const shown = await handler({
+      requestContext: { http: { method: 'GET', sourceIp: '198.51.100.7' } },
+      queryStringParameters: Object.fromEntries(link.searchParams),
+    } as never);
+    expect(shown.statusCode).toBe(404);
+    expect(shown.body).not.toContain('<form');
+    expect(t.runCommand.sent).toHaveLength(0);
+    await expect(t.remediator.approve('gone-1234', 'alice')).rejects.toBeInstanceOf(ApprovalNotFoundError);
   });
 });
