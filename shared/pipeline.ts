@@ -10,6 +10,7 @@ import type { Decision } from './routing/decide';
 import { routeHeartbeat } from './routing/heartbeat';
 import { InMemoryFailedLoginCounter } from './security/failed-logins';
 import { securityStage } from './security/stage';
+import { MemoryStateStore } from './state/memory';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { isHeartbeatDraft } from './sources/heartbeat/normalize';
 import { normalizeRecord } from './sources/registry';
@@ -92,6 +93,9 @@ export function noticeAlert(reason: string, record: number, now: Date, input: st
 
 /** Failed sign-ins counted in this process, when no state table is configured (replays, tests). */
 const localFailedLogins = new InMemoryFailedLoginCounter();
+
+/** Threshold windows counted in this process, when no state table is configured (replays, tests). */
+const localThresholds = new MemoryStateStore();
 
 /** Runs a delivery step; a DeliveryIncompleteError marks the result for an invocation retry instead of aborting the batch. */
 async function incompleteAware<T>(
@@ -210,6 +214,7 @@ export async function processEvent(
             config: deps.config.security,
             ownRoleArns: deps.ownRoleArns ?? [],
             counter: deps.failedLogins ?? localFailedLogins,
+            thresholds: deps.thresholds ?? deps.store ?? localThresholds,
             now: deps.now(),
             degraded: (operation, error) => degraded(deps, operation, error),
           })
