@@ -34,7 +34,9 @@ export function egressDropReason(draft: AlertDraft, config: SecurityConfig): str
   const ip = parseIp(draft.labels.sourceIp ?? '');
   if (!ip) return `${id}: source ${draft.labels.sourceIp ?? 'unknown'} is not an IP address`;
   const inside = config.egressCidrs.find((block) => cidrContains(block, ip));
-  return inside ? `${id}: source IP ${draft.labels.sourceIp ?? ''} is inside egress range ${inside.text}` : undefined;
+  return inside
+    ? `${id}: source IP ${draft.labels.sourceIp ?? ''} is inside egress range ${inside.text}`
+    : undefined;
 }
 
 function describe(match: AllowlistMatch): string {

@@ -13,9 +13,7 @@ export type ThresholdCounter = Pick<StateStore, 'tallyThreshold'>;
 
 /** What counting one hit decided. */
 export type ThresholdOutcome =
-  | { kind: 'crossed'; draft: AlertDraft }
-  | { kind: 'counted'; reason: string }
-  | { kind: 'not-threshold' };
+  { kind: 'crossed'; draft: AlertDraft } | { kind: 'counted'; reason: string } | { kind: 'not-threshold' };
 
 /** The count and window in force for a detection: klaxon.yml's override, else the catalog's. */
 export function thresholdPolicy(

@@ -97,6 +97,7 @@ describe('detection catalog', () => {
     ).toEqual([
       'cis-cloudwatch-1-root-usage',
       'cis-cloudwatch-2-unauthorized-api-calls',
+      'discovery-burst',
       'ec2-password-data-retrieved',
       'iam-authorization-details-enumerated',
       'iam-credential-report-read',
