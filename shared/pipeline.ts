@@ -174,6 +174,8 @@ export async function processEvent(
 ): Promise<ProcessResult> {
   const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
   const ignore = (record: IntakeRecord, reason: string) => {
+    // One event whose several drafts are refused alike (a detection hit and a discovery count) is ignored once.
+    if (result.ignored.some((i) => i.record === record.index && i.reason === reason)) return;
     result.ignored.push({ record: record.index, reason });
     deps.observer.rejected('ignored', reason, record.index);
     deps.observer.count('EventsIgnored', { path: pathOf(record) });
