@@ -11,7 +11,12 @@ import { splitEnvelope } from '../../../shared/sources/envelope';
 import { normalizeRecord } from '../../../shared/sources/registry';
 import type { AlertDraft } from '../../../shared/sources/types';
 import { MemoryStateStore } from '../../../shared/state/memory';
-import { fixture } from '../../support/fixtures';
+import { loadConfig } from '../../../shared/config/yaml';
+import { silentObserver } from '../../../shared/observability/observer';
+import { processEvent } from '../../../shared/pipeline';
+import { createReceivers, systemClock } from '../../../shared/receivers/factory';
+import { LocalSecretResolver } from '../../../shared/secrets/secrets';
+import { fixture, repoText } from '../../support/fixtures';
 
 type Json = Record<string, unknown>;
 
@@ -310,5 +315,59 @@ describe('instance-credentials-used-elsewhere', () => {
       (d.userIdentity as Json).invokedBy = 'cloudformation.amazonaws.com';
     });
     expect(instanceCredentialsFromPublicIp(viaService)).toBe(false);
+  });
+});
+
+describe('through the pipeline', () => {
+  const withoutEgress = repoText('klaxon.yml').replace(/^security:\n {2}egressCidrs: .*\n/m, '');
+  function depsFor(text: string) {
+    const loaded = loadConfig(text);
+    return {
+      config: loaded,
+      receivers: createReceivers(loaded.receivers, {
+        secrets: new LocalSecretResolver({}),
+        post: async () => {
+          throw new Error('no network');
+        },
+        clock: systemClock,
+        consoleSink: () => {},
+      }),
+      mode: 'preview' as const,
+      observer: silentObserver,
+      now: () => now,
+      store: new MemoryStateStore(),
+    };
+  }
+
+  it('ignores instance credentials with the reason when klaxon.yml sets no egress ranges, and alerts when it does', async () => {
+    expect(withoutEgress).not.toContain('egressCidrs: [');
+    const event = fixture('cloudtrail/eventbridge-instance-credentials-used-elsewhere-positive.json');
+    const off = await processEvent(event, depsFor(withoutEgress));
+    expect(off.outcome).toBe('ignored');
+    expect(off.ignored.map((i) => i.reason)).toEqual([
+      'instance-credentials-used-elsewhere is not evaluated: security.egressCidrs is not set (docs/detections.md)',
+    ]);
+    const on = await processEvent(event, depsFor(repoText('klaxon.yml')));
+    expect(on.alerts.map((a) => a.decision.alert.labels.detection)).toEqual([
+      'instance-credentials-used-elsewhere',
+    ]);
+  });
+
+  it('counts discovery calls in the state store it is given, and alerts once at the threshold', async () => {
+    const text = `${repoText('klaxon.yml')}`.replace(
+      /^security:\n/m,
+      'security:\n  detections: { thresholds: { discovery-burst: { count: 3, windowSeconds: 300 } } }\n',
+    );
+    const deps = depsFor(text);
+    const outcomes = [];
+    for (const n of [1, 2, 3, 4]) {
+      const event = structuredClone(fixture('cloudtrail/eventbridge-discovery-burst-positive.json')) as Json;
+      Object.assign(event.detail as Json, {
+        eventName: `ListThings${n}`,
+        eventID: `33333333-0000-4000-a000-${String(n).padStart(12, '0')}`,
+      });
+      outcomes.push((await processEvent(event, deps)).outcome);
+    }
+    expect(outcomes).toEqual(['ignored', 'ignored', 'alerts', 'ignored']);
   });
 });
