@@ -40,8 +40,8 @@ const detectionSchema = z.strictObject({
   threshold: z.optional(
     z.strictObject({
       counts: z.enum(['distinct-calls', 'calls']),
-      count: z.number().int().min(2).max(1000),
-      windowSeconds: z.number().int().min(60).max(86_400),
+      count: z.int().check(z.gte(2), z.lte(1000)),
+      windowSeconds: z.int().check(z.gte(60), z.lte(86_400)),
     }),
   ),
   needsEgressCidrs: z.optional(z.literal(true)),

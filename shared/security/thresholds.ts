@@ -60,7 +60,8 @@ export async function checkThreshold(
       windowStart,
       windowMs: policy.windowMs,
       threshold: policy.count,
-      member: spec.member,
+      // DynamoDB sets refuse an empty string.
+      member: spec.member === '' ? 'unknown' : spec.member,
       eventId: draft.transitionId,
     },
     now.getTime(),
