@@ -274,6 +274,8 @@ export const ATTACK_DETECTION_ENTRIES: readonly Detection[] = [
       detail: {
         // Present only on calls made with credentials the instance metadata service delivered.
         userIdentity: { type: ['AssumedRole'], sessionContext: { ec2RoleDelivery: [{ exists: true }] } },
+        // Management calls only: an instance's own S3 and DynamoDB data traffic would be most of it.
+        managementEvent: [true],
       },
     },
     // A denied call from elsewhere still proves the credentials left the instance.
