@@ -284,9 +284,8 @@ export const ATTACK_DETECTION_ENTRIES: readonly Detection[] = [
     techniques: ['T1552.005', 'T1078.004'],
     predicate: instanceCredentialsFromPublicIp,
     needsEgressCidrs: true,
-    resource: ({ detail }) => detail.userIdentity.arn?.split('/').at(-1),
     summary: ({ detail }, f) =>
-      `Credentials of instance ${f.resource ?? ''} (role ${detail.userIdentity.sessionContext?.sessionIssuer?.userName ?? 'unknown'}) called ${detail.eventSource} ${detail.eventName} from ${f.sourceIp}, outside security.egressCidrs, in ${f.account}/${f.region}`,
+      `Credentials of instance ${detail.userIdentity.arn?.split('/').at(-1) ?? 'unknown'} (role ${detail.userIdentity.sessionContext?.sessionIssuer?.userName ?? 'unknown'}) called ${detail.eventSource} ${detail.eventName} from ${f.sourceIp}, outside security.egressCidrs, in ${f.account}/${f.region}`,
     runbookUrl:
       'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html#unauthorizedaccess-iam-instancecredentialexfiltrationoutsideaws',
   },
