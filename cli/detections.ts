@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Severity } from '../shared/alert/alert';
-import { DETECTIONS, type Detection } from '../shared/security/catalog';
+import { DETECTIONS, type Detection, type ThresholdSpec } from '../shared/security/catalog';
 import { ATTACK_TACTICS, type AttackTactic } from '../shared/security/detection';
 import type { VerbIo } from './io';
 
@@ -10,7 +10,7 @@ export const DETECTIONS_HELP = `klaxon detections [--json | --markdown]
   Lists every CloudTrail detection of the catalog, by MITRE ATT&CK tactic: id, severity, what a
   failed call (errorCode) means for it, ATT&CK technique ids, CIS controls, title.
   --json prints one object per detection (id, title, severity, tactics, techniques, cis, controls,
-  failedCalls, failedSeverity, readOnly, region).
+  failedCalls, failedSeverity, readOnly, region; threshold and needsEgressCidrs where they apply).
   --markdown prints the tables of docs/detections.md (npx tsx scripts/generate-detections-doc.ts
   writes them there).
 
@@ -35,6 +35,10 @@ export interface DetectionRow {
   failedSeverity?: Severity;
   readOnly: boolean;
   region: 'us-east-1' | 'all';
+  /** Threshold detections: what is counted, and the catalog's count and window (klaxon.yml may override). */
+  threshold?: ThresholdSpec;
+  /** True when the detection is only evaluated with `security.egressCidrs` set. */
+  needsEgressCidrs?: true;
 }
 
 function failedCalls(d: Detection): FailedCallBehaviour {
@@ -63,6 +67,8 @@ export function detectionRows(catalog: readonly Detection[] = DETECTIONS): Detec
         region: d.region,
       };
       if (behaviour !== 'ignored') row.failedSeverity = d.failedSeverity ?? d.severity;
+      if (d.threshold) row.threshold = d.threshold;
+      if (d.needsEgressCidrs) row.needsEgressCidrs = true;
       return row;
     });
 }
@@ -99,6 +105,18 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
+/** The title with what the detection needs besides one event: a threshold, or egress ranges. */
+export function titleCell(row: DetectionRow): string {
+  const t = row.threshold;
+  const unit = t?.counts === 'distinct-calls' ? 'distinct calls' : 'calls';
+  const note = t
+    ? ` (threshold: ${t.count} ${unit} in ${t.windowSeconds} s)`
+    : row.needsEgressCidrs
+      ? ' (needs `security.egressCidrs`)'
+      : '';
+  return `${cell(row.title)}${note}`;
+}
+
 /** The Markdown tables of docs/detections.md: one per primary tactic, in ATT&CK order. */
 export function renderDetectionsMarkdown(rows: readonly DetectionRow[] = detectionRows()): string {
   const sections: string[] = [];
@@ -113,7 +131,7 @@ export function renderDetectionsMarkdown(rows: readonly DetectionRow[] = detecti
         '| --- | --- | --- | --- | --- | --- |',
         ...group.map(
           (r) =>
-            `| \`${r.id}\` | ${r.severity} | ${failedCallCell(r)} | ${r.techniques.join(', ')} | ${r.cis.join(', ') || '-'} | ${cell(r.title)} |`,
+            `| \`${r.id}\` | ${r.severity} | ${failedCallCell(r)} | ${r.techniques.join(', ')} | ${r.cis.join(', ') || '-'} | ${titleCell(r)} |`,
         ),
       ].join('\n'),
     );

@@ -55,10 +55,11 @@ function unknownDetections(config, known = catalogDetectionIds()) {
   if (isMapping(detections)) {
     checkList(detections.enabled, 'security.detections.enabled');
     checkList(detections.disabled, 'security.detections.disabled');
-    if (isMapping(detections.severity)) {
-      for (const id of Object.keys(detections.severity)) {
+    for (const map of ['severity', 'thresholds']) {
+      if (!isMapping(detections[map])) continue;
+      for (const id of Object.keys(detections[map])) {
         if (!known.has(id)) {
-          problems.push({ path: `security.detections.severity.${id}`, message: `unknown detection "${id}"` });
+          problems.push({ path: `security.detections.${map}.${id}`, message: `unknown detection "${id}"` });
         }
       }
     }

@@ -7,13 +7,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { buildMemberForwardingTemplate } from '../shared/security/forwarding';
-import { prettierJson, runIfMain, writeOrCheck } from './generated-file';
+import { runIfMain, writeOrCheck } from './generated-file';
 
 const target = fileURLToPath(new URL('../deploy/member-forwarding.json', import.meta.url));
 
-/** Renders member-forwarding.json as Prettier-formatted JSON. */
+/**
+ * Renders member-forwarding.json as one line of JSON: indented, the catalog's patterns outgrow
+ * CloudFormation's 51,200-byte limit for a template passed inline (the file is in .prettierignore).
+ */
 export async function renderMemberForwarding(): Promise<string> {
-  return prettierJson(target, buildMemberForwardingTemplate());
+  return `${JSON.stringify(buildMemberForwardingTemplate())}\n`;
 }
 
 runIfMain(import.meta.url, () =>

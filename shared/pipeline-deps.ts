@@ -8,6 +8,7 @@ import type { DeliveryResult, Receiver } from './receivers/types';
 import type { RemediationDecision, Remediator } from './remediation/remediator';
 import type { Decision } from './routing/decide';
 import type { FailedLoginCounter } from './security/failed-logins';
+import type { ThresholdCounter } from './security/thresholds';
 import type { StateStore } from './state/store';
 
 /** `deliver` sends to receivers; `preview` renders what would be sent and sends nothing. */
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   store?: StateStore;
   /** Counts failed console sign-ins; defaults to an in-process counter. */
   failedLogins?: FailedLoginCounter;
+  /** Counts threshold detections' hits; defaults to the state store, else an in-process one. */
+  thresholds?: ThresholdCounter;
   /** ARNs of Klaxon's own roles, whose calls never raise a detection. */
   ownRoleArns?: readonly string[];
   /** The remediation stage (shared/remediation), run once per alert after routing; absent without rules. */

@@ -10,6 +10,7 @@ import type { Decision } from './routing/decide';
 import { routeHeartbeat } from './routing/heartbeat';
 import { InMemoryFailedLoginCounter } from './security/failed-logins';
 import { securityStage } from './security/stage';
+import { MemoryStateStore } from './state/memory';
 import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { isHeartbeatDraft } from './sources/heartbeat/normalize';
 import { normalizeRecord } from './sources/registry';
@@ -93,6 +94,9 @@ export function noticeAlert(reason: string, record: number, now: Date, input: st
 /** Failed sign-ins counted in this process, when no state table is configured (replays, tests). */
 const localFailedLogins = new InMemoryFailedLoginCounter();
 
+/** Threshold windows counted in this process, when no state table is configured (replays, tests). */
+const localThresholds = new MemoryStateStore();
+
 /** Runs a delivery step; a DeliveryIncompleteError marks the result for an invocation retry instead of aborting the batch. */
 async function incompleteAware<T>(
   result: ProcessResult,
@@ -170,6 +174,8 @@ export async function processEvent(
 ): Promise<ProcessResult> {
   const result: ProcessResult = { outcome: 'ignored', alerts: [], notices: [], errors: [], ignored: [] };
   const ignore = (record: IntakeRecord, reason: string) => {
+    // One event whose several drafts are refused alike (a detection hit and a discovery count) is ignored once.
+    if (result.ignored.some((i) => i.record === record.index && i.reason === reason)) return;
     result.ignored.push({ record: record.index, reason });
     deps.observer.rejected('ignored', reason, record.index);
     deps.observer.count('EventsIgnored', { path: pathOf(record) });
@@ -210,6 +216,7 @@ export async function processEvent(
             config: deps.config.security,
             ownRoleArns: deps.ownRoleArns ?? [],
             counter: deps.failedLogins ?? localFailedLogins,
+            thresholds: deps.thresholds ?? deps.store ?? localThresholds,
             now: deps.now(),
             degraded: (operation, error) => degraded(deps, operation, error),
           })

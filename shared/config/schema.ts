@@ -89,10 +89,14 @@ export const klaxonConfigSchema = z.strictObject({
 export interface BuildTimeChecks {
   /** The security catalog's detection ids; ids in klaxon.yml outside it are refused. */
   detectionIds?: ReadonlySet<string>;
+  /** The ids of the catalog's threshold detections (`security.detections.thresholds` keys). */
+  thresholdDetectionIds?: ReadonlySet<string>;
 }
 
-function withDetectionIds(detectionIds: ReadonlySet<string>) {
-  return klaxonConfigSchema.extend({ security: securityConfigSchemaFor(detectionIds).prefault({}) });
+function withDetectionIds(detectionIds: ReadonlySet<string>, thresholdIds?: ReadonlySet<string>) {
+  return klaxonConfigSchema.extend({
+    security: securityConfigSchemaFor(detectionIds, thresholdIds).prefault({}),
+  });
 }
 
 const checkedSchemas = new WeakMap<ReadonlySet<string>, ReturnType<typeof withDetectionIds>>();
@@ -103,7 +107,7 @@ export function klaxonConfigSchemaFor(
 ): z.ZodType<KlaxonConfigInput, z.input<typeof klaxonConfigSchema>> {
   const ids = checks.detectionIds;
   if (!ids) return klaxonConfigSchema;
-  const schema = checkedSchemas.get(ids) ?? withDetectionIds(ids);
+  const schema = checkedSchemas.get(ids) ?? withDetectionIds(ids, checks.thresholdDetectionIds);
   checkedSchemas.set(ids, schema);
   return schema;
 }

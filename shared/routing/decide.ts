@@ -39,6 +39,7 @@ export function classify(
     pointEvent: _pointEvent,
     alarmTags: _alarmTags,
     defaultSeverity,
+    detectionScreen: _screen,
     ...rest
   } = draft;
   const annotations = { ...draft.annotations };

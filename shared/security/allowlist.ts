@@ -25,7 +25,10 @@ const cidrText = z
  * scripts), ids outside them are refused; without, any id passes, so that the functions' config
  * loader need not bundle the detection catalog.
  */
-export function securityConfigSchemaFor(detectionIds?: ReadonlySet<string>) {
+export function securityConfigSchemaFor(
+  detectionIds?: ReadonlySet<string>,
+  thresholdDetectionIds?: ReadonlySet<string>,
+) {
   const detectionId = z.string().superRefine((id, ctx) => {
     if (detectionIds && !detectionIds.has(id)) {
       ctx.addIssue({ code: 'custom', message: `unknown detection "${id}" (see shared/security/catalog.ts)` });
@@ -54,8 +57,40 @@ export function securityConfigSchemaFor(detectionIds?: ReadonlySet<string>) {
                 ctx.addIssue({ code: 'custom', path: [id], message: `unknown detection "${id}"` });
             }
           }),
+        /** Per-detection count and window of the threshold (count-in-window) detections. */
+        thresholds: z
+          ._default(
+            z.record(
+              z.string(),
+              z.strictObject({
+                count: z.int().check(z.gte(2), z.lte(1000)),
+                windowSeconds: z.int().check(z.gte(60), z.lte(86_400)),
+              }),
+            ),
+            {},
+          )
+          .check(
+            z.superRefine((map, ctx) => {
+              for (const id of Object.keys(map)) {
+                if (detectionIds && !detectionIds.has(id)) {
+                  ctx.addIssue({ code: 'custom', path: [id], message: `unknown detection "${id}"` });
+                } else if (thresholdDetectionIds && !thresholdDetectionIds.has(id)) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: [id],
+                    message: `"${id}" is not a threshold detection (these are: ${[...thresholdDetectionIds].join(', ')})`,
+                  });
+                }
+              }
+            }),
+          ),
       })
       .prefault({}),
+    /**
+     * Where the account's own calls come from (NAT gateways, egress proxies, VPC endpoints'
+     * private ranges): instance credentials used from elsewhere are flagged.
+     */
+    egressCidrs: z._default(z.array(cidrText), []),
     allowlist: z
       .strictObject({
         principals: z
@@ -110,8 +145,12 @@ export interface SecurityConfig {
     enabled: 'all' | ReadonlySet<string>;
     disabled: ReadonlySet<string>;
     severity: ReadonlyMap<string, Severity>;
+    /** Overrides of the catalog's threshold counts and windows. */
+    thresholds: ReadonlyMap<string, { count: number; windowMs: number }>;
   };
   allowlist: readonly CompiledEntry[];
+  /** `security.egressCidrs`, compiled (empty when not set). */
+  egressCidrs: readonly CidrBlock[];
   failedLogins: { threshold: number; windowMs: number };
   ownRoles: ReadonlyArray<{ text: string; test: (subject: AllowlistSubject) => boolean }>;
 }
@@ -188,8 +227,19 @@ export function compileSecurityConfig(input: unknown): SecurityConfig {
       enabled: parsed.detections.enabled === 'all' ? 'all' : new Set(parsed.detections.enabled),
       disabled: new Set(parsed.detections.disabled),
       severity: new Map(Object.entries(parsed.detections.severity)),
+      thresholds: new Map(
+        Object.entries(parsed.detections.thresholds).map(([id, t]) => [
+          id,
+          { count: t.count, windowMs: t.windowSeconds * 1000 },
+        ]),
+      ),
     },
     allowlist,
+    egressCidrs: parsed.egressCidrs.map((text) => {
+      const block = parseCidr(text);
+      if (!block) throw new Error(`unreachable: CIDR ${text} passed validation but does not parse`);
+      return block;
+    }),
     failedLogins: {
       threshold: parsed.failedLogins.threshold,
       windowMs: parsed.failedLogins.windowMinutes * 60_000,

@@ -37,6 +37,14 @@ const detectionSchema = z.strictObject({
       parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.string()),
     })
     .optional(),
+  threshold: z.optional(
+    z.strictObject({
+      counts: z.enum(['distinct-calls', 'calls']),
+      count: z.int().check(z.gte(2), z.lte(1000)),
+      windowSeconds: z.int().check(z.gte(60), z.lte(86_400)),
+    }),
+  ),
+  needsEgressCidrs: z.optional(z.literal(true)),
 });
 
 /** True when a pattern's `source` only admits AWS services (`aws.…`, exact or by prefix). */
@@ -78,6 +86,12 @@ function consistencyProblems(detection: Detection): string[] {
   }
   if (detection.remediation && detection.errors !== 'exclude') {
     problems.push('a remediable detection ignores failed calls: a denied attempt changed nothing to undo');
+  }
+  if (detection.threshold && detection.remediation) {
+    problems.push('a threshold detection alerts on a count, not on one resource to remediate');
+  }
+  if (detection.threshold && detection.fingerprint !== 'principal') {
+    problems.push('a threshold detection counts per principal: fingerprint "principal"');
   }
   if (!sourceIsAws(detection.pattern.source)) {
     problems.push('pattern must constrain source to aws.* (custom events cannot forge those)');

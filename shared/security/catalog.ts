@@ -8,7 +8,14 @@ import { validateCatalog } from './catalog-validation';
  * `catalog-validation.ts`; the types live in `detection.ts`, the named predicates in `predicates.ts`.
  */
 
-export type { Detection, ErrorPolicy, FingerprintScope, RemediationRef, SummaryFacts } from './detection';
+export type {
+  Detection,
+  ErrorPolicy,
+  FingerprintScope,
+  RemediationRef,
+  SummaryFacts,
+  ThresholdSpec,
+} from './detection';
 export { CatalogError, validateCatalog } from './catalog-validation';
 export { ADMIN_PORTS, ingressPermissions, opensAdminPortToWorld, policyIsPublic } from './predicates';
 
@@ -20,6 +27,11 @@ export const DETECTIONS: readonly Detection[] = validateCatalog([
 
 /** The ids of every detection, for config validation. */
 export const DETECTION_IDS: ReadonlySet<string> = new Set(DETECTIONS.map((d) => d.id));
+
+/** The ids of the threshold (count-in-window) detections, for config validation. */
+export const THRESHOLD_DETECTION_IDS: ReadonlySet<string> = new Set(
+  DETECTIONS.filter((d) => d.threshold).map((d) => d.id),
+);
 
 /** Looks a detection up by id. */
 export function detectionById(id: string): Detection | undefined {

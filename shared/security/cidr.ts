@@ -140,3 +140,8 @@ export function exposesToInternet(text: string): boolean {
   if (block.prefix > INTERNET_WIDE_PREFIX[block.version]) return false;
   return !NON_PUBLIC_BLOCKS.some((reserved) => within(block, reserved));
 }
+
+/** True when `ip` is a public address: outside the private, shared, loopback and link-local blocks. */
+export function isPublicIp(ip: IpAddress): boolean {
+  return !NON_PUBLIC_BLOCKS.some((block) => cidrContains(block, ip));
+}

@@ -48,6 +48,19 @@ export interface RemediationRef {
   parameters: Readonly<Record<string, string>>;
 }
 
+/**
+ * A count-in-window condition: the detection's hits are counted per principal and account in fixed
+ * windows of `windowSeconds` (aligned to the epoch), and one alert goes out when a window's count
+ * reaches `count`; the hits themselves are not alerts. klaxon.yml can override both numbers
+ * (`security.detections.thresholds.<id>`).
+ */
+export interface ThresholdSpec {
+  /** What is counted: distinct calls (`eventSource eventName`), or every call (by event id). */
+  counts: 'distinct-calls' | 'calls';
+  count: number;
+  windowSeconds: number;
+}
+
 /** One detection of the catalog. */
 export interface Detection {
   /** Stable kebab-case id: the `detection` label and part of the fingerprint. */
@@ -84,6 +97,14 @@ export interface Detection {
   summary?: (event: CloudTrailEvent, facts: SummaryFacts) => string;
   runbookUrl: string;
   remediation?: RemediationRef;
+  /** Present for threshold detections: a hit is counted, and only the crossing alerts. */
+  threshold?: ThresholdSpec;
+  /**
+   * Present when klaxon.yml must say where the account's own calls come from
+   * (`security.egressCidrs`): hits from inside those ranges are dropped, and without them the
+   * detection is not evaluated (docs/detections.md).
+   */
+  needsEgressCidrs?: true;
 }
 
 /** Facts the normalizer has already extracted, handed to custom summaries. */

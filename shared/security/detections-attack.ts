@@ -5,6 +5,7 @@ import type { Detection } from './detection';
 import { apiCall, GLOBAL_NOTE, REGIONAL_NOTE, SH } from './detection-patterns';
 import type { EventPattern } from './pattern';
 import { bucketPolicyOf, foreignPrincipals, grantsFullAdmin, ownAccountOf } from './predicates';
+import { isPublicIp, parseIp } from './cidr';
 
 /**
  * Detections beyond CIS, organised by MITRE ATT&CK tactic (cloud matrix). The conditions follow
@@ -175,6 +176,45 @@ function terminatedInstances({ detail }: CloudTrailEvent): string[] {
     .filter((id): id is string => typeof id === 'string');
 }
 
+/**
+ * The services whose List, Describe and Get calls count toward a discovery burst: those enumeration
+ * tools (Pacu, ScoutSuite, enumerate-iam) sweep first. Secrets Manager, Parameter Store and KMS are
+ * left out: applications read them all day, and every read would invoke the responder.
+ */
+export const DISCOVERY_SERVICES: readonly string[] = [
+  'iam',
+  'sts',
+  'organizations',
+  'ec2',
+  's3',
+  'lambda',
+  'rds',
+  'dynamodb',
+  'ecr',
+  'ecs',
+  'eks',
+  'cloudtrail',
+  'guardduty',
+  'sns',
+  'sqs',
+  'cloudformation',
+];
+
+/** An EC2 instance id, as instance-profile sessions are named (`assumed-role/<role>/i-…`). */
+const INSTANCE_SESSION = /:assumed-role\/[^/]+\/i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+
+/**
+ * True when instance-profile credentials (session named after the instance) made the call from a
+ * public address that is no AWS service name: a call through a VPC endpoint (private address) or
+ * by a service on the role's behalf is not "elsewhere". `security.egressCidrs` then decides.
+ */
+export function instanceCredentialsFromPublicIp({ detail }: CloudTrailEvent): boolean {
+  if (detail.userIdentity.invokedBy !== undefined) return false;
+  if (!INSTANCE_SESSION.test(detail.userIdentity.arn ?? '')) return false;
+  const ip = parseIp(detail.sourceIPAddress ?? '');
+  return ip !== undefined && isPublicIp(ip);
+}
+
 /** The detections led by ATT&CK tactics, unvalidated: `catalog.ts` validates them once at load. */
 export const ATTACK_DETECTION_ENTRIES: readonly Detection[] = [
   // ----- credential access -----
@@ -222,6 +262,32 @@ export const ATTACK_DETECTION_ENTRIES: readonly Detection[] = [
       stringParam(detail, 'instanceId') ??
       'account default',
     runbookUrl: `${SH}/ec2-controls.html#ec2-8`,
+  },
+  {
+    id: 'instance-credentials-used-elsewhere',
+    title: 'EC2 instance-role credentials used from outside the account’s egress ranges',
+    ...regional('error'),
+    controls: ['ATT&CK T1552.005'],
+    pattern: {
+      source: [{ prefix: 'aws.' }],
+      'detail-type': [API_CALL_DETAIL_TYPE],
+      detail: {
+        // Present only on calls made with credentials the instance metadata service delivered.
+        userIdentity: { type: ['AssumedRole'], sessionContext: { ec2RoleDelivery: [{ exists: true }] } },
+        // Management calls only: an instance's own S3 and DynamoDB data traffic would be most of it.
+        managementEvent: [true],
+      },
+    },
+    // A denied call from elsewhere still proves the credentials left the instance.
+    errors: 'include',
+    tactics: ['credential-access', 'initial-access'],
+    techniques: ['T1552.005', 'T1078.004'],
+    predicate: instanceCredentialsFromPublicIp,
+    needsEgressCidrs: true,
+    summary: ({ detail }, f) =>
+      `Credentials of instance ${detail.userIdentity.arn?.split('/').at(-1) ?? 'unknown'} (role ${detail.userIdentity.sessionContext?.sessionIssuer?.userName ?? 'unknown'}) called ${detail.eventSource} ${detail.eventName} from ${f.sourceIp}, outside security.egressCidrs, in ${f.account}/${f.region}`,
+    runbookUrl:
+      'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-iam.html#unauthorizedaccess-iam-instancecredentialexfiltrationoutsideaws',
   },
   // ----- persistence -----
   {
@@ -641,7 +707,49 @@ export const ATTACK_DETECTION_ENTRIES: readonly Detection[] = [
     techniques: ['T1087.004'],
     runbookUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html',
   },
+  {
+    id: 'discovery-burst',
+    title: 'Discovery burst: many distinct List, Describe and Get calls by one principal',
+    ...regional('warning'),
+    readOnly: true,
+    controls: ['ATT&CK T1580'],
+    pattern: {
+      source: DISCOVERY_SERVICES.map((service) => `aws.${service}`),
+      'detail-type': [API_CALL_DETAIL_TYPE],
+      detail: {
+        eventName: [{ prefix: 'List' }, { prefix: 'Describe' }, { prefix: 'Get' }],
+        // Management events only (never S3 GetObject or DynamoDB GetItem data events), and only
+        // calls a principal made itself, not those a service made on its behalf.
+        managementEvent: [true],
+        userIdentity: { invokedBy: [{ exists: false }] },
+      },
+    },
+    // Enumeration tools meet AccessDenied all the time: a denied discovery call counts as much.
+    errors: 'include',
+    tactics: ['discovery'],
+    techniques: ['T1580', 'T1526', 'T1087.004', 'T1069.003'],
+    threshold: { counts: 'distinct-calls', count: 100, windowSeconds: 300 },
+    runbookUrl: `${ATTACK}/T1580/`,
+  },
   // ----- impact -----
+  {
+    id: 's3-mass-object-deletion',
+    title: 'Many S3 objects deleted by one principal (DeleteObject, DeleteObjects)',
+    ...regional('error'),
+    regionNote: `${BUCKET_NOTE} Object deletions are data events: a trail must log S3 write data events.`,
+    controls: ['ATT&CK T1485'],
+    pattern: apiCall('s3', ['DeleteObject', 'DeleteObjects'], {
+      detail: { userIdentity: { invokedBy: [{ exists: false }] } },
+    }),
+    // A denied deletion deleted nothing. CloudTrail names no keys for DeleteObjects (up to 1,000
+    // objects): each call counts once, so the count is of calls, a floor on the objects.
+    errors: 'exclude',
+    tactics: ['impact'],
+    techniques: ['T1485', 'T1490'],
+    threshold: { counts: 'calls', count: 100, windowSeconds: 300 },
+    resource: ({ detail }) => stringParam(detail, 'bucketName'),
+    runbookUrl: `${ATTACK}/T1485/`,
+  },
   {
     id: 's3-object-lock-removed',
     title: 'S3 Object Lock default retention removed',

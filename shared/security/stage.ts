@@ -6,6 +6,7 @@ import type { SecurityConfig } from './allowlist';
 import { checkFailedLoginThreshold, type FailedLoginCounter } from './failed-logins';
 import { shouldNotifyFindingUpdate } from './findings';
 import { applySecurityPolicy, type DroppedDetection } from './policy';
+import { checkThreshold, type ThresholdCounter } from './thresholds';
 
 /** What the security stage runs with. */
 export interface SecurityStageDeps {
@@ -13,6 +14,8 @@ export interface SecurityStageDeps {
   /** ARNs of Klaxon's own roles: their calls never raise a detection (loop prevention). */
   ownRoleArns: readonly string[];
   counter: FailedLoginCounter;
+  /** Counts the hits of threshold detections (the state store; in memory for replays). */
+  thresholds: ThresholdCounter;
   now: Date;
   /** Reports a state problem; the stage then carries on without the state (fail open). */
   degraded: (operation: string, error: Error) => void;
@@ -20,8 +23,10 @@ export interface SecurityStageDeps {
 
 /**
  * The security stage between normalize and classify: applies the `security:` policy (disabled
- * detections, own role, allowlists, severity overrides) and adds the escalated alert when failed
- * console sign-ins cross the threshold.
+ * detections, own role, allowlists, severity overrides, egress ranges), counts the hits of threshold
+ * detections (only the crossing one goes on; the others are dropped with their count), and adds the
+ * escalated alert when failed console sign-ins cross the threshold. Without state, a threshold hit
+ * is dropped and the problem reported: one alert per discovery call would be worse than none.
  */
 export async function securityStage(
   drafts: readonly AlertDraft[],
@@ -29,7 +34,20 @@ export async function securityStage(
 ): Promise<{ drafts: AlertDraft[]; dropped: DroppedDetection[] }> {
   const policy = applySecurityPolicy(drafts, deps.config, deps.now, deps.ownRoleArns);
   const out: AlertDraft[] = [];
+  const dropped = [...policy.dropped];
   for (const draft of policy.drafts) {
+    if (draft.detectionScreen?.threshold && !draft.suppressedBySource) {
+      try {
+        const outcome = await checkThreshold(draft, deps.thresholds, deps.config, deps.now);
+        if (outcome.kind === 'crossed') out.push(outcome.draft);
+        else if (outcome.kind === 'counted') dropped.push({ draft, reason: outcome.reason });
+      } catch (error) {
+        if (!(error instanceof StateStoreError)) throw error;
+        deps.degraded('threshold count', error);
+        dropped.push({ draft, reason: `${draft.labels.detection ?? ''}: not counted (state unavailable)` });
+      }
+      continue;
+    }
     out.push(draft);
     if (draft.suppressedBySource) continue;
     try {
@@ -45,7 +63,7 @@ export async function securityStage(
       deps.degraded('failed sign-in count', error);
     }
   }
-  return { drafts: out, dropped: policy.dropped };
+  return { drafts: out, dropped };
 }
 
 /** True for alerts of security findings (GuardDuty, Security Hub). */

@@ -28,6 +28,22 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
    * `defaults.severity`: the informational sources set `info` (AWS Health abuse events `warning`).
    */
   defaultSeverity?: Severity;
+  /** What the security stage checks before a CloudTrail detection hit may alert (threshold count, egress ranges). */
+  detectionScreen?: DetectionScreen;
+}
+
+/** The conditions of a detection hit that need state or klaxon.yml (checked by the security stage). */
+export interface DetectionScreen {
+  /** A threshold detection: the hit is counted (`member` once per window) and only the crossing alerts. */
+  threshold?: {
+    title: string;
+    counts: 'distinct-calls' | 'calls';
+    count: number;
+    windowSeconds: number;
+    member: string;
+  };
+  /** Drop the hit when its source IP lies in `security.egressCidrs`; not evaluated without them. */
+  egress?: true;
 }
 
 /** What one normalizer makes of one record. */

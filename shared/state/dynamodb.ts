@@ -22,6 +22,10 @@ import {
   type ScanPrefixes,
   STATE_TTL_SECONDS,
   type StateStore,
+  THRESHOLD_GRACE_SECONDS,
+  THRESHOLD_MEMBER_MAX_CHARS,
+  type ThresholdTally,
+  type ThresholdTallyInput,
 } from './store';
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -332,6 +336,53 @@ export class DynamoStateStore implements StateStore {
       );
     }
     return inWindow.length;
+  }
+
+  /**
+   * One item per window (`threshold#<key>#<windowStart>`): a string set of members, grown with
+   * `ADD` (idempotent: a retried event adds nothing) while no event has fired the window, then a
+   * conditional `SET firedBy` that only one event wins. The set stops growing once fired, so the
+   * item stays bounded by the threshold (at most 1000 members of 200 characters).
+   */
+  async tallyThreshold(key: string, tally: ThresholdTallyInput, _now: number): Promise<ThresholdTally> {
+    const pk = S(`threshold#${key}#${tally.windowStart}`);
+    const unfired = 'attribute_not_exists(firedBy) OR firedBy = :me';
+    const expires = N(Math.floor((tally.windowStart + tally.windowMs) / 1000) + THRESHOLD_GRACE_SECONDS);
+    let attributes: Record<string, AttributeValue> | undefined;
+    const added = await this.conditional('threshold tally', async () => {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk },
+          UpdateExpression: 'ADD members :member SET expiresAt = :expires',
+          ConditionExpression: unfired,
+          ExpressionAttributeValues: {
+            ':member': { SS: [tally.member.slice(0, THRESHOLD_MEMBER_MAX_CHARS)] },
+            ':expires': expires,
+            ':me': S(tally.eventId),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      attributes = result.Attributes;
+    });
+    // Another event fired this window already: counted, never alerted again.
+    if (!added) return { count: tally.threshold, crossed: false };
+    const count = attributes?.members?.SS?.length ?? 0;
+    if (attributes?.firedBy?.S === tally.eventId) return { count, crossed: true };
+    if (count < tally.threshold) return { count, crossed: false };
+    const crossed = await this.conditional('threshold fire', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk },
+          UpdateExpression: 'SET firedBy = :me',
+          ConditionExpression: unfired,
+          ExpressionAttributeValues: { ':me': S(tally.eventId) },
+        }),
+      ),
+    );
+    return { count, crossed };
   }
 
   async findingState(fingerprint: string): Promise<FindingState | undefined> {

@@ -12,6 +12,10 @@ import {
   type ScanPrefixes,
   STATE_ITEM_MAX_BYTES,
   type StateStore,
+  THRESHOLD_GRACE_SECONDS,
+  THRESHOLD_MEMBER_MAX_CHARS,
+  type ThresholdTally,
+  type ThresholdTallyInput,
 } from './store';
 import { StateItemRejectedError } from '../errors';
 
@@ -31,6 +35,7 @@ export class MemoryStateStore implements StateStore {
   private readonly findings = new Map<string, FindingState>();
   private readonly records = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
+  private readonly windows = new Map<string, { members: Set<string>; firedBy?: string; expiresAt: number }>();
 
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
     const existing = this.deliveries.get(key);
@@ -103,6 +108,22 @@ export class MemoryStateStore implements StateStore {
     kept.push(at);
     this.events.set(key, kept);
     return kept.length;
+  }
+
+  async tallyThreshold(key: string, tally: ThresholdTallyInput, now: number): Promise<ThresholdTally> {
+    // Windows past their grace are swept, as DynamoDB's TTL would.
+    for (const [k, w] of this.windows) if (w.expiresAt <= now) this.windows.delete(k);
+    const id = `${key}#${tally.windowStart}`;
+    const expiresAt = tally.windowStart + tally.windowMs + THRESHOLD_GRACE_SECONDS * 1000;
+    const window = this.windows.get(id) ?? { members: new Set<string>(), expiresAt };
+    this.windows.set(id, window);
+    if (window.firedBy !== undefined && window.firedBy !== tally.eventId) {
+      return { count: Math.max(window.members.size, tally.threshold), crossed: false };
+    }
+    window.members.add(tally.member.slice(0, THRESHOLD_MEMBER_MAX_CHARS));
+    if (window.members.size < tally.threshold) return { count: window.members.size, crossed: false };
+    window.firedBy = tally.eventId;
+    return { count: window.members.size, crossed: true };
   }
 
   async findingState(fingerprint: string): Promise<FindingState | undefined> {

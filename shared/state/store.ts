@@ -84,6 +84,13 @@ export interface StateStore {
   claimOnce(key: string, now: number): Promise<boolean>;
   /** Records one event for `key` at `at` and returns how many fell within the last `windowMs` (failed sign-ins). */
   countEvent(key: string, at: number, windowMs: number): Promise<number>;
+  /**
+   * Adds one member (a distinct call, or an event id) to the window `tally.windowStart` of a
+   * threshold counter and says whether this event crossed the threshold: true exactly once per
+   * window (and again for a retry of that same event, so a retried invocation re-sends the alert);
+   * a window that has fired stops growing. The window's item expires after the window (TTL).
+   */
+  tallyThreshold(key: string, tally: ThresholdTallyInput, now: number): Promise<ThresholdTally>;
   /** What was last notified for a finding (undefined when never). */
   findingState(fingerprint: string): Promise<FindingState | undefined>;
   /** Records what was just notified for a finding. */
@@ -142,6 +149,33 @@ export function parseStored(text: string | undefined): { value: unknown } | unde
     throw error;
   }
 }
+
+/** One event counted by `tallyThreshold`. */
+export interface ThresholdTallyInput {
+  /** The start of the fixed window the event falls in (epoch milliseconds). */
+  windowStart: number;
+  windowMs: number;
+  /** The count that fires the window. */
+  threshold: number;
+  /** What is counted once: `eventSource eventName` for distinct calls, the event id for calls. */
+  member: string;
+  /** The event's own id: the window remembers which event fired it. */
+  eventId: string;
+}
+
+/** What `tallyThreshold` answers. */
+export interface ThresholdTally {
+  /** Members in the window after this event (at least the threshold once it fired). */
+  count: number;
+  /** True for the event that crossed the threshold (once per window; again on its own retry). */
+  crossed: boolean;
+}
+
+/** The longest member `tallyThreshold` stores; longer ones are cut (bounds the window's item). */
+export const THRESHOLD_MEMBER_MAX_CHARS = 200;
+
+/** How long a threshold window's item outlives its window, in seconds (late and retried events). */
+export const THRESHOLD_GRACE_SECONDS = 3600;
 
 /** Options of `saveRecord`. */
 export interface RecordOptions {

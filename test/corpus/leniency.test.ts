@@ -14,9 +14,9 @@ import { REPO_ROOT, fixture, repoText } from '../support/fixtures';
 
 /**
  * Field-level leniency (docs/sources-leniency.md): every fixture that makes alerts is fed again
- * with each optional field removed, given a value of the wrong type or 300 KB of text, and with its
- * Region replaced by one of a partition Klaxon has no console for and by an unknown one. None of
- * these may turn the event into `invalid`.
+ * with each optional field removed, given a value of the wrong type, an undocumented text value or
+ * 300 KB of text, and with its Region replaced by one of a partition Klaxon has no console for and
+ * by an unknown one. None of these may turn the event into `invalid`.
  */
 
 type Json = Record<string, unknown>;
@@ -179,6 +179,19 @@ describe('field-level leniency of every normalizer', () => {
         }),
       );
       expect(bad).toEqual([]);
+    });
+
+    it('stays an alert with any optional text field given a value AWS has not documented yet', () => {
+      const unknown = optional.filter((path) => {
+        let isText = false;
+        const body = edited(located.body, path, (parent, key) => {
+          const value = (parent as Json)[key as string];
+          isText = typeof value === 'string';
+          if (isText) (parent as Json)[key as string] = 'KLAXON_UNSEEN_VALUE_2031';
+        });
+        return isText && !expected.includes(outcome(located.rebuild(body)).kind);
+      });
+      expect(unknown.map((p) => p.join('.'))).toEqual([]);
     });
 
     it.each(['eusc-de-east-1', 'xx-anon-9'])(

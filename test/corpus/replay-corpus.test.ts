@@ -457,6 +457,13 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
+  // A discovery call alone is counted toward a burst (docs/detections.md), never alerted.
+  'cloudtrail/eventbridge-discovery-burst-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-discovery-burst-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  'cloudtrail/eventbridge-discovery-burst-positive.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-dns-query-logging-removed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-dns-query-logging-removed-positive.json': {
     outcome: 'alerts',
@@ -696,6 +703,19 @@ const EXPECTED: Record<string, Expected> = {
     outcome: 'alerts',
     alerts: [{ severity: 'warning', status: 'firing', receivers: CHAT }],
   },
+  // klaxon.yml sets security.egressCidrs [203.0.113.0/24]: these calls come from elsewhere.
+  'cloudtrail/eventbridge-instance-credentials-used-elsewhere-negative.json': { outcome: 'ignored' },
+  'cloudtrail/eventbridge-instance-credentials-used-elsewhere-positive-denied.json': {
+    outcome: 'alerts',
+    alerts: [
+      { severity: 'info', status: 'firing', receivers: INFO },
+      { severity: 'error', status: 'firing', receivers: CHAT },
+    ],
+  },
+  'cloudtrail/eventbridge-instance-credentials-used-elsewhere-positive.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'error', status: 'firing', receivers: CHAT }],
+  },
   'cloudtrail/eventbridge-kms-key-policy-changed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-kms-key-policy-changed-positive.json': {
     outcome: 'alerts',
@@ -805,6 +825,12 @@ const EXPECTED: Record<string, Expected> = {
       { severity: 'error', status: 'firing', receivers: CHAT },
     ],
   },
+  'cloudtrail/eventbridge-s3-mass-object-deletion-negative.json': {
+    outcome: 'alerts',
+    alerts: [{ severity: 'info', status: 'firing', receivers: INFO }],
+  },
+  // One deletion is counted toward the threshold, not alerted.
+  'cloudtrail/eventbridge-s3-mass-object-deletion-positive.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-s3-object-lock-removed-negative.json': { outcome: 'ignored' },
   'cloudtrail/eventbridge-s3-object-lock-removed-positive.json': {
     outcome: 'alerts',

@@ -1,4 +1,4 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../shared/aws/clients';
@@ -133,6 +133,68 @@ describe('DynamoStateStore against moto', () => {
     expect(await store.claimOnce('notice#x', t0)).toBe(false);
   });
 
+  describe('threshold windows', () => {
+    const window = { windowStart: t0, windowMs: 300_000, threshold: 3 };
+    const tally = (key: string, member: string, eventId = member) =>
+      store.tallyThreshold(key, { ...window, member, eventId }, t0);
+    const item = async (key: string) =>
+      (
+        await new DynamoDBClient({}).send(
+          new GetItemCommand({ TableName: 'state', Key: { pk: { S: `threshold#${key}#${t0}` } } }),
+        )
+      ).Item;
+
+    it('counts distinct members, fires once at the threshold, and stops growing once fired', async () => {
+      const results = [];
+      for (const member of [
+        'iam ListRoles',
+        'iam ListRoles',
+        'ec2 DescribeInstances',
+        's3 ListBuckets',
+        'sts GetCallerIdentity',
+      ]) {
+        results.push(await tally('burst|a', member));
+      }
+      expect(results).toEqual([
+        { count: 1, crossed: false },
+        { count: 1, crossed: false },
+        { count: 2, crossed: false },
+        { count: 3, crossed: true },
+        { count: 3, crossed: false },
+      ]);
+      const stored = await item('burst|a');
+      expect(stored?.members?.SS).toHaveLength(3);
+      expect(stored?.firedBy?.S).toBe('s3 ListBuckets');
+      // The item outlives its window by the grace hour, then DynamoDB's TTL removes it.
+      expect(stored?.expiresAt?.N).toBe(String((t0 + 300_000) / 1000 + 3600));
+    });
+
+    it('fires again for a retry of the crossing event only, and keeps windows and keys apart', async () => {
+      for (const member of ['a', 'b', 'c']) await tally('burst|b', member);
+      expect(await tally('burst|b', 'c')).toEqual({ count: 3, crossed: true });
+      expect(await tally('burst|b', 'd')).toEqual({ count: 3, crossed: false });
+      expect(await tally('burst|other', 'a')).toEqual({ count: 1, crossed: false });
+      const next = await store.tallyThreshold(
+        'burst|b',
+        { ...window, windowStart: t0 + 300_000, member: 'a', eventId: 'a' },
+        t0,
+      );
+      expect(next).toEqual({ count: 1, crossed: false });
+    });
+
+    it('lets exactly one of many concurrent events cross', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => tally('burst|concurrent', `call-${i}`)),
+      );
+      expect(results.filter((r) => r.crossed)).toHaveLength(1);
+    });
+
+    it('cuts long members so the window item stays bounded', async () => {
+      await tally('burst|long', 'x'.repeat(5000), 'long-event');
+      expect((await item('burst|long'))?.members?.SS?.[0]).toHaveLength(200);
+    });
+  });
+
   it('raises a named error carrying the cause when the table is gone', async () => {
     await createStateTable('doomed');
     const doomed = new DynamoStateStore(new DynamoDBClient({}), 'doomed');
@@ -141,6 +203,11 @@ describe('DynamoStateStore against moto', () => {
     expect(error).toBeInstanceOf(StateStoreError);
     expect((error as Error).message).toBe('state table claim failed: ResourceNotFoundException');
     expect((error as Error).cause).toBeDefined();
+    const tally = await doomed
+      .tallyThreshold('k', { windowStart: t0, windowMs: 60_000, threshold: 2, member: 'm', eventId: 'e' }, t0)
+      .catch((e: unknown) => e);
+    expect(tally).toBeInstanceOf(StateStoreError);
+    expect((tally as Error).message).toBe('state table threshold tally failed: ResourceNotFoundException');
   });
 });
 

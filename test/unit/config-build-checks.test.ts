@@ -28,6 +28,7 @@ security:
   detections:
     enabled: [cis-cloudwatch-1-root-usage, no-such-detection]
     severity: { also-unknown: critical }
+    thresholds: { not-a-detection: { count: 5, windowSeconds: 60 } }
   allowlist:
     cidrs:
       - { cidr: 10.0.0.0/8, reason: office, detections: [nor-this] }
@@ -39,6 +40,10 @@ const expectedProblems = [
     message: 'unknown detection "no-such-detection" (see shared/security/catalog.ts)',
   },
   { path: 'security.detections.severity.also-unknown', message: 'unknown detection "also-unknown"' },
+  {
+    path: 'security.detections.thresholds.not-a-detection',
+    message: 'unknown detection "not-a-detection"',
+  },
   {
     path: 'security.allowlist.cidrs[0].detections[0]',
     message: 'unknown detection "nor-this" (see shared/security/catalog.ts)',
@@ -92,6 +97,7 @@ describe('detection ids in klaxon.yml, checked at build time', () => {
     expect(problemsOf(() => loadCheckedConfig(text, 'test.yml')).map((p) => p.path)).toEqual([
       'security.detections.enabled[1]',
       'security.detections.severity.also-unknown',
+      'security.detections.thresholds.not-a-detection',
       'security.allowlist.cidrs[0].detections[0]',
       'security.failedLogins.threshold',
       'enrichment.budgetMs',

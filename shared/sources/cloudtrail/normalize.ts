@@ -6,7 +6,7 @@ import { accountOf, mfaOf, principalOf, resourceOf } from '../../security/cloudt
 import { evaluateDetections } from '../../security/evaluate';
 import { clipText, redactedJson } from '../../redact';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
-import type { AlertDraft, NormalizeResult } from '../types';
+import type { AlertDraft, DetectionScreen, NormalizeResult } from '../types';
 import { type CloudTrailDetail, type CloudTrailEvent, cloudTrailDetailSchema } from './schema';
 import { isoTime, parseLenient, withUnreadable } from '../parse';
 
@@ -139,9 +139,18 @@ export function cloudTrailDraft(
   if (consoleUrl) annotations.consoleUrl = consoleUrl;
   if (detection.remediation) annotations.remediation = detection.remediation.document;
 
+  const screen: DetectionScreen = {};
+  if (detection.threshold) {
+    const { counts, count, windowSeconds } = detection.threshold;
+    const member = counts === 'distinct-calls' ? `${detail.eventSource} ${detail.eventName}` : detail.eventID;
+    screen.threshold = { title: detection.title, counts, count, windowSeconds, member };
+  }
+  if (detection.needsEgressCidrs) screen.egress = true;
+
   return {
     labels,
     annotations,
+    ...(screen.threshold || screen.egress ? { detectionScreen: screen } : {}),
     status: 'firing',
     fingerprint: fingerprintFor(detection, detail, principal, account),
     // Always suffixed with the detection: one event can trip several detections, and the id must

@@ -6,7 +6,7 @@ import {
   securityConfigSchema,
   securityConfigSchemaFor,
 } from '../../../shared/security/allowlist';
-import { DETECTION_IDS } from '../../../shared/security/catalog';
+import { DETECTION_IDS, THRESHOLD_DETECTION_IDS } from '../../../shared/security/catalog';
 import { cidrContains, parseCidr, parseIp } from '../../../shared/security/cidr';
 import { applySecurityPolicy } from '../../../shared/security/policy';
 
@@ -130,6 +130,51 @@ describe('security config', () => {
         expect.stringMatching(/^: Unrecognized key: "extra"/),
       ]),
     );
+  });
+
+  it('validates thresholds and egress ranges with the path of each bad key', () => {
+    const result = securityConfigSchemaFor(DETECTION_IDS, THRESHOLD_DETECTION_IDS).safeParse({
+      detections: {
+        thresholds: {
+          'discovery-burst': { count: 1, windowSeconds: 30 },
+          's3-mass-object-deletion': { count: 2.5, windowSeconds: 86_401, extra: 1 },
+          'ec2-password-data-retrieved': { count: 5, windowSeconds: 60 },
+          'no-such-detection': { count: 5, windowSeconds: 60 },
+        },
+      },
+      egressCidrs: ['203.0.113.0/24', '2001:db8::/129', 'nat-gateway'],
+    });
+    const paths = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^detections.thresholds.discovery-burst.count: /),
+        expect.stringMatching(/^detections.thresholds.discovery-burst.windowSeconds: /),
+        expect.stringMatching(/^detections.thresholds.s3-mass-object-deletion.count: /),
+        expect.stringMatching(/^detections.thresholds.s3-mass-object-deletion.windowSeconds: /),
+        expect.stringMatching(/^detections.thresholds.s3-mass-object-deletion: Unrecognized key: "extra"/),
+        'egressCidrs.1: an IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24',
+        'egressCidrs.2: an IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24',
+      ]),
+    );
+    const ids = securityConfigSchemaFor(DETECTION_IDS, THRESHOLD_DETECTION_IDS).safeParse({
+      detections: {
+        thresholds: {
+          'ec2-password-data-retrieved': { count: 5, windowSeconds: 60 },
+          'no-such-detection': { count: 5, windowSeconds: 60 },
+        },
+      },
+    });
+    expect(ids.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'detections.thresholds.ec2-password-data-retrieved: "ec2-password-data-retrieved" is not a threshold detection (these are: discovery-burst, s3-mass-object-deletion)',
+      'detections.thresholds.no-such-detection: unknown detection "no-such-detection"',
+    ]);
+    const compiled = compileSecurityConfig({
+      detections: { thresholds: { 'discovery-burst': { count: 40, windowSeconds: 120 } } },
+      egressCidrs: ['203.0.113.0/24', '2001:db8:aa::/48'],
+    });
+    expect(compiled.detections.thresholds.get('discovery-burst')).toEqual({ count: 40, windowMs: 120_000 });
+    expect(compiled.egressCidrs.map((b) => b.text)).toEqual(['203.0.113.0/24', '2001:db8:aa::/48']);
+    expect(compileSecurityConfig(undefined).egressCidrs).toEqual([]);
   });
 
   it('leaves detection ids to the build-time check when not given the catalog (the functions)', () => {

@@ -73,6 +73,17 @@ describe('detection catalog', () => {
       }),
     ).toMatch(/remediable detection ignores failed calls/);
     expect(problems({ ...base, tactics: [] })).toMatch(/tactics/);
+    const burst = DETECTIONS.find((d) => d.id === 'discovery-burst') as Detection;
+    const threshold = burst.threshold ?? { counts: 'calls' as const, count: 2, windowSeconds: 60 };
+    expect(problems(burst)).toBe('');
+    expect(problems({ ...burst, threshold: { ...threshold, count: 1 } })).toMatch(/threshold.count/);
+    expect(problems({ ...burst, threshold: { ...threshold, windowSeconds: 30 } })).toMatch(
+      /threshold.windowSeconds/,
+    );
+    expect(problems({ ...burst, fingerprint: 'session' })).toMatch(
+      /threshold detection counts per principal/,
+    );
+    expect(problems({ ...remediable, threshold })).toMatch(/alerts on a count, not on one resource/);
   });
 
   it('has unique kebab-case ids and https runbooks', () => {
@@ -97,6 +108,7 @@ describe('detection catalog', () => {
     ).toEqual([
       'cis-cloudwatch-1-root-usage',
       'cis-cloudwatch-2-unauthorized-api-calls',
+      'discovery-burst',
       'ec2-password-data-retrieved',
       'iam-authorization-details-enumerated',
       'iam-credential-report-read',

@@ -1,7 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type DetectionRow, detectionRows, detectionsVerb, failedCallCell } from '../../../cli/detections';
+import {
+  type DetectionRow,
+  detectionRows,
+  detectionsVerb,
+  failedCallCell,
+  titleCell,
+} from '../../../cli/detections';
 import { runVerb, VERB_HELP } from '../../../cli/verbs';
 import { REPO_ROOT, repoText } from '../../support/fixtures';
 
@@ -43,9 +49,25 @@ describe('klaxon detections', () => {
       failedCalls: 'own severity',
       failedSeverity: 'error',
     });
+    expect(rows.find((r) => r.id === 'discovery-burst')?.threshold).toEqual({
+      counts: 'distinct-calls',
+      count: 100,
+      windowSeconds: 300,
+    });
+    expect(rows.find((r) => r.id === 'instance-credentials-used-elsewhere')?.needsEgressCidrs).toBe(true);
+    expect(rows.filter((r) => r.threshold || r.needsEgressCidrs).map((r) => r.id)).toHaveLength(3);
     expect(rows.find((r) => r.id === 'cis-cloudwatch-7-cmk-disabled-or-deleted')?.cis).toContain(
       'CIS CloudWatch.7',
     );
+  });
+
+  it('is counted right wherever the docs give the number of detections', () => {
+    const rows = detectionRows();
+    for (const file of ['README.md', 'docs/config-modules.md']) {
+      const counts = [...repoText(file).matchAll(/\b(\d+) detections\b/g)].map((m) => Number(m[1]));
+      expect(counts, file).not.toEqual([]);
+      for (const count of counts) expect(count, file).toBe(rows.length);
+    }
   });
 
   it('prints a text table by tactic, and refuses --json with --markdown or an unknown option', () => {
@@ -91,7 +113,7 @@ describe('docs/detections.md', () => {
       failedCallCell(r),
       r.techniques.join(', '),
       r.cis.join(', ') || '-',
-      r.title.replace(/\|/g, '\\|'),
+      titleCell(r),
     ]);
     expect(documented).toEqual(expected);
   });

@@ -158,10 +158,17 @@ describe('CloudTrail detection traps', () => {
       kind: 'ignored',
       reason: expect.stringMatching(/^read-only call ec2.amazonaws.com DescribeRegions/),
     });
-    expect(normalize('eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json')).toMatchObject({
-      kind: 'ignored',
-      reason: expect.stringMatching(/read-only call/),
-    });
+    // A read-only IAM call is only counted toward a discovery burst: no detection alerts on it alone.
+    const readOnly = drafts('eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json');
+    expect(readOnly.map((d) => [d.labels.detection, d.detectionScreen?.threshold?.counts])).toEqual([
+      ['discovery-burst', 'distinct-calls'],
+    ]);
+    const withoutBursts = evaluateDetections(
+      cloudTrailEvent('eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json').event,
+      cloudTrailEvent('eventbridge-cis-cloudwatch-4-iam-policy-changes-negative.json').raw,
+      DETECTIONS.filter((d) => d.threshold === undefined),
+    );
+    expect(withoutBursts).toMatchObject({ kind: 'none', reason: expect.stringMatching(/read-only call/) });
   });
 
   it('counts an AccessDenied change as an unauthorized call, never as the change', () => {
