@@ -333,6 +333,11 @@ function checks(
   return list;
 }
 
+/** The state-table scenario from the options: firing+resolve pairs, 10% redelivered, and a storm. */
+function scenarioOptions() {
+  return { pairs: Number(args.pairs), storm: Number(args['storm-size']), duplicateShare: 0.1 };
+}
+
 /** The state-table targets, each met or with the code paths in the way and their measured shares. */
 function stateChecks(budgets: Budgets, st: StateTableResult): Check[] {
   const list: Check[] = [];
@@ -438,11 +443,7 @@ async function stateTableOnly(): Promise<number> {
   const budgets = JSON.parse(await readFile(join(ROOT, 'bench/budgets.json'), 'utf8')) as Budgets;
   const out = (text = '') => process.stdout.write(`${text}\n`);
   const { runStateTable } = await import('./state-table');
-  const st = await runStateTable(ROOT, {
-    pairs: Number(args.pairs),
-    storm: Number(args['storm-size']),
-    duplicateShare: 0.1,
-  });
+  const st = await runStateTable(ROOT, scenarioOptions());
   printStateTable(st, out);
   const checked = stateChecks(budgets, st);
   printTargets(checked, out);
@@ -577,6 +578,17 @@ async function main(): Promise<number> {
             url.endsWith('throughput.cjs') ? lookup(line) : undefined,
           );
         }
+      }
+    }
+
+    // 3b. State-table calls per alert and the cost model, on moto (skipped without moto_server).
+    let stateTable: StateTableResult | undefined;
+    if (!deterministicOnly) {
+      if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
+        process.stderr.write('state table: moto_server is not on PATH; skipped\n');
+      } else {
+        const { runStateTable } = await import('./state-table');
+        stateTable = await runStateTable(ROOT, scenarioOptions());
       }
     }
 
@@ -717,24 +729,15 @@ async function main(): Promise<number> {
       );
     }
 
-    const all = checks(budgets, results, tp, logs);
+    if (stateTable) printStateTable(stateTable, out);
+
+    const all = [
+      ...checks(budgets, results, tp, logs),
+      ...(stateTable ? stateChecks(budgets, stateTable) : []),
+    ];
     const checked = deterministicOnly ? all.filter((c) => c.deterministic) : all;
-    out('\nTargets (bench/budgets.json)');
-    out(
-      table(
-        [
-          ['target', 'budget', 'measured', 'status'],
-          ...checked.map((c) => [c.target, c.budget, c.measured, c.met ? 'met' : 'MISSED']),
-        ],
-        new Set([2]),
-      ),
-    );
+    printTargets(checked, out);
     const missed = checked.filter((c) => !c.met);
-    out(
-      missed.length === 0
-        ? `\nAll ${checked.length} targets met.`
-        : `\n${missed.length} of ${checked.length} targets MISSED: ${missed.map((c) => c.target).join('; ')}`,
-    );
 
     const resultsFile = join(ROOT, 'bench/results.json');
     await writeFile(
@@ -750,6 +753,7 @@ async function main(): Promise<number> {
           throughput: tp,
           logs,
           profile,
+          ...(stateTable ? stateTableFields(stateTable) : {}),
           checks: checked,
           durationMs: Date.now() - started,
         },
