@@ -39,8 +39,8 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     storm: { type: 'string' },
     'state-table': { type: 'boolean', default: false },
-    pairs: { type: 'string', default: '300' },
-    'storm-size': { type: 'string', default: '60' },
+    pairs: { type: 'string', default: '150' },
+    'storm-size': { type: 'string', default: '50' },
     'storm-store': { type: 'string', default: 'memory' },
   },
 });
