@@ -409,9 +409,21 @@ function printStateTable(st: StateTableResult, out: (text?: string) => void): vo
   out(
     table(
       [
-        ['path', 'operation', 'writes', 'w share', 'reads', 'r share', 'WRU', 'RRU', 'cond. failed'],
+        [
+          'path',
+          'key family',
+          'operation',
+          'writes',
+          'w share',
+          'reads',
+          'r share',
+          'WRU',
+          'RRU',
+          'cond. failed',
+        ],
         ...t.rows.map((r) => [
           r.path,
+          r.family,
           r.operation,
           String(r.writes),
           r.writes ? `${fixed((r.writes / t.writes) * 100)}%` : '',
@@ -422,7 +434,7 @@ function printStateTable(st: StateTableResult, out: (text?: string) => void): vo
           String(r.conditionFailed),
         ]),
       ],
-      new Set([2, 3, 4, 5, 6, 7, 8]),
+      new Set([3, 4, 5, 6, 7, 8, 9]),
     ),
   );
   out('\nCost per million alerts (us-east-1 list prices, bench/lib/cost.ts)');

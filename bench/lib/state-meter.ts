@@ -118,9 +118,19 @@ export function pathOf(call: Pick<MeteredCall, 'command' | 'pk' | 'conditional' 
   return 'other';
 }
 
+/** The key family of an item: its key up to the second `#` (`record#alert`, `set#inhibit`, `slot#pace`). */
+export function familyOf(pk: string | undefined): string {
+  if (pk === undefined) return '(scan)';
+  const parts = pk.split('#');
+  if (parts.length > 2 || parts[0] === 'set') return parts.slice(0, 2).join('#');
+  return parts[0] ?? '';
+}
+
 /** Totals of one row of the breakdown. */
 export interface MeterRow {
   path: StatePath;
+  /** The key family (`familyOf`), which tells the parts of a path apart (alert state, flapping, inhibition). */
+  family: string;
   /** `PutItem`, `PutItem (conditional)`, `UpdateItem`, `GetItem`, `Scan`. */
   operation: string;
   reads: number;
@@ -152,9 +162,11 @@ export class StateMeter {
   record(call: MeteredCall, path: StatePath = pathOf(call)): void {
     if (!this.enabled) return;
     const operation = call.conditional ? `${call.command} (conditional)` : call.command;
-    const id = `${path}\u0000${operation}`;
+    const family = familyOf(call.pk);
+    const id = `${path}\u0000${family}\u0000${operation}`;
     const row = this.rows.get(id) ?? {
       path,
+      family,
       operation,
       reads: 0,
       writes: 0,

@@ -11,6 +11,7 @@ import {
   installMeter,
   itemBytes,
   type MeteredCall,
+  familyOf,
   pathOf,
   sharesByPath,
   StateMeter,
@@ -99,6 +100,16 @@ describe('code paths by key prefix', () => {
   });
 });
 
+describe('key families', () => {
+  it('tell the parts of a path apart by the key up to its second #', () => {
+    expect(familyOf('record#alert#arn:aws:cloudwatch:us-east-1:1:alarm:a#b')).toBe('record#alert');
+    expect(familyOf('set#silences')).toBe('set#silences');
+    expect(familyOf('delivery#t|r')).toBe('delivery');
+    expect(familyOf('set#inhibit#deployment#x')).toBe('set#inhibit');
+    expect(familyOf(undefined)).toBe('(scan)');
+  });
+});
+
 /** A one-key table in memory answering the adapter's commands as DynamoDB does. */
 function fakeClient() {
   const items = new Map<string, Record<string, AttributeValue>>();
@@ -161,6 +172,7 @@ describe('the metered client', () => {
       totals.rows.find((r) => r.path === path && r.operation === operation);
     // 1.5 KB items: two units each, the failed condition too (the item it found is 1.5 KB).
     expect(row('claim', 'PutItem (conditional)')).toMatchObject({
+      family: 'delivery',
       writes: 2,
       writeUnits: 4,
       conditionFailed: 1,
