@@ -118,11 +118,13 @@ export function pathOf(call: Pick<MeteredCall, 'command' | 'pk' | 'conditional' 
   return 'other';
 }
 
-/** The key family of an item: its key up to the second `#` (`record#alert`, `set#inhibit`, `slot#pace`). */
+/** The key family of an item: its key up to the second `#` when that part is a word (`record#alert`, `set#inhibit`, `slot#pace`). */
 export function familyOf(pk: string | undefined): string {
   if (pk === undefined) return '(scan)';
   const parts = pk.split('#');
-  if (parts.length > 2 || parts[0] === 'set') return parts.slice(0, 2).join('#');
+  // The second part names the family when it is a word (`alert`, `flap`), not a digest or an id.
+  if (parts.length > 1 && /^[a-z][a-z-]*$/.test(parts[1] ?? '') && (parts.length > 2 || parts[0] === 'set'))
+    return parts.slice(0, 2).join('#');
   return parts[0] ?? '';
 }
 

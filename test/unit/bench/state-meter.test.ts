@@ -106,6 +106,8 @@ describe('key families', () => {
     expect(familyOf('set#silences')).toBe('set#silences');
     expect(familyOf('delivery#t|r')).toBe('delivery');
     expect(familyOf('set#inhibit#deployment#x')).toBe('set#inhibit');
+    expect(familyOf('group#3a821d5e7a0a2b8a#1')).toBe('group');
+    expect(familyOf('delivery#group#3a821d5e|alerts')).toBe('delivery#group');
     expect(familyOf(undefined)).toBe('(scan)');
   });
 });
