@@ -21,6 +21,8 @@ import { type CorpusSummary, writeCorpus } from './lib/corpus';
 import { lambdaEnv, loadOnce } from './lib/load';
 import { bundleModuleMap, summarizeProfile } from './lib/profile';
 import { readServerlessConfig } from './lib/serverless';
+import { sharesByPath } from './lib/state-meter';
+import type { StateTableResult } from './state-table';
 import { fixed, kb, median, percentile, table } from './lib/stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +38,9 @@ const { values: args } = parseArgs({
     'log-alerts': { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
     storm: { type: 'string' },
+    'state-table': { type: 'boolean', default: false },
+    pairs: { type: 'string', default: '150' },
+    'storm-size': { type: 'string', default: '50' },
     'storm-store': { type: 'string', default: 'memory' },
     live: { type: 'boolean', default: false },
     'storm-seed': { type: 'string', default: '1' },
@@ -63,6 +68,11 @@ interface Budgets {
   maxReplayMs: number;
   maxPeakRssBytes: number;
   maxLogBytesPerAlert: number;
+  /** State-table operations per alert (`--state-table`). */
+  maxStateWritesPerAlert?: number;
+  maxStateReadsPerAlert?: number;
+  /** USD per million alerts at list prices (`--state-table`). */
+  maxCostPerMillionAlerts?: number;
 }
 
 interface LoadFigures {
@@ -326,7 +336,181 @@ function checks(
   return list;
 }
 
+/** The state-table scenario from the options: firing+resolve pairs, 10% redelivered, and a storm. */
+function scenarioOptions() {
+  return { pairs: Number(args.pairs), storm: Number(args['storm-size']), duplicateShare: 0.1 };
+}
+
+/** The state-table targets, each met or with the code paths in the way and their measured shares. */
+function stateChecks(budgets: Budgets, st: StateTableResult): Check[] {
+  const list: Check[] = [];
+  const inTheWay = (kind: 'writes' | 'reads') =>
+    sharesByPath(st.totals, kind)
+      .slice(0, 4)
+      .map((s) => `${s.path} ${fixed(s.share * 100, 0)}%`)
+      .join(', ');
+  if (budgets.maxStateWritesPerAlert !== undefined) {
+    const met = st.writesPerAlert <= budgets.maxStateWritesPerAlert;
+    list.push({
+      target: 'state-table writes per alert',
+      budget: `<= ${budgets.maxStateWritesPerAlert}`,
+      measured: `${fixed(st.writesPerAlert, 2)}${met ? '' : ` (${inTheWay('writes')})`}`,
+      met,
+      deterministic: false,
+    });
+  }
+  if (budgets.maxStateReadsPerAlert !== undefined) {
+    const met = st.readsPerAlert <= budgets.maxStateReadsPerAlert;
+    list.push({
+      target: 'state-table reads per alert',
+      budget: `<= ${budgets.maxStateReadsPerAlert}`,
+      measured: `${fixed(st.readsPerAlert, 2)}${met ? '' : ` (${inTheWay('reads')})`}`,
+      met,
+      deterministic: false,
+    });
+  }
+  if (budgets.maxCostPerMillionAlerts !== undefined) {
+    const met = st.cost.totalUsd <= budgets.maxCostPerMillionAlerts;
+    const lines = [...st.cost.lines]
+      .sort((a, b) => b.usd - a.usd)
+      .slice(0, 3)
+      .map((l) => `${l.item} ${fixed((l.usd / st.cost.totalUsd) * 100, 0)}%`)
+      .join(', ');
+    list.push({
+      target: 'cost per million alerts',
+      budget: `<= $${budgets.maxCostPerMillionAlerts}`,
+      measured: `$${fixed(st.cost.totalUsd, 2)}${met ? '' : ` (${lines})`}`,
+      met,
+      deterministic: false,
+    });
+  }
+  return list;
+}
+
+/** Prints the state-table figures: per alert, capacity units, the breakdown, and the cost. */
+function printStateTable(st: StateTableResult, out: (text?: string) => void): void {
+  const k = st.scenario.byKind;
+  out(
+    `\nState table (deployed alarm notifier on moto; ${st.scenario.events} events: ${k.firing} firing, ${k.resolve} resolve, ${k.duplicate} redelivered, ${k.storm} storm → ${st.alerts} alerts; ${st.invocations} invocations, ${st.jobsRun} queued jobs run, ${st.jobsLeftQueued} left queued)`,
+  );
+  out(
+    table(
+      [
+        ['figure', 'value'],
+        ['writes per alert', fixed(st.writesPerAlert, 2)],
+        ['reads per alert', fixed(st.readsPerAlert, 2)],
+        ['WRU per alert (on demand)', fixed(st.writeUnitsPerAlert, 2)],
+        ['RRU per alert (on demand)', fixed(st.readUnitsPerAlert, 2)],
+        ['mean invocation (moto on loopback)', `${fixed(st.meanInvocationMs, 1)} ms`],
+        ['log bytes per alert (logs + EMF)', `${Math.round(st.logBytesPerAlert)} B`],
+      ],
+      new Set([1]),
+    ),
+  );
+  const t = st.totals;
+  out('\nBy code path and operation (share of all writes / reads)');
+  out(
+    table(
+      [
+        [
+          'path',
+          'key family',
+          'operation',
+          'writes',
+          'w share',
+          'reads',
+          'r share',
+          'WRU',
+          'RRU',
+          'cond. failed',
+        ],
+        ...t.rows.map((r) => [
+          r.path,
+          r.family,
+          r.operation,
+          String(r.writes),
+          r.writes ? `${fixed((r.writes / t.writes) * 100)}%` : '',
+          String(r.reads),
+          r.reads ? `${fixed((r.reads / t.reads) * 100)}%` : '',
+          fixed(r.writeUnits, 1),
+          fixed(r.readUnits, 1),
+          String(r.conditionFailed),
+        ]),
+      ],
+      new Set([3, 4, 5, 6, 7, 8, 9]),
+    ),
+  );
+  out('\nCost per million alerts (us-east-1 list prices, bench/lib/cost.ts)');
+  out(
+    table(
+      [
+        ['item', 'quantity', 'USD'],
+        ...st.cost.lines.map((l) => [l.item, `${fixed(l.quantity, 1)} ${l.unit}`, fixed(l.usd, 3)]),
+        ['total', '', fixed(st.cost.totalUsd, 2)],
+      ],
+      new Set([1, 2]),
+    ),
+  );
+}
+
+/** `--state-table` alone: the run, its targets, and stateTable/costPerMillionAlerts merged into results.json. */
+async function stateTableOnly(): Promise<number> {
+  const budgets = JSON.parse(await readFile(join(ROOT, 'bench/budgets.json'), 'utf8')) as Budgets;
+  const out = (text = '') => process.stdout.write(`${text}\n`);
+  const { runStateTable } = await import('./state-table');
+  const st = await runStateTable(ROOT, scenarioOptions());
+  printStateTable(st, out);
+  const checked = stateChecks(budgets, st);
+  printTargets(checked, out);
+  const resultsFile = join(ROOT, 'bench/results.json');
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(await readFile(resultsFile, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await writeFile(resultsFile, `${JSON.stringify({ ...previous, ...stateTableFields(st) }, null, 2)}\n`);
+  out('Wrote stateTable and costPerMillionAlerts into bench/results.json.');
+  return args.check && checked.some((c) => !c.met) ? 1 : 0;
+}
+
+/** The fields results.json gains from a state-table run. */
+function stateTableFields(st: StateTableResult) {
+  return {
+    stateTable: {
+      writesPerAlert: st.writesPerAlert,
+      readsPerAlert: st.readsPerAlert,
+      writeUnitsPerAlert: st.writeUnitsPerAlert,
+      readUnitsPerAlert: st.readUnitsPerAlert,
+      measuredAt: new Date().toISOString(),
+      detail: st,
+    },
+    costPerMillionAlerts: st.cost.totalUsd,
+  };
+}
+
+/** Prints the target table and the summary line. */
+function printTargets(checked: Check[], out: (text?: string) => void): void {
+  out('\nTargets (bench/budgets.json)');
+  out(
+    table(
+      [
+        ['target', 'budget', 'measured', 'status'],
+        ...checked.map((c) => [c.target, c.budget, c.measured, c.met ? 'met' : 'MISSED']),
+      ],
+      new Set([2]),
+    ),
+  );
+  const missed = checked.filter((c) => !c.met);
+  out(
+    missed.length === 0
+      ? `\nAll ${checked.length} targets met.`
+      : `\n${missed.length} of ${checked.length} targets MISSED: ${missed.map((c) => `${c.target}: ${c.measured}`).join('; ')}`,
+  );
+}
+
 async function main(): Promise<number> {
+  if (args['state-table']) return stateTableOnly();
   if (args.storm !== undefined) {
     const count = Number(args.storm);
     if (args.live) {
@@ -420,6 +604,17 @@ async function main(): Promise<number> {
             url.endsWith('throughput.cjs') ? lookup(line) : undefined,
           );
         }
+      }
+    }
+
+    // 3b. State-table calls per alert and the cost model, on moto (skipped without moto_server).
+    let stateTable: StateTableResult | undefined;
+    if (!deterministicOnly) {
+      if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).error) {
+        process.stderr.write('state table: moto_server is not on PATH; skipped\n');
+      } else {
+        const { runStateTable } = await import('./state-table');
+        stateTable = await runStateTable(ROOT, scenarioOptions());
       }
     }
 
@@ -560,24 +755,15 @@ async function main(): Promise<number> {
       );
     }
 
-    const all = checks(budgets, results, tp, logs);
+    if (stateTable) printStateTable(stateTable, out);
+
+    const all = [
+      ...checks(budgets, results, tp, logs),
+      ...(stateTable ? stateChecks(budgets, stateTable) : []),
+    ];
     const checked = deterministicOnly ? all.filter((c) => c.deterministic) : all;
-    out('\nTargets (bench/budgets.json)');
-    out(
-      table(
-        [
-          ['target', 'budget', 'measured', 'status'],
-          ...checked.map((c) => [c.target, c.budget, c.measured, c.met ? 'met' : 'MISSED']),
-        ],
-        new Set([2]),
-      ),
-    );
+    printTargets(checked, out);
     const missed = checked.filter((c) => !c.met);
-    out(
-      missed.length === 0
-        ? `\nAll ${checked.length} targets met.`
-        : `\n${missed.length} of ${checked.length} targets MISSED: ${missed.map((c) => c.target).join('; ')}`,
-    );
 
     const resultsFile = join(ROOT, 'bench/results.json');
     await writeFile(
@@ -593,6 +779,7 @@ async function main(): Promise<number> {
           throughput: tp,
           logs,
           profile,
+          ...(stateTable ? stateTableFields(stateTable) : {}),
           checks: checked,
           durationMs: Date.now() - started,
         },

@@ -302,3 +302,85 @@ export async function writeCorpus(
   const fixtures = Object.values(pools).reduce((n, pool) => n + pool.length, 0);
   return { file, events: count, bytes, kinds, fixtures };
 }
+
+/** One event of the state-table scenario, and what it is there for. */
+export interface ScenarioEvent {
+  kind: 'firing' | 'resolve' | 'duplicate' | 'storm';
+  text: string;
+}
+
+/** What the state-table scenario holds. */
+export interface ScenarioOptions {
+  /** Alarms that fire and then resolve (each a pair of events). */
+  pairs: number;
+  /** Distinct alarms that fire at once in one region (warning severity: grouped by region). */
+  storm: number;
+  /** Share of firing events redelivered once (SNS and EventBridge deliver at least once). */
+  duplicateShare: number;
+}
+
+/**
+ * The events of `npm run bench -- --state-table`: `pairs` alarms that fire and resolve a few alarms
+ * later (the same names, account and region in both events), a share of them redelivered, then a
+ * storm of distinct alarms in one region. Deterministic for a seed.
+ */
+export async function scenarioEvents(
+  root: string,
+  options: ScenarioOptions,
+  seed = 8,
+): Promise<ScenarioEvent[]> {
+  const pools = await fixturePools(root);
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => {
+    const item = items[Math.floor(random() * items.length)];
+    if (item === undefined) throw new Error('empty pool');
+    return item;
+  };
+  // CloudWatch alarms only (their ARN names the alarm): what the alarm notifier is for.
+  const firing = [...pools['sns-alarm'], ...pools['eventbridge-alarm'], ...pools['alarm-action']].filter(
+    (t) => t.okText && t.names.length > 0,
+  );
+  const substitute = (template: Template, text: string, map: Map<string, string>): string => {
+    let out = text;
+    for (const from of [...template.names, ...template.accounts, ...template.regions]) {
+      const to = map.get(from);
+      if (to !== undefined) out = out.split(from).join(to);
+    }
+    return out;
+  };
+  const mapping = (template: Template, name: (service: string) => string, region?: string) => {
+    const map = new Map<string, string>();
+    const service = `${pick(WORDS)}-${Math.floor(random() * 1e6).toString(36)}`;
+    for (const n of template.names) map.set(n, name(service));
+    for (const a of template.accounts)
+      map.set(a, String(210987654321 + Math.floor(random() * 24) * 1_000_003));
+    for (const r of template.regions) map.set(r, region ?? pick(REGIONS));
+    return map;
+  };
+  const events: ScenarioEvent[] = [];
+  const resolves: Array<{ due: number; text: string }> = [];
+  const LAG = 8;
+  for (let i = 0; i < options.pairs; i += 1) {
+    const template = pick(firing);
+    const map = mapping(template, pick(NAME_TEMPLATES));
+    const text = substitute(template, template.text, map);
+    events.push({ kind: 'firing', text });
+    if (random() < options.duplicateShare) events.push({ kind: 'duplicate', text });
+    resolves.push({ due: i + LAG, text: substitute(template, template.okText ?? template.text, map) });
+    while (resolves[0] && resolves[0].due <= i)
+      events.push({ kind: 'resolve', text: resolves.shift()?.text ?? '' });
+  }
+  for (const resolve of resolves) events.push({ kind: 'resolve', text: resolve.text });
+  const stormRegion = pick(REGIONS);
+  const singles = pools['sns-alarm'].filter((t) => t.okText && t.names.length === 1);
+  for (let i = 0; i < options.storm; i += 1) {
+    const template = pick(singles);
+    const text = substitute(
+      template,
+      template.text,
+      mapping(template, (s) => `${s}-cpu-high`, stormRegion),
+    );
+    events.push({ kind: 'storm', text });
+  }
+  return events;
+}

@@ -107,8 +107,8 @@ export async function saveDecisionRecord(
   const setKey = `decisions#${record.fingerprint}`;
   const member = `${now}-${digest([record.transitionId, record.note ?? ''])}`;
   await effects.guard('decision record', async () => {
-    await store.putSetMember(setKey, member, record, now, settings.ttlDays * 86_400);
-    const members = Object.keys(await store.setMembers(setKey)).sort(
+    // The put answers with the set's member names: trimming needs no read.
+    const members = (await store.putSetMember(setKey, member, record, now, settings.ttlDays * 86_400)).sort(
       (a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]),
     );
     for (const old of members.slice(0, Math.max(0, members.length - settings.keep)))

@@ -73,10 +73,45 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
+  /**
+   * The item a failed condition found: DynamoDB returns it with the refusal
+   * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), which saves a read; only when it did not (an
+   * emulator without that option) is it read.
+   */
+  private async foundItem(
+    what: string,
+    error: unknown,
+    pk: string,
+  ): Promise<Record<string, AttributeValue> | undefined> {
+    const found = (error as ConditionalCheckFailedException).Item;
+    if (found) return found;
+    const existing = await this.call(what, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk) }, ConsistentRead: true }),
+      ),
+    );
+    return existing.Item;
+  }
+
+  /** A conditional write: true when it went through, else the item that failed the condition. */
+  private async conditionalWrite(
+    what: string,
+    pk: string,
+    work: () => Promise<unknown>,
+  ): Promise<{ written: true } | { written: false; item?: Record<string, AttributeValue> }> {
+    try {
+      await this.call(what, work);
+      return { written: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { written: false, item: await this.foundItem(`read ${what}`, error, pk) };
+    }
+  }
+
   async claimDelivery(key: string, now: number, leaseMs: number): Promise<ClaimResult> {
     const pk = `delivery#${key}`;
     let previous: Record<string, AttributeValue> | undefined;
-    const claimed = await this.conditional('claim', async () => {
+    const claim = await this.conditionalWrite('claim', pk, async () => {
       const put = await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -85,19 +120,15 @@ export class DynamoStateStore implements StateStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':pending': S('pending'), ':cutoff': N(now - leaseMs) },
           ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       previous = put.Attributes;
     });
     // A pending claim whose lease ran out, or that was given back, is taken over: its holder may
     // have handed the delivery on (a hand-off that reported failure may have gone through).
-    if (claimed) return previous ? 'reclaimed' : 'claimed';
-    const existing = await this.call('read claim', () =>
-      this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk) }, ConsistentRead: true }),
-      ),
-    );
-    return existing.Item?.state?.S === 'pending' ? 'in-flight' : 'done';
+    if (claim.written) return previous ? 'reclaimed' : 'claimed';
+    return claim.item?.state?.S === 'pending' ? 'in-flight' : 'done';
   }
 
   async completeDelivery(key: string, state: DeliveryState, now: number): Promise<void> {
@@ -140,7 +171,7 @@ export class DynamoStateStore implements StateStore {
   ): Promise<GroupAdd> {
     const join = S(`groupjoin#${groupKey}#${member.transitionId}`);
     // A marker without a position belongs to a join that stopped half-way; after the lease it is retried.
-    const marked = await this.conditional('group join', () =>
+    const marked = await this.conditionalWrite('group join', join.S as string, () =>
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -149,16 +180,12 @@ export class DynamoStateStore implements StateStore {
             'attribute_not_exists(pk) OR (attribute_not_exists(#position) AND #at < :cutoff)',
           ExpressionAttributeNames: { '#position': 'position', '#at': 'at' },
           ExpressionAttributeValues: { ':cutoff': N(now - options.leaseMs) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
-    if (!marked) {
-      const existing = await this.call('read group join', () =>
-        this.client.send(
-          new GetItemCommand({ TableName: this.tableName, Key: { pk: join }, ConsistentRead: true }),
-        ),
-      );
-      const position = existing.Item?.position?.N;
+    if (!marked.written) {
+      const position = marked.item?.position?.N;
       return { outcome: 'duplicate', ...(position ? { position: Number(position) } : {}) };
     }
     let position: number;
@@ -267,7 +294,7 @@ export class DynamoStateStore implements StateStore {
 
   async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
     const pk = `slot#${key}`;
-    const granted = await this.conditional('pace', () =>
+    const slot = await this.conditionalWrite('pace', pk, () =>
       this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
@@ -275,16 +302,12 @@ export class DynamoStateStore implements StateStore {
           ConditionExpression: 'attribute_not_exists(pk) OR #next <= :now',
           ExpressionAttributeNames: { '#next': 'next' },
           ExpressionAttributeValues: { ':now': N(now) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
-    if (granted) return 0;
-    const existing = await this.call('read pace', () =>
-      this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { pk: S(pk) }, ConsistentRead: true }),
-      ),
-    );
-    const next = Number(existing.Item?.next?.N ?? now);
+    if (slot.written) return 0;
+    const next = Number(slot.item?.next?.N ?? now);
     return Math.max(1, next - now);
   }
 
@@ -487,8 +510,9 @@ export class DynamoStateStore implements StateStore {
     value: unknown,
     now: number,
     ttlSeconds = STATE_TTL_SECONDS,
-  ): Promise<void> {
-    await this.call('set put', () =>
+  ): Promise<string[]> {
+    // The row as written comes back with the write (billed as the write), so no read is needed to trim.
+    const updated = await this.call('set put', () =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
@@ -499,9 +523,13 @@ export class DynamoStateStore implements StateStore {
             ':value': S(JSON.stringify(value)),
             ':expires': N(Math.floor(now / 1000) + ttlSeconds),
           },
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
+    return Object.keys(updated.Attributes ?? {})
+      .filter((name) => name.startsWith('m:'))
+      .map((name) => name.slice(2));
   }
 
   async removeSetMember(setKey: string, member: string): Promise<void> {

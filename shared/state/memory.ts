@@ -158,10 +158,11 @@ export class MemoryStateStore implements StateStore {
 
   private readonly sets = new Map<string, Map<string, string>>();
 
-  async putSetMember(setKey: string, member: string, value: unknown): Promise<void> {
+  async putSetMember(setKey: string, member: string, value: unknown): Promise<string[]> {
     const set = this.sets.get(setKey) ?? new Map<string, string>();
     set.set(member, JSON.stringify(value));
     this.sets.set(setKey, set);
+    return [...set.keys()];
   }
 
   async removeSetMember(setKey: string, member: string): Promise<void> {

@@ -103,14 +103,17 @@ export interface StateStore {
   acquireLease(key: string, owner: string, until: number, now: number): Promise<boolean>;
   /** Gives a lease back before it expires (only its owner can). */
   releaseLease(key: string, owner: string): Promise<void>;
-  /** Adds or replaces one member of a small keyed set kept in one row (silences, firing inhibitors, decision records). */
+  /**
+   * Adds or replaces one member of a small keyed set kept in one row (silences, firing inhibitors,
+   * decision records) and returns the names of the set's members after the write, at no extra read.
+   */
   putSetMember(
     setKey: string,
     member: string,
     value: unknown,
     now: number,
     ttlSeconds?: number,
-  ): Promise<void>;
+  ): Promise<string[]>;
   /** Removes one member of a set; nothing happens when it is absent. */
   removeSetMember(setKey: string, member: string): Promise<void>;
   /** Every member of a set with its value (empty when the set does not exist). */
