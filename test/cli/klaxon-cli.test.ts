@@ -131,7 +131,7 @@ describe('klaxon replay (table)', () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain('events/cloudwatch-alarm/sns-metric-alarm-5xx.json  →  ALERTS');
     expect(stdout).toContain('page-critical + chat-critical → oncall, alerts');
-    expect(stdout).toMatch(/268 files: 183 with alerts, 79 ignored, 6 invalid\./);
+    expect(stdout).toMatch(/272 files: 182 with alerts, 84 ignored, 6 invalid\./);
     const payload = JSON.parse(
       readFileSync(join(dir, 'events/cloudwatch-alarm/sns-metric-alarm-5xx/alert-0-oncall.json'), 'utf8'),
     );

@@ -41,13 +41,14 @@ function sgAlert(path: 'eventbridge' | 'sns', account = '123456789012') {
         path === 'sns'
           ? { kind: 'sns', index: 0, topicArn: TOPIC, messageId: 'm-1', message: '{}' }
           : { kind: 'eventbridge', index: 0, event: { source: 'aws.ec2' } },
-        [],
+        NO_LISTS,
       ),
     },
   );
 }
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms';
+const NO_LISTS = { alarmTopics: [], eventBridgeOverSns: [] };
 
 describe('remediation targets come from the event, never from tags', () => {
   it("starts on the alarm's own InstanceId dimension", async () => {
@@ -193,7 +194,7 @@ describe('remediation of an own-account alarm waits for CloudWatch to confirm it
         messageId: 'm',
         message: '{}',
       },
-      ['arn:aws:sns:us-west-2:111122223333:team-alarms'],
+      { alarmTopics: [{ arn: 'arn:aws:sns:us-west-2:111122223333:team-alarms' }], eventBridgeOverSns: [] },
     );
     const result = await t.live(
       decisionOf({ ...alert, provenance: { ...listed, alarmState: { state: 'ALARM' } } }),
@@ -201,6 +202,29 @@ describe('remediation of an own-account alarm waits for CloudWatch to confirm it
     expect(result.remediation?.reason).toMatch(
       /not trusted for remediation: a topic listed in intake.alarmTopics/,
     );
+  });
+});
+
+describe('an EventBridge event from a topic in intake.eventBridgeOverSns', () => {
+  it('never starts a remediation, live, even for a rule in auto mode', async () => {
+    const t = setup(remediationConfig(SG_RULE));
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:security-forwarding';
+    const labels = { source: 'cloudtrail' as const, account: '123456789012', region: 'us-east-1' };
+    const provenance = provenanceOf(
+      { labels, eventBridgeInSns: { account: '123456789012' } },
+      { kind: 'sns', index: 0, topicArn, messageId: 'm', message: '{}' },
+      { alarmTopics: [], eventBridgeOverSns: [{ topicArn, accounts: ['123456789012'] }] },
+    );
+    expect(provenance.optedIn).toBe('intake.eventBridgeOverSns');
+    const alert = sgAlert('eventbridge');
+    const result = await t.live(decisionOf({ ...alert, path: 'sns', provenance, transitionId: 'wrapped' }));
+    expect(result.remediation).toMatchObject({ outcome: 'skipped' });
+    expect(result.remediation?.reason).toMatch(
+      /not trusted for remediation: an EventBridge event on .*security-forwarding, a topic opted in by intake.eventBridgeOverSns/,
+    );
+    expect(t.automation.started).toEqual([]);
+    // The same detection by EventBridge starts.
+    expect((await t.live(decisionOf(sgAlert('eventbridge')))).remediation?.outcome).toBe('started');
   });
 });
 
