@@ -204,6 +204,18 @@ route:
     });
   });
 
+  it('reads remediation.maxPerResourcePerHour (default 3) and names it when out of range', () => {
+    expect(loadConfig(minimal).remediation.maxPerResourcePerHour).toBe(3);
+    expect(
+      loadConfig(`${minimal}remediation: { maxPerResourcePerHour: 5 }\n`).remediation.maxPerResourcePerHour,
+    ).toBe(5);
+    for (const bad of ['0', '2.5', '"3"', '101']) {
+      expect(problemsOf(`${minimal}remediation: { maxPerResourcePerHour: ${bad} }\n`)[0]?.path).toBe(
+        'remediation.maxPerResourcePerHour',
+      );
+    }
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf(`
 receivers:

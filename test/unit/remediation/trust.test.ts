@@ -401,8 +401,56 @@ remediations:
     t.automation.start = async () => {
       throw new Error('ThrottlingException: rate exceeded');
     };
+    t.automation.start = async () => {
+      throw new Error('InvalidParameters: the security group is already compliant');
+    };
+    const compliant = await t.live(decisionOf(instanceAlert(3)));
+    expect(compliant.remediation?.reason).toMatch(/already compliant/);
+    expect(compliant.remediation?.reason).not.toMatch(/circuit breaker/);
+    t.automation.start = async () => {
+      throw new Error('ThrottlingException: rate exceeded');
+    };
     const throttled = await t.live(decisionOf(instanceAlert(2)));
     expect(throttled.remediation?.reason).toMatch(/circuit breaker open/);
+  });
+
+  it('caps starts on one resource across every rule (remediation.maxPerResourcePerHour)', async () => {
+    const t = setup(
+      remediationConfig(
+        TWO_RULES.replace('  maxPerHour: 3\n', '  maxPerHour: 10\n  maxPerResourcePerHour: 2\n').replace(
+          '    maxPerHour: 1\n',
+          '',
+        ),
+      ),
+    );
+    const same = 'i-0000000000000000f';
+    const web = (n: number, id = same) => decisionOf(instanceAlert(n, { InstanceId: id }));
+    const api = (n: number, id = same) =>
+      decisionOf(instanceAlert(n, { alarmName: 'api-prod-unhealthy', InstanceId: id }));
+    expect((await t.live(web(1))).remediation?.outcome).toBe('started');
+    expect((await t.live(api(2))).remediation?.outcome).toBe('started');
+    // A third start on the same instance, by either rule, is refused: no resource in a loop.
+    for (const decision of [web(3), api(4)]) {
+      const refused = await t.live(decision);
+      expect(refused.remediation?.outcome).toBe('skipped');
+      expect(refused.remediation?.reason).toMatch(
+        new RegExp(
+          `^resource cap: \\d+ starts on ${same} were attempted in the last hour \\(remediation.maxPerResourcePerHour: 2\\)$`,
+        ),
+      );
+    }
+    // Another instance has its own budget.
+    expect((await t.live(web(5, 'i-0000000000000000e'))).remediation?.outcome).toBe('started');
+    expect(t.automation.started).toHaveLength(3);
+  });
+
+  it('allows 3 starts per resource and hour by default', async () => {
+    const t = setup(remediationConfig(RULE('auto')));
+    const outcomes = [];
+    for (const n of [1, 2, 3, 4])
+      outcomes.push((await t.live(decisionOf(instanceAlert(n)))).remediation?.outcome);
+    expect(outcomes).toEqual(['started', 'started', 'started', 'skipped']);
+    expect(remediationConfig(RULE('auto')).remediation.maxPerResourcePerHour).toBe(3);
   });
 });
 

@@ -339,7 +339,14 @@ describe('EventBridge events inside SNS messages (intake.eventBridgeOverSns)', (
         },
       ],
     };
-    const result = await processEvent(wrapped, deps({ remediator }, auto), securityResponderComposition);
+    const base = deps({ remediator }, auto);
+    const noise = new NoiseEngine({
+      config,
+      store: new MemoryStateStore(),
+      observer: silentObserver,
+      now: base.now,
+    });
+    const result = await processEvent(wrapped, { ...base, noise }, securityResponderComposition);
     const remediations = result.alerts.map((a) => a.remediation).filter((r) => r !== undefined);
     expect(remediations.length).toBeGreaterThan(0);
     for (const remediation of remediations) {
@@ -350,7 +357,21 @@ describe('EventBridge events inside SNS messages (intake.eventBridgeOverSns)', (
     }
     expect(started).toEqual([]);
     // By EventBridge, the same rule would act (a replay says so).
-    const byBus = await processEvent(direct, deps({ remediator }, auto), securityResponderComposition);
+    const byBus = await processEvent(direct, { ...base, noise }, securityResponderComposition);
     expect(byBus.alerts.map((a) => a.remediation?.outcome)).toContain('dry-run');
+    // The decision records (klaxon explain) carry a remediation line: refused and why, then planned.
+    const lines = noise.records
+      .map((record) => formatRecord(record))
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.startsWith('  remediation: '));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}remediation: rule close-world-open-security-group \(mode auto\), AWS-DisablePublicAccessForSecurityGroup\(\): refused: not trusted for remediation: an EventBridge event on /,
+      ),
+      expect.stringMatching(
+        /^ {2}remediation: rule close-world-open-security-group \(mode auto\), AWS-DisablePublicAccessForSecurityGroup\(GroupId=sg-[0-9a-f]+\): planned \(dry run, nothing started\): matched /,
+      ),
+    ]);
   });
 });
