@@ -319,7 +319,7 @@ remediations:
     expect(late).toMatchObject({ outcome: 'skipped', reason: 'the approval request expired' });
   });
 
-  it('a used link is spent: posting it again starts nothing; the IAM principal is recorded when present', async () => {
+  it('a used link is spent: posting it again starts nothing; the link and its address are recorded', async () => {
     const t = setup(remediationConfig(RULE('approve')), { approvalKey: async () => 'k3y' });
     const pending = await t.live(decisionOf(instanceAlert()));
     const id = pending.remediation?.approvalId ?? '';
@@ -329,21 +329,63 @@ remediations:
       key: async () => 'k3y',
       now: () => t.now(),
     }));
-    const post = (principal?: string) =>
+    const post = () =>
       handler({
-        requestContext: {
-          http: { method: 'POST', sourceIp: '198.51.100.7' },
-          ...(principal ? { authorizer: { iam: { userArn: principal } } } : {}),
-        },
+        requestContext: { http: { method: 'POST', sourceIp: '198.51.100.7' } },
         body: link.searchParams.toString(),
         isBase64Encoded: false,
       } as never);
-    const first = await post('arn:aws:sts::123456789012:assumed-role/oncall/alice');
+    const first = await post();
     expect(first.statusCode).toBe(200);
     const second = await post();
     expect(second.statusCode).toBe(409);
-    expect(second.body).toContain('already approved by arn:aws:sts::123456789012:assumed-role/oncall/alice');
+    expect(second.body).toContain('already approved by signed link (198.51.100.7)');
     expect(t.automation.started).toHaveLength(1);
+  });
+
+  describe('with remediation.approval.auth: iam', () => {
+    const ALICE = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
+    const iam = async () => {
+      const t = setup(remediationConfig(RULE('approve')));
+      const pending = await t.live(decisionOf(instanceAlert()));
+      const handler = createApprovalHandler(() => ({
+        remediator: t.remediator,
+        key: async () => undefined,
+        now: () => t.now(),
+        auth: 'iam' as const,
+      }));
+      const post = (principal?: string, body = `id=${pending.remediation?.approvalId ?? ''}`) =>
+        handler({
+          headers: { accept: 'application/json' },
+          requestContext: {
+            http: { method: 'POST', sourceIp: '198.51.100.7' },
+            ...(principal ? { authorizer: { iam: { userArn: principal } } } : {}),
+          },
+          body,
+          isBase64Encoded: false,
+        } as never);
+      return { t, post };
+    };
+
+    it('refuses a request without an IAM caller (unsigned), and starts nothing', async () => {
+      const { t, post } = await iam();
+      const unsigned = await post();
+      expect(unsigned.statusCode).toBe(403);
+      expect(JSON.parse(unsigned.body ?? '{}').error).toMatch(/SigV4-signed requests only/);
+      expect(t.automation.started).toEqual([]);
+    });
+
+    it('records the IAM caller, not an address, as the approver; once', async () => {
+      const { t, post } = await iam();
+      const first = await post(ALICE);
+      expect(first.statusCode).toBe(200);
+      expect(JSON.parse(first.body ?? '{}')).toMatchObject({ outcome: 'started', approvedBy: ALICE });
+      const second = await post('arn:aws:sts::123456789012:assumed-role/oncall/bob');
+      expect(second.statusCode).toBe(409);
+      expect(JSON.parse(second.body ?? '{}').reason).toContain(`already approved by ${ALICE}`);
+      expect(t.automation.started).toHaveLength(1);
+      expect((await post(ALICE, 'id=no-such-id')).statusCode).toBe(404);
+    });
   });
 });
 
