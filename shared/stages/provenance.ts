@@ -69,7 +69,9 @@ export function provenanceOf(
         ...(optedIn ? { optedIn: 'intake.eventBridgeOverSns' as const } : {}),
         remediation: untrusted(why),
         resolve: optedIn
-          ? trusted('opted in by intake.eventBridgeOverSns (own-account alarms are checked with DescribeAlarms)')
+          ? trusted(
+              'opted in by intake.eventBridgeOverSns (own-account alarms are checked with DescribeAlarms)',
+            )
           : untrusted(why),
       };
     }
