@@ -197,7 +197,7 @@ export async function processEvent(
         .filter((draft) => {
           const key = beat === draft ? 'heartbeat' : sourceKeyOf(draft);
           // An EventBridge event inside an SNS message: only from an opted-in topic, in every composition.
-          const refused = eventBridgeOverSnsRefusal(draft, record, deps.config.intake);
+          const refused = eventBridgeOverSnsRefusal(draft, key, record, deps.config.intake);
           if (refused) {
             ignore(record, refused);
             return false;

@@ -17,19 +17,18 @@ export interface IntakeLists {
 const SSM_STATUS_KEY = 'klaxon:remediation-status';
 
 /**
- * Why an EventBridge event inside an SNS message is refused, or undefined when its topic is listed in
+ * Why an EventBridge event inside an SNS message (of source key `key`, see sourceKeyOf) is refused, or undefined when its topic is listed in
  * `intake.eventBridgeOverSns` for the event's account. SSM status events, which close remediations,
  * are refused through SNS whatever the topic: they only come from the stack's own EventBridge rules.
  */
 export function eventBridgeOverSnsRefusal(
-  draft: Pick<AlertDraft, 'labels' | 'eventBridgeInSns'>,
+  draft: Pick<AlertDraft, 'eventBridgeInSns'>,
+  key: string,
   record: IntakeRecord,
   intake: IntakeLists,
 ): string | undefined {
   const wrapped = draft.eventBridgeInSns;
   if (!wrapped || record.kind !== 'sns') return undefined;
-  const { source, kind } = draft.labels;
-  const key = source === 'klaxon' && kind ? `klaxon:${kind}` : (source ?? 'unknown');
   if (key === SSM_STATUS_KEY) {
     return `an SSM status event inside an SNS message on ${record.topicArn}: ignored; remediation status is accepted only from the stack's own EventBridge rules`;
   }
