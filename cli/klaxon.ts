@@ -72,7 +72,8 @@ const APPROVE_HELP = `klaxon approve <id> --stage <stage> [--by name] [--region 
   Approves a remediation waiting for approval (the id is in the alert) and starts it behind the
   same guards as the Lambda (caps, circuit breaker, idempotency). Uses your AWS credentials:
   read/write on klaxon-<stage>-state and permission to start the document. --by names you in the
-  audit record.
+  audit record. With remediation.approval.auth: iam it posts the id to remediation.approval.url
+  signed with SigV4 instead (lambda:InvokeFunctionUrl); the endpoint records your IAM ARN.
 
   Exit codes: 0 started, 1 refused or not found, 2 usage, 4 invalid configuration,
   5 AWS credentials, permissions or resources missing.

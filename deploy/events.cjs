@@ -63,6 +63,52 @@ async function alarmNotifierEvents({ resolveConfigurationProperty }) {
   return [...fixed, ...intakeTopicEvents()];
 }
 
+/**
+ * Reads `intake.eventBridgeOverSns` from klaxon.yml: `[{ topicArn, accounts }]`, the topics the
+ * operator allows to carry EventBridge events inside SNS messages (opt-in; none by default).
+ */
+function readEventBridgeOverSns(file = configPath()) {
+  const { config, shown } = readKlaxonConfig(file);
+  const intake = config.intake ?? {};
+  if (typeof intake !== 'object' || Array.isArray(intake)) fail(shown, 'intake', 'expected a mapping');
+  const topics = intake.eventBridgeOverSns ?? [];
+  if (!Array.isArray(topics))
+    fail(shown, 'intake.eventBridgeOverSns', 'expected a list of {topicArn, accounts}');
+  const seen = new Set();
+  return topics.map((entry, index) => {
+    const where = `intake.eventBridgeOverSns[${index}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      fail(shown, where, 'expected {topicArn, accounts}');
+    if (typeof entry.topicArn !== 'string' || !TOPIC_ARN.test(entry.topicArn)) {
+      fail(shown, `${where}.topicArn`, `expected an SNS topic ARN, got ${JSON.stringify(entry.topicArn)}`);
+    }
+    if (seen.has(entry.topicArn)) fail(shown, `${where}.topicArn`, `duplicate topic ${entry.topicArn}`);
+    seen.add(entry.topicArn);
+    const accounts = entry.accounts;
+    if (!Array.isArray(accounts) || accounts.length === 0 || !accounts.every((a) => /^\d{12}$/.test(a))) {
+      fail(shown, `${where}.accounts`, 'expected a list of 12-digit account ids');
+    }
+    return { topicArn: entry.topicArn, accounts };
+  });
+}
+
+/**
+ * One `sns` event of the security responder per opted-in topic. The name is the topic's account and
+ * name, so logical ids stay unique across accounts and never collide with the notifier's intake topics.
+ */
+function eventBridgeOverSnsEvents() {
+  return readEventBridgeOverSns().map(({ topicArn }) => {
+    const [, , , , account, name] = topicArn.split(':');
+    return { sns: { arn: topicArn, topicName: `ebsns-${account}-${name}` } };
+  });
+}
+
+/** The security responder's events: SSM status rules of the enabled documents, then the opted-in topics. */
+function securityResponderEvents() {
+  const { feedbackEvents } = require('./remediation-iam.cjs');
+  return [...feedbackEvents(), ...eventBridgeOverSnsEvents()];
+}
+
 /** Topic ARNs that receivers in klaxon.yml publish to (`sns`, `email`; the stack's ops topic is added by the caller). */
 function snsReceiverTopics(file = configPath()) {
   const { config } = readKlaxonConfig(file);
@@ -85,6 +131,9 @@ function snsPublishResources() {
 
 module.exports = {
   alarmNotifierEvents,
+  eventBridgeOverSnsEvents,
+  readEventBridgeOverSns,
+  securityResponderEvents,
   intakeTopicEvents,
   readAlarmTopics,
   snsPublishResources,

@@ -37,6 +37,7 @@ const APPROVAL_KEYS = [
   'record#remediation-execution#*',
   'events#remediation-starts',
   'events#remediation-starts#*',
+  'events#remediation-starts-on#*',
   'lease#remediation-slot#*',
   'lease#remediation-approval#*',
 ];

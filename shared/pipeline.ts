@@ -15,7 +15,7 @@ import { type IntakeRecord, splitEnvelope } from './sources/envelope';
 import { isHeartbeatDraft } from './sources/heartbeat/normalize';
 import { normalizeRecord } from './sources/registry';
 import type { AlertDraft } from './sources/types';
-import { withProvenance } from './stages/provenance';
+import { eventBridgeOverSnsRefusal, withProvenance } from './stages/provenance';
 import { accepts, type EventComposition, everySourceComposition, sourceKeyOf } from './stages/composition';
 import { deliverTo } from './stages/deliver';
 import { degraded } from './stages/fail-open';
@@ -186,7 +186,6 @@ export async function processEvent(
     deps.observer.rejected('ignored', 'empty batch: no records', 0);
     deps.observer.count('EventsIgnored', { path: 'sns' });
   }
-  const listedTopics = deps.config.intake.alarmTopics.map((topic) => topic.arn);
   for (const record of records) {
     const normalized = await deps.observer.span('normalize', async () => normalizeRecord(record));
     const beat = normalized.kind === 'alerts' ? normalized.drafts.find(isHeartbeatDraft) : undefined;
@@ -203,6 +202,12 @@ export async function processEvent(
       const accepted = normalized.drafts
         .filter((draft) => {
           const key = beat === draft ? 'heartbeat' : sourceKeyOf(draft);
+          // An EventBridge event inside an SNS message: only from an opted-in topic, in every composition.
+          const refused = eventBridgeOverSnsRefusal(draft, key, record, deps.config.intake);
+          if (refused) {
+            ignore(record, refused);
+            return false;
+          }
           if (accepts(composition, record.kind, key)) return true;
           ignore(
             record,
@@ -210,7 +215,7 @@ export async function processEvent(
           );
           return false;
         })
-        .map((draft) => withProvenance(capDraft(draft), record, listedTopics));
+        .map((draft) => withProvenance(capDraft(draft), record, deps.config.intake));
       const screened = composition.screen
         ? await securityStage(accepted, {
             config: deps.config.security,

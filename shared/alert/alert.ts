@@ -72,6 +72,11 @@ export interface Provenance {
   trigger: DeliveryPath | 'klaxon';
   /** The topic ARN (SNS), or the event's `source` on the bus (EventBridge). */
   via?: string;
+  /**
+   * Set for an EventBridge event inside an SNS message from a topic listed in
+   * `intake.eventBridgeOverSns`: the operator opted that topic in; it never remediates.
+   */
+  optedIn?: 'intake.eventBridgeOverSns';
   remediation: Trust;
   resolve: Trust;
   /** The alarm's state as DescribeAlarms reports it now, when checked (own account only). */

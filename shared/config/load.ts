@@ -105,6 +105,16 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     }
     topicNames.add(name);
   });
+  const overSns = new Set<string>();
+  input.intake.eventBridgeOverSns.forEach((topic, index) => {
+    if (overSns.has(topic.topicArn)) {
+      problems.push({
+        path: `intake.eventBridgeOverSns[${index}].topicArn`,
+        message: `duplicate topic ${topic.topicArn}: list each topic once, with all its accounts`,
+      });
+    }
+    overSns.add(topic.topicArn);
+  });
   const fallback = input.delivery.fallbackReceiver;
   if (fallback !== undefined && !receiverNames.has(fallback)) {
     problems.push({

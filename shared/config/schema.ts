@@ -28,6 +28,23 @@ const alarmTopic = z.strictObject({
     .optional(),
 });
 
+const topicArn = z
+  .string()
+  .check(z.regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'));
+
+/**
+ * A topic the operator allows to carry EventBridge events inside SNS messages (opt-in): events from
+ * it are accepted only when their `account` is listed, are marked in their provenance, and never
+ * start a remediation (docs/threat-model.md).
+ */
+const eventBridgeOverSnsTopic = z.strictObject({
+  topicArn,
+  /** Accounts whose events this topic may carry (the event's own `account` field). */
+  accounts: z
+    .array(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id')))
+    .check(z.minLength(1, 'list at least one account whose events this topic may carry')),
+});
+
 /** The whole klaxon.yml, as written by users (before compilation); detection ids are not checked here. */
 export const klaxonConfigSchema = z.strictObject({
   defaults: z
@@ -44,6 +61,8 @@ export const klaxonConfigSchema = z.strictObject({
   intake: z
     .strictObject({
       alarmTopics: z.array(alarmTopic).default([]),
+      /** Topics that may carry EventBridge events inside SNS messages; none by default. */
+      eventBridgeOverSns: z._default(z.array(eventBridgeOverSnsTopic), []),
     })
     .prefault({}),
   severity: z.array(z.strictObject({ match: matchSchema, severity: severitySchema })).default([]),

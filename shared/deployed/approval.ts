@@ -12,6 +12,8 @@ export interface ApprovalDeps {
   /** The HMAC key of the links. */
   key: () => Promise<string | undefined>;
   now: () => number;
+  /** `remediation.approval.auth`: `iam` takes SigV4-signed requests only (default `link`). */
+  auth?: 'link' | 'iam';
 }
 
 /**
@@ -33,5 +35,6 @@ export function deployedApproval(
     remediator,
     key: async () => (secret ? secrets.resolve(secret) : undefined),
     now: () => Date.now(),
+    auth: config.remediation.approval.auth,
   };
 }

@@ -36,7 +36,8 @@ export interface NoiseStage {
 /** What noise control decided for one alert: a new decision, and the writer of its record. */
 export interface NoiseVerdict {
   decision: Decision;
-  record: (deliveries: readonly DeliveryResult[]) => Promise<void>;
+  /** Writes the record, with the remediation line when a rule decided something. */
+  record: (deliveries: readonly DeliveryResult[], remediation?: string) => Promise<void>;
 }
 
 /** What the noise stage runs over. */
@@ -106,8 +107,8 @@ export class NoiseEngine implements NoiseStage {
     const { verdict, muted, repeat } = await this.weigh(arrived, draft, prior, now, store);
     const weighed = verdict.decision;
     const record = verdict.record;
-    const writeRecord = async (deliveries: readonly DeliveryResult[]) => {
-      const delivered = withDeliveries(record, deliveries);
+    const writeRecord = async (deliveries: readonly DeliveryResult[], remediation?: string) => {
+      const delivered = { ...withDeliveries(record, deliveries), ...(remediation ? { remediation } : {}) };
       if (!store) {
         this.records.push(delivered);
         return;

@@ -47,6 +47,8 @@ export interface DecisionRecord {
   flapping?: string;
   /** Notes added by `annotate` rules (e.g. a deployment in progress on the same service). */
   context?: string[];
+  /** What a remediation rule planned, started or refused, and why (one line). */
+  remediation?: string;
   deliveries: Array<Pick<DeliveryResult, 'receiver' | 'outcome' | 'status' | 'error'>>;
 }
 
@@ -119,6 +121,7 @@ export function formatRecord(record: DecisionRecord): string {
   for (const skipped of record.skipped) lines.push(`  skipped:     ${skipped.receiver}: ${skipped.reason}`);
   if (record.flapping) lines.push(`  flapping:    ${record.flapping}`);
   for (const note of record.context ?? []) lines.push(`  context:     ${note}`);
+  if (record.remediation) lines.push(`  remediation: ${record.remediation}`);
   if (record.suppressed) {
     lines.push(`  suppressed:  ${record.suppressed.kind}: ${record.suppressed.reason}`);
     lines.push(`  would go to: ${record.receivers.join(', ') || '(nobody)'}`);

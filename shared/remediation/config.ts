@@ -44,6 +44,11 @@ const ruleName = z
 const settingsSchema = z.strictObject({
   /** Executions started per hour across all rules; more are skipped (default 10). */
   maxPerHour: z.number().int().min(1).max(1000).default(10),
+  /**
+   * Executions started on one target resource per hour, across every rule (default 3): no resource can
+   * be remediated in a loop, whatever the rules and their cooldowns.
+   */
+  maxPerResourcePerHour: z._default(z.int().check(z.gte(1), z.lte(100)), 3),
   /** Executions running at once; more are skipped (default 3). */
   maxConcurrent: z.number().int().min(1).max(100).default(3),
   /** A running execution stops counting towards maxConcurrent after this, even with no status event. */
@@ -131,6 +136,8 @@ export type RemediationRulesInput = z.infer<Schemas['rules']>;
 /** Guardrails shared by every rule, compiled. */
 export interface RemediationSettings {
   maxPerHour: number;
+  /** Executions started on one target resource per hour, across every rule. */
+  maxPerResourcePerHour: number;
   maxConcurrent: number;
   executionTimeoutMs: number;
   breaker: { failures: number; resetAfterMs: number };
@@ -195,6 +202,7 @@ export function compileRemediations(
   checkReceivers(settingsInput.notify, 'remediation.notify', receivers, problems);
   const settings: RemediationSettings = {
     maxPerHour: settingsInput.maxPerHour,
+    maxPerResourcePerHour: settingsInput.maxPerResourcePerHour,
     maxConcurrent: settingsInput.maxConcurrent,
     executionTimeoutMs: ms(settingsInput.executionTimeout),
     breaker: {

@@ -84,6 +84,23 @@ export async function ruleCapReached(
   return `rule cap: rule ${rule.name} started ${started - 1} executions in the last hour (maxPerHour: ${limit})`;
 }
 
+/**
+ * The reason the per-resource hourly cap refuses another start on `resource` (counting this one), or
+ * undefined. Counted across every rule in the state table, so no resource is remediated in a loop.
+ */
+export async function resourceCapReached(
+  context: RemediationContext,
+  resource: string,
+  now: number,
+): Promise<string | undefined> {
+  if (resource === '') return undefined;
+  const limit = context.config.remediation.maxPerResourcePerHour;
+  const started = await context.store().countEvent(`remediation-starts-on#${resource}`, now, HOUR_MS);
+  if (started <= limit) return undefined;
+  // Refused attempts count too (as for the other caps): a flood keeps the resource capped, never loops it.
+  return `resource cap: ${started - 1} starts on ${resource} were attempted in the last hour (remediation.maxPerResourcePerHour: ${limit})`;
+}
+
 /** The reason the global hourly cap refuses another start (counting this one), or undefined. */
 export async function hourlyCapReached(
   context: RemediationContext,

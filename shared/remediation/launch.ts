@@ -8,6 +8,7 @@ import {
   isBenignFailure,
   recordResult,
   releaseSlot,
+  resourceCapReached,
   ruleCapReached,
   takeSlot,
 } from './guards';
@@ -21,7 +22,7 @@ import {
 } from './record';
 
 /**
- * The hourly cap and the concurrency cap, then the start itself. `final`: a cap refusal ends the
+ * The hourly caps (the rule's, the target resource's, the global one) and the concurrency cap, then the start itself. `final`: a cap refusal ends the
  * decision (auto mode); otherwise (an approval) the remediation stays pending.
  */
 export async function launch(
@@ -38,7 +39,11 @@ export async function launch(
     if (final) return finish(context, record, { outcome: 'skipped', reason });
     return decisionOf(record, { reason });
   };
-  const capped = (await ruleCapReached(context, rule, now)) ?? (await hourlyCapReached(context, now));
+  const resource = record.parameters[rule.action.resourceParameter] ?? '';
+  const capped =
+    (await ruleCapReached(context, rule, now)) ??
+    (await resourceCapReached(context, resource, now)) ??
+    (await hourlyCapReached(context, now));
   if (capped) return refuse(capped);
   const slot = await takeSlot(context, record.token, now);
   if (slot === undefined) {

@@ -86,3 +86,21 @@ export function decisionOf(record: RemediationRecord, extra: { reason?: string }
     ...(record.approvedBy ? { approvedBy: record.approvedBy } : {}),
   };
 }
+
+const OUTCOME_WORD: Readonly<Record<RemediationOutcome, string>> = {
+  'dry-run': 'planned (dry run, nothing started)',
+  started: 'started',
+  'pending-approval': 'waiting for approval',
+  skipped: 'refused',
+};
+
+/** One line for decision records (`klaxon explain`): the rule, the action and its target, what happened and why. */
+export function describeRemediation(decision: RemediationDecision): string {
+  const parameters = Object.entries(decision.parameters)
+    .filter(([name]) => name !== 'AutomationAssumeRole')
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+  const execution = decision.executionId ? ` ${decision.executionId}` : '';
+  const reason = decision.reason ? `: ${decision.reason}` : '';
+  return `rule ${decision.rule} (mode ${decision.mode}), ${decision.action}(${parameters}): ${OUTCOME_WORD[decision.outcome]}${execution}${reason}`;
+}

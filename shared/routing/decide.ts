@@ -38,6 +38,7 @@ export function classify(
     suppressedBySource: _suppressed,
     pointEvent: _pointEvent,
     alarmTags: _alarmTags,
+    eventBridgeInSns: _wrapped,
     defaultSeverity,
     detectionScreen: _screen,
     ...rest

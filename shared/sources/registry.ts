@@ -115,9 +115,16 @@ function normalizeSnsMessage(record: Extract<IntakeRecord, { kind: 'sns' }>): No
   const message = parsed.value;
   const shape = SOURCES.find((descriptor) => descriptor.sns?.matches(message))?.sns;
   if (shape) return shape.normalize(message, record);
-  // An EventBridge event a rule sent to an SNS topic: dispatched like one received directly.
+  // An EventBridge event inside an SNS message: normalized like one received directly, and marked,
+  // so the pipeline accepts it only from topics listed in intake.eventBridgeOverSns.
   if (isRecord(message) && typeof message['detail-type'] === 'string') {
-    return normalizeEventBridge(message, record.topicArn);
+    const result = normalizeEventBridge(message, record.topicArn);
+    if (result.kind !== 'alerts') return result;
+    const account = typeof message.account === 'string' ? message.account : '(none)';
+    return {
+      ...result,
+      drafts: result.drafts.map((draft) => ({ ...draft, eventBridgeInSns: { account } })),
+    };
   }
   return {
     kind: 'invalid',

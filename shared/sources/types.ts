@@ -14,6 +14,11 @@ export interface AlertDraft extends Omit<Alert, 'severity'> {
    * its partition has no console Klaxon links to (the alert then carries no console links).
    */
   partition?: ConsolePartition;
+  /**
+   * Set when the event was an EventBridge event inside an SNS message, with the event's own
+   * `account`: accepted only from a topic listed in `intake.eventBridgeOverSns` for that account.
+   */
+  eventBridgeInSns?: { account: string };
   /** The SNS topic the event came through, if any (its configured name becomes the `topic` label). */
   topicArn?: string;
   /**

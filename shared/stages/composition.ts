@@ -104,11 +104,16 @@ const EVERY_STAGE: readonly AlertStage[] = [
   deliverAndRecord,
 ];
 
-/** CloudTrail detections, GuardDuty and Security Hub findings, and the SSM status of remediations, by EventBridge. */
+/**
+ * CloudTrail detections, GuardDuty and Security Hub findings, and the SSM status of remediations, by
+ * EventBridge; the same findings and detections (never SSM status) inside SNS messages from topics
+ * listed in `intake.eventBridgeOverSns`, which the pipeline checks per topic and account.
+ */
 export const securityResponderComposition = composition({
   name: 'security-responder',
   triggers: [
     { kind: 'eventbridge', sources: ['cloudtrail', 'guardduty', 'securityhub', 'klaxon:remediation-status'] },
+    { kind: 'sns', sources: ['cloudtrail', 'guardduty', 'securityhub'] },
   ],
   screen: true,
   stages: EVERY_STAGE,

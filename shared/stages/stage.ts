@@ -18,7 +18,7 @@ export interface AlertWork {
   /** Routes, receivers, suppression and groups (route, then the muters and remediation). */
   readonly decision?: Decision;
   /** Writes the noise-control record once deliveries are known. */
-  readonly recordNoise?: (deliveries: readonly DeliveryResult[]) => Promise<void>;
+  readonly recordNoise?: (deliveries: readonly DeliveryResult[], remediation?: string) => Promise<void>;
   /** What a remediation rule decided. */
   readonly remediation?: RemediationDecision;
   /** What each receiver did with the alert. */

@@ -14,7 +14,14 @@ export const trustStage: AlertStage = {
     const classified = needed(work, 'classified', 'trust');
     const { alert } = classified;
     const provenance = alert.provenance;
-    if (!provenance || provenance.remediation.trusted || alert.labels.source === 'cloudwatch-alarm') {
+    // An opted-in topic (intake.eventBridgeOverSns) keeps the event's severity: the operator chose
+    // to page from it; it still never remediates.
+    if (
+      !provenance ||
+      provenance.remediation.trusted ||
+      provenance.optedIn ||
+      alert.labels.source === 'cloudwatch-alarm'
+    ) {
       return work;
     }
     if (alert.labels.source === 'cost-anomaly' || alert.severity === 'info') return work;

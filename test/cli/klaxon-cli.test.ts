@@ -131,7 +131,7 @@ describe('klaxon replay (table)', () => {
     expect(code).toBe(EXIT.ok);
     expect(stdout).toContain('events/cloudwatch-alarm/sns-metric-alarm-5xx.json  →  ALERTS');
     expect(stdout).toContain('page-critical + chat-critical → oncall, alerts');
-    expect(stdout).toMatch(/283 files: 187 with alerts, 86 ignored, 10 invalid\./);
+    expect(stdout).toMatch(/287 files: 186 with alerts, 91 ignored, 10 invalid\./);
     const payload = JSON.parse(
       readFileSync(join(dir, 'events/cloudwatch-alarm/sns-metric-alarm-5xx/alert-0-oncall.json'), 'utf8'),
     );

@@ -131,6 +131,7 @@ describe("the approval endpoint's state-table keys", () => {
       'record#remediation-breaker#',
       'record#remediation-execution#',
       'events#remediation-starts',
+      'events#remediation-starts-on#',
       'lease#remediation-slot#',
       'lease#remediation-approval#',
     ])

@@ -7,12 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlarmNotifier, deployedDeps } from '../../functions/alarm-notifier/handler';
@@ -21,7 +16,7 @@ import { parseConfigYaml } from '../../shared/config/yaml';
 import { createPowertools } from '../../shared/observability/powertools';
 import { deployedHeartbeat } from '../../shared/scheduled/heartbeat';
 import { useMotoEnv } from '../support/aws-env';
-import { createStateTable } from '../support/aws-resources';
+import { createStateTable, snsEventFromQueue } from '../support/aws-resources';
 import { captureOutput } from '../support/capture';
 import { type MotoServer, startMoto } from '../support/moto';
 
@@ -66,40 +61,7 @@ async function startSwitch(): Promise<void> {
 }
 
 /** What SNS put on the subscribed queue, as the Lambda SNS event the notifier would receive. */
-async function deliveredSnsEvent(): Promise<unknown> {
-  const sqs = new SQSClient({});
-  for (let tries = 0; tries < 10; tries++) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    if (Messages?.length) {
-      return {
-        Records: Messages.map((m) => {
-          const n = JSON.parse(m.Body ?? '{}') as Record<string, string>;
-          return {
-            EventSource: 'aws:sns',
-            EventVersion: '1.0',
-            EventSubscriptionArn: `${n.TopicArn}:subscription`,
-            Sns: {
-              Type: n.Type,
-              MessageId: n.MessageId,
-              TopicArn: n.TopicArn,
-              Subject: n.Subject ?? null,
-              Message: n.Message,
-              Timestamp: n.Timestamp,
-              SignatureVersion: n.SignatureVersion,
-              Signature: n.Signature,
-              SigningCertUrl: n.SigningCertURL,
-              UnsubscribeUrl: n.UnsubscribeURL,
-              MessageAttributes: {},
-            },
-          };
-        }),
-      };
-    }
-  }
-  throw new Error('SNS delivered nothing to the subscribed queue');
-}
+const deliveredSnsEvent = () => snsEventFromQueue(queueUrl);
 
 beforeAll(async () => {
   moto = await startMoto();

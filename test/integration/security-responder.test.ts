@@ -1,9 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfigYaml } from '../../shared/config/yaml';
 import { createSecurityResponder, deployedDeps } from '../../functions/security-responder/handler';
+import { readDecisionRecords } from '../../shared/noise/engine';
+import { normalizeRecord } from '../../shared/sources/registry';
+import { DynamoStateStore } from '../../shared/state/dynamodb';
 import { useMotoEnv } from '../support/aws-env';
-import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
+import {
+  createCapturedTopic,
+  createDeliveryQueues,
+  createStateTable,
+  snsEventFromQueue,
+} from '../support/aws-resources';
 import { captureOutput } from '../support/capture';
 import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack';
@@ -20,8 +30,8 @@ let table = 0;
 
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/klaxon-prod-us-east-1-lambdaRole';
 
-function config(): string {
-  return `
+function config(intake = ''): string {
+  return `${intake}
 security:
   failedLogins: { threshold: 3, windowMinutes: 10 }
   allowlist:
@@ -38,8 +48,8 @@ route:
 `;
 }
 
-function responder() {
-  return createSecurityResponder((clock) => deployedDeps(parseConfigYaml(config()), clock));
+function responder(intake = '') {
+  return createSecurityResponder((clock) => deployedDeps(parseConfigYaml(config(intake)), clock));
 }
 
 function withDetail<T>(path: string, change: (detail: Record<string, unknown>) => void, id?: string): T {
@@ -185,5 +195,59 @@ describe('security responder against moto and loopback PagerDuty/Slack', () => {
     expect(messages).toHaveLength(2);
     expect(messages[1]).toContain('RESOLVED');
     expect(output.text()).toContain('finding update with unchanged status (firing) and severity (error)');
+  });
+});
+
+describe('EventBridge events inside SNS messages, published through SNS in moto', () => {
+  /** Publishes an EventBridge event as the message of a new topic and returns what the subscription got. */
+  async function throughSns(topic: string, event: unknown): Promise<{ topicArn: string; event: unknown }> {
+    const { topicArn, queueUrl } = await createCapturedTopic(topic);
+    await new SNSClient({}).send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(event) }));
+    return { topicArn, event: await snsEventFromQueue(queueUrl) };
+  }
+  const optIn = (topicArn: string) =>
+    `intake:\n  eventBridgeOverSns:\n    - { topicArn: ${topicArn}, accounts: ['123456789012'] }\n`;
+  const finding = () => fixture('guardduty/eventbridge-finding-critical-credential-exfiltration.json');
+
+  it('pages a GuardDuty finding from an opted-in topic, marked as such in its provenance', async () => {
+    const { topicArn, event } = await throughSns('security-forwarding-ok', finding());
+    const result = await responder(optIn(topicArn))(event);
+    expect(result).toMatchObject({ outcome: 'alerts' });
+    expect(pagerDuty.requests).toHaveLength(1);
+    expect(pagerDuty.requests[0]?.body).toMatchObject({ payload: { severity: 'critical' } });
+    // The decision record in the state table says how it came, and that it never remediates.
+    const direct = normalizeRecord({
+      kind: 'eventbridge',
+      index: 0,
+      event: finding() as Record<string, unknown>,
+    });
+    const fingerprint = direct.kind === 'alerts' ? (direct.drafts[0]?.fingerprint ?? '') : '';
+    const store = new DynamoStateStore(new DynamoDBClient({}), process.env.KLAXON_STATE_TABLE ?? '');
+    const [record] = await readDecisionRecords(store, fingerprint);
+    expect(record?.arrived.provenance).toMatch(
+      new RegExp(
+        `^sns ${topicArn} \\(EventBridge event, opted in by intake\\.eventBridgeOverSns\\); remediation: no `,
+      ),
+    );
+  });
+
+  it('ignores the same finding from a topic not listed, and an SSM status event from a listed one', async () => {
+    const unlisted = await throughSns('security-forwarding-unlisted', finding());
+    const listed = await createCapturedTopic('security-forwarding-listed');
+    expect(await responder(optIn(listed.topicArn))(unlisted.event)).toMatchObject({ outcome: 'ignored' });
+    await new SNSClient({}).send(
+      new PublishCommand({
+        TopicArn: listed.topicArn,
+        Message: JSON.stringify(fixture('ssm/eventbridge-automation-execution-success.json')),
+      }),
+    );
+    const status = await responder(optIn(listed.topicArn))(await snsEventFromQueue(listed.queueUrl));
+    expect(status).toMatchObject({ outcome: 'ignored' });
+    expect(pagerDuty.requests).toHaveLength(0);
+    expect(slack.requests).toHaveLength(0);
+    expect(output.text()).toMatch(/only topics listed in intake\.eventBridgeOverSns/);
+    expect(output.text()).toMatch(
+      /remediation status is accepted only from the stack's own EventBridge rules/,
+    );
   });
 });

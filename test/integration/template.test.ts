@@ -14,6 +14,9 @@ const SLACK_SECRET = 'https://hooks.slack.com/services/T0000/B0000/never-leak-00
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
+/** A topic of intake.eventBridgeOverSns in the template's configuration. */
+const FORWARDING_TOPIC = 'arn:aws:sns:us-west-2:111122223333:security-forwarding';
+
 /** The example's two dry-run rules, switched on for the template (the text before the mode, the new mode). */
 const ENABLED_RULES: ReadonlyArray<readonly [string, string]> = [
   [
@@ -48,7 +51,8 @@ beforeAll(async () => {
     // (a CloudTrail detection) asks for approval, the restart (a CloudWatch alarm) runs at once.
     enableRemediations(repoText('klaxon.yml')).replace(
       'alarmTopics: []',
-      'alarmTopics:\n    - arn: arn:aws:sns:us-west-2:111122223333:team-alarms\n      name: team-alarms',
+      'alarmTopics:\n    - arn: arn:aws:sns:us-west-2:111122223333:team-alarms\n      name: team-alarms\n' +
+        `  eventBridgeOverSns:\n    - { topicArn: '${FORWARDING_TOPIC}', accounts: ['111122223333'] }`,
     ),
   );
   const env: NodeJS.ProcessEnv = {
@@ -239,6 +243,22 @@ describe('intake contract in the template (docs/threat-model.md)', () => {
       })
       .map(([id]) => id);
     expect(unfiltered).toEqual([]);
+  });
+
+  it('subscribes only the security responder to the topics of intake.eventBridgeOverSns', () => {
+    const subscriptions = resourcesOfType('AWS::SNS::Subscription').filter(
+      ([, r]) => r.Properties.TopicArn === FORWARDING_TOPIC,
+    );
+    expect(subscriptions).toHaveLength(1);
+    expect(JSON.stringify(subscriptions[0]?.[1].Properties.Endpoint)).toContain(
+      'SecurityResponderLambdaFunction',
+    );
+    const [, permission] =
+      resourcesOfType('AWS::Lambda::Permission').find(
+        ([, r]) => r.Properties.SourceArn === FORWARDING_TOPIC,
+      ) ?? [];
+    expect(permission?.Properties.Principal).toBe('sns.amazonaws.com');
+    expect(JSON.stringify(permission?.Properties.FunctionName)).toContain('SecurityResponderLambdaFunction');
   });
 
   it('admits on the central bus only the member template forwarding roles of the organization', () => {

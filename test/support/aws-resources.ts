@@ -1,6 +1,12 @@
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 
 /** Creates the state table with the schema serverless.yml deploys (one `pk` string key). */
 export async function createStateTable(name: string): Promise<void> {
@@ -50,4 +56,56 @@ export async function setWebUnhealthyAlarmState(state: 'ALARM' | 'OK'): Promise<
   await new CloudWatchClient({}).send(
     new SetAlarmStateCommand({ AlarmName: 'web-prod-unhealthy', StateValue: state, StateReason: 'test' }),
   );
+}
+
+/** Creates an SNS topic subscribed by a new SQS queue: what SNS delivers can be read back as a Lambda event. */
+export async function createCapturedTopic(name: string): Promise<{ topicArn: string; queueUrl: string }> {
+  const sns = new SNSClient({});
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn;
+  const sqs = new SQSClient({});
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-captured` }))).QueueUrl;
+  if (!topicArn || !queueUrl) throw new Error('moto returned no topic ARN or queue URL');
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }),
+  );
+  return { topicArn, queueUrl };
+}
+
+/** What SNS put on a subscribed queue, as the Lambda SNS event a subscribed function would receive. */
+export async function snsEventFromQueue(queueUrl: string): Promise<unknown> {
+  const sqs = new SQSClient({});
+  for (let tries = 0; tries < 10; tries++) {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    if (Messages?.length) {
+      return {
+        Records: Messages.map((m) => {
+          const n = JSON.parse(m.Body ?? '{}') as Record<string, string>;
+          return {
+            EventSource: 'aws:sns',
+            EventVersion: '1.0',
+            EventSubscriptionArn: `${n.TopicArn}:subscription`,
+            Sns: {
+              Type: n.Type,
+              MessageId: n.MessageId,
+              TopicArn: n.TopicArn,
+              Subject: n.Subject ?? null,
+              Message: n.Message,
+              Timestamp: n.Timestamp,
+              SignatureVersion: n.SignatureVersion,
+              Signature: n.Signature,
+              SigningCertUrl: n.SigningCertURL,
+              UnsubscribeUrl: n.UnsubscribeURL,
+              MessageAttributes: {},
+            },
+          };
+        }),
+      };
+    }
+  }
+  throw new Error('SNS delivered nothing to the subscribed queue');
 }

@@ -171,6 +171,51 @@ route:
     expect(problems[0]?.path).toBe('intake.alarmTopics[0].arn');
   });
 
+  it('reads intake.eventBridgeOverSns (opt-in, none by default) and names the bad key', () => {
+    expect(loadConfig(minimal).intake.eventBridgeOverSns).toEqual([]);
+    const topic = 'arn:aws:sns:us-east-1:123456789012:security-forwarding';
+    const ok = loadConfig(
+      `${minimal}intake:\n  eventBridgeOverSns:\n    - { topicArn: ${topic}, accounts: ['111122223333'] }\n`,
+    );
+    expect(ok.intake.eventBridgeOverSns).toEqual([{ topicArn: topic, accounts: ['111122223333'] }]);
+    const bad = (entry: string) =>
+      problemsOf(`${minimal}intake:\n  eventBridgeOverSns:\n    - ${entry}\n`)[0];
+    expect(
+      bad(`{ topicArn: arn:aws:sqs:us-east-1:123456789012:q, accounts: ['111122223333'] }`),
+    ).toMatchObject({ path: 'intake.eventBridgeOverSns[0].topicArn', message: 'an SNS topic ARN' });
+    expect(bad(`{ topicArn: ${topic}, accounts: [] }`)).toMatchObject({
+      path: 'intake.eventBridgeOverSns[0].accounts',
+      message: 'list at least one account whose events this topic may carry',
+    });
+    expect(bad(`{ topicArn: ${topic}, accounts: ['1234'] }`)).toMatchObject({
+      path: 'intake.eventBridgeOverSns[0].accounts[0]',
+      message: 'a 12-digit account id',
+    });
+    expect(bad(`{ topicArn: ${topic} }`)?.path).toBe('intake.eventBridgeOverSns[0].accounts');
+    expect(bad(`{ topicArn: ${topic}, accounts: ['111122223333'], sources: [x] }`)?.path).toMatch(
+      /^intake.eventBridgeOverSns\[0\]/,
+    );
+    const twice = problemsOf(
+      `${minimal}intake:\n  eventBridgeOverSns:\n    - { topicArn: ${topic}, accounts: ['111122223333'] }\n    - { topicArn: ${topic}, accounts: ['444455556666'] }\n`,
+    );
+    expect(twice[0]).toMatchObject({
+      path: 'intake.eventBridgeOverSns[1].topicArn',
+      message: expect.stringMatching(/^duplicate topic/),
+    });
+  });
+
+  it('reads remediation.maxPerResourcePerHour (default 3) and names it when out of range', () => {
+    expect(loadConfig(minimal).remediation.maxPerResourcePerHour).toBe(3);
+    expect(
+      loadConfig(`${minimal}remediation: { maxPerResourcePerHour: 5 }\n`).remediation.maxPerResourcePerHour,
+    ).toBe(5);
+    for (const bad of ['0', '2.5', '"3"', '101']) {
+      expect(problemsOf(`${minimal}remediation: { maxPerResourcePerHour: ${bad} }\n`)[0]?.path).toBe(
+        'remediation.maxPerResourcePerHour',
+      );
+    }
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf(`
 receivers:

@@ -41,13 +41,14 @@ function sgAlert(path: 'eventbridge' | 'sns', account = '123456789012') {
         path === 'sns'
           ? { kind: 'sns', index: 0, topicArn: TOPIC, messageId: 'm-1', message: '{}' }
           : { kind: 'eventbridge', index: 0, event: { source: 'aws.ec2' } },
-        [],
+        NO_LISTS,
       ),
     },
   );
 }
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms';
+const NO_LISTS = { alarmTopics: [], eventBridgeOverSns: [] };
 
 describe('remediation targets come from the event, never from tags', () => {
   it("starts on the alarm's own InstanceId dimension", async () => {
@@ -193,7 +194,7 @@ describe('remediation of an own-account alarm waits for CloudWatch to confirm it
         messageId: 'm',
         message: '{}',
       },
-      ['arn:aws:sns:us-west-2:111122223333:team-alarms'],
+      { alarmTopics: [{ arn: 'arn:aws:sns:us-west-2:111122223333:team-alarms' }], eventBridgeOverSns: [] },
     );
     const result = await t.live(
       decisionOf({ ...alert, provenance: { ...listed, alarmState: { state: 'ALARM' } } }),
@@ -201,6 +202,29 @@ describe('remediation of an own-account alarm waits for CloudWatch to confirm it
     expect(result.remediation?.reason).toMatch(
       /not trusted for remediation: a topic listed in intake.alarmTopics/,
     );
+  });
+});
+
+describe('an EventBridge event from a topic in intake.eventBridgeOverSns', () => {
+  it('never starts a remediation, live, even for a rule in auto mode', async () => {
+    const t = setup(remediationConfig(SG_RULE));
+    const topicArn = 'arn:aws:sns:us-east-1:123456789012:security-forwarding';
+    const labels = { source: 'cloudtrail' as const, account: '123456789012', region: 'us-east-1' };
+    const provenance = provenanceOf(
+      { labels, eventBridgeInSns: { account: '123456789012' } },
+      { kind: 'sns', index: 0, topicArn, messageId: 'm', message: '{}' },
+      { alarmTopics: [], eventBridgeOverSns: [{ topicArn, accounts: ['123456789012'] }] },
+    );
+    expect(provenance.optedIn).toBe('intake.eventBridgeOverSns');
+    const alert = sgAlert('eventbridge');
+    const result = await t.live(decisionOf({ ...alert, path: 'sns', provenance, transitionId: 'wrapped' }));
+    expect(result.remediation).toMatchObject({ outcome: 'skipped' });
+    expect(result.remediation?.reason).toMatch(
+      /not trusted for remediation: an EventBridge event on .*security-forwarding, a topic opted in by intake.eventBridgeOverSns/,
+    );
+    expect(t.automation.started).toEqual([]);
+    // The same detection by EventBridge starts.
+    expect((await t.live(decisionOf(sgAlert('eventbridge')))).remediation?.outcome).toBe('started');
   });
 });
 
@@ -295,7 +319,7 @@ remediations:
     expect(late).toMatchObject({ outcome: 'skipped', reason: 'the approval request expired' });
   });
 
-  it('a used link is spent: posting it again starts nothing; the IAM principal is recorded when present', async () => {
+  it('a used link is spent: posting it again starts nothing; the link and its address are recorded', async () => {
     const t = setup(remediationConfig(RULE('approve')), { approvalKey: async () => 'k3y' });
     const pending = await t.live(decisionOf(instanceAlert()));
     const id = pending.remediation?.approvalId ?? '';
@@ -305,21 +329,63 @@ remediations:
       key: async () => 'k3y',
       now: () => t.now(),
     }));
-    const post = (principal?: string) =>
+    const post = () =>
       handler({
-        requestContext: {
-          http: { method: 'POST', sourceIp: '198.51.100.7' },
-          ...(principal ? { authorizer: { iam: { userArn: principal } } } : {}),
-        },
+        requestContext: { http: { method: 'POST', sourceIp: '198.51.100.7' } },
         body: link.searchParams.toString(),
         isBase64Encoded: false,
       } as never);
-    const first = await post('arn:aws:sts::123456789012:assumed-role/oncall/alice');
+    const first = await post();
     expect(first.statusCode).toBe(200);
     const second = await post();
     expect(second.statusCode).toBe(409);
-    expect(second.body).toContain('already approved by arn:aws:sts::123456789012:assumed-role/oncall/alice');
+    expect(second.body).toContain('already approved by signed link (198.51.100.7)');
     expect(t.automation.started).toHaveLength(1);
+  });
+
+  describe('with remediation.approval.auth: iam', () => {
+    const ALICE = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
+    const iam = async () => {
+      const t = setup(remediationConfig(RULE('approve')));
+      const pending = await t.live(decisionOf(instanceAlert()));
+      const handler = createApprovalHandler(() => ({
+        remediator: t.remediator,
+        key: async () => undefined,
+        now: () => t.now(),
+        auth: 'iam' as const,
+      }));
+      const post = (principal?: string, body = `id=${pending.remediation?.approvalId ?? ''}`) =>
+        handler({
+          headers: { accept: 'application/json' },
+          requestContext: {
+            http: { method: 'POST', sourceIp: '198.51.100.7' },
+            ...(principal ? { authorizer: { iam: { userArn: principal } } } : {}),
+          },
+          body,
+          isBase64Encoded: false,
+        } as never);
+      return { t, post };
+    };
+
+    it('refuses a request without an IAM caller (unsigned), and starts nothing', async () => {
+      const { t, post } = await iam();
+      const unsigned = await post();
+      expect(unsigned.statusCode).toBe(403);
+      expect(JSON.parse(unsigned.body ?? '{}').error).toMatch(/SigV4-signed requests only/);
+      expect(t.automation.started).toEqual([]);
+    });
+
+    it('records the IAM caller, not an address, as the approver; once', async () => {
+      const { t, post } = await iam();
+      const first = await post(ALICE);
+      expect(first.statusCode).toBe(200);
+      expect(JSON.parse(first.body ?? '{}')).toMatchObject({ outcome: 'started', approvedBy: ALICE });
+      const second = await post('arn:aws:sts::123456789012:assumed-role/oncall/bob');
+      expect(second.statusCode).toBe(409);
+      expect(JSON.parse(second.body ?? '{}').reason).toContain(`already approved by ${ALICE}`);
+      expect(t.automation.started).toHaveLength(1);
+      expect((await post(ALICE, 'id=no-such-id')).statusCode).toBe(404);
+    });
   });
 });
 
@@ -377,8 +443,56 @@ remediations:
     t.automation.start = async () => {
       throw new Error('ThrottlingException: rate exceeded');
     };
+    t.automation.start = async () => {
+      throw new Error('InvalidParameters: the security group is already compliant');
+    };
+    const compliant = await t.live(decisionOf(instanceAlert(3)));
+    expect(compliant.remediation?.reason).toMatch(/already compliant/);
+    expect(compliant.remediation?.reason).not.toMatch(/circuit breaker/);
+    t.automation.start = async () => {
+      throw new Error('ThrottlingException: rate exceeded');
+    };
     const throttled = await t.live(decisionOf(instanceAlert(2)));
     expect(throttled.remediation?.reason).toMatch(/circuit breaker open/);
+  });
+
+  it('caps starts on one resource across every rule (remediation.maxPerResourcePerHour)', async () => {
+    const t = setup(
+      remediationConfig(
+        TWO_RULES.replace('  maxPerHour: 3\n', '  maxPerHour: 10\n  maxPerResourcePerHour: 2\n').replace(
+          '    maxPerHour: 1\n',
+          '',
+        ),
+      ),
+    );
+    const same = 'i-0000000000000000f';
+    const web = (n: number, id = same) => decisionOf(instanceAlert(n, { InstanceId: id }));
+    const api = (n: number, id = same) =>
+      decisionOf(instanceAlert(n, { alarmName: 'api-prod-unhealthy', InstanceId: id }));
+    expect((await t.live(web(1))).remediation?.outcome).toBe('started');
+    expect((await t.live(api(2))).remediation?.outcome).toBe('started');
+    // A third start on the same instance, by either rule, is refused: no resource in a loop.
+    for (const decision of [web(3), api(4)]) {
+      const refused = await t.live(decision);
+      expect(refused.remediation?.outcome).toBe('skipped');
+      expect(refused.remediation?.reason).toMatch(
+        new RegExp(
+          `^resource cap: \\d+ starts on ${same} were attempted in the last hour \\(remediation.maxPerResourcePerHour: 2\\)$`,
+        ),
+      );
+    }
+    // Another instance has its own budget.
+    expect((await t.live(web(5, 'i-0000000000000000e'))).remediation?.outcome).toBe('started');
+    expect(t.automation.started).toHaveLength(3);
+  });
+
+  it('allows 3 starts per resource and hour by default', async () => {
+    const t = setup(remediationConfig(RULE('auto')));
+    const outcomes = [];
+    for (const n of [1, 2, 3, 4])
+      outcomes.push((await t.live(decisionOf(instanceAlert(n)))).remediation?.outcome);
+    expect(outcomes).toEqual(['started', 'started', 'started', 'skipped']);
+    expect(remediationConfig(RULE('auto')).remediation.maxPerResourcePerHour).toBe(3);
   });
 });
 

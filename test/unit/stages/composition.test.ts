@@ -86,7 +86,9 @@ describe('stage compositions', () => {
     expect(accepts(alarmNotifierComposition, 'sns', 'cloudtrail')).toBe(false);
     expect(accepts(alarmNotifierComposition, 'eventbridge', 'guardduty')).toBe(false);
     expect(accepts(securityResponderComposition, 'eventbridge', 'cloudtrail')).toBe(true);
-    expect(accepts(securityResponderComposition, 'sns', 'cloudtrail')).toBe(false);
+    // Through SNS only from topics in intake.eventBridgeOverSns (checked per topic by the pipeline).
+    expect(accepts(securityResponderComposition, 'sns', 'cloudtrail')).toBe(true);
+    expect(accepts(securityResponderComposition, 'sns', 'klaxon:remediation-status')).toBe(false);
     expect(accepts(securityResponderComposition, 'eventbridge', 'cloudwatch-alarm')).toBe(false);
     expect(accepts(operationalEventsComposition, 'eventbridge', 'aws-health')).toBe(true);
     expect(accepts(operationalEventsComposition, 'sns', 'cost-anomaly')).toBe(false);
@@ -97,14 +99,26 @@ describe('stage compositions', () => {
 describe('a function given a source its triggers do not carry', () => {
   it('the alarm notifier ignores a CloudTrail detection inside an SNS message, with the reason', async () => {
     const event = insideSns(fixture(ROOT_USAGE));
-    const everywhere = await processEvent(event, deps);
+    // Listed in intake.eventBridgeOverSns, the topic's events reach the functions' source checks.
+    const optedIn = previewDeps(
+      loadConfig(
+        repoText('klaxon.yml').replace(
+          'alarmTopics: []',
+          "alarmTopics: []\n  eventBridgeOverSns:\n    - { topicArn: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms', accounts: ['123456789012'] }",
+        ),
+      ),
+    );
+    const everywhere = await processEvent(event, optedIn);
     expect(everywhere.alerts.map((a) => a.decision.alert.labels.source)).toEqual(['cloudtrail']);
-    const notifier = await processEvent(event, deps, alarmNotifierComposition);
+    const notifier = await processEvent(event, optedIn, alarmNotifierComposition);
     expect(notifier.outcome).toBe('ignored');
     expect(notifier.alerts).toEqual([]);
     expect(notifier.ignored).toEqual([
       { record: 0, reason: 'cloudtrail events are not accepted by the alarm-notifier function through sns' },
     ]);
+    // Not listed: ignored before any function looks at its source.
+    const unlisted = await processEvent(event, deps);
+    expect(unlisted.ignored[0]?.reason).toMatch(/only topics listed in intake.eventBridgeOverSns/);
   });
 
   it('the security responder takes the same detection from EventBridge, and refuses an alarm there', async () => {

@@ -10,7 +10,11 @@ import { createReceivers, systemClock } from '../../../shared/receivers/factory'
 import { Remediator } from '../../../shared/remediation/remediator';
 import { LocalSecretResolver } from '../../../shared/secrets/secrets';
 import { normalizeRecord } from '../../../shared/sources/registry';
-import { alarmNotifierComposition, everySourceComposition } from '../../../shared/stages/composition';
+import {
+  alarmNotifierComposition,
+  everySourceComposition,
+  securityResponderComposition,
+} from '../../../shared/stages/composition';
 import { describeProvenance } from '../../../shared/stages/provenance';
 import { MemoryStateStore } from '../../../shared/state/memory';
 import { fixture, repoText } from '../../support/fixtures';
@@ -182,16 +186,15 @@ describe('paths and sources Klaxon does not trust', () => {
     expect(legit.kind).toBe('alerts');
   });
 
-  it('keeps a CloudTrail event wrapped in SNS at info (replays), and the alarm notifier refuses it', async () => {
+  it('ignores a CloudTrail event wrapped in SNS on a topic not opted in, in replays and deployed', async () => {
     const wrapped = fixture('forged/sns-wrapped-cloudtrail-sg-open-to-world.json');
-    const replay = await processEvent(wrapped, deps(), everySourceComposition);
-    expect(replay.alerts.map((a) => a.decision.alert.severity)).toEqual(['info', 'info']);
-    expect(replay.alerts[1]?.decision.alert.annotations.severityNote).toMatch(
-      /kept at info, not critical: a cloudtrail event inside an SNS message/,
-    );
-    const deployed = await processEvent(wrapped, deps(), alarmNotifierComposition);
-    expect(deployed.alerts).toEqual([]);
-    expect(deployed.ignored[0]?.reason).toMatch(/cloudtrail events are not accepted by the alarm-notifier/);
+    for (const composition of [everySourceComposition, alarmNotifierComposition]) {
+      const result = await processEvent(wrapped, deps(), composition);
+      expect(result.alerts).toEqual([]);
+      expect(result.ignored[0]?.reason).toMatch(
+        /an EventBridge event \(cloudtrail\) inside an SNS message on arn:aws:sns:us-east-1:123456789012:klaxon-prod-alarms: ignored; only topics listed in intake.eventBridgeOverSns/,
+      );
+    }
     // The same event by EventBridge pages.
     const direct = await processEvent(
       fixture('cloudtrail/eventbridge-sg-open-to-world-admin-port-positive.json'),
@@ -211,5 +214,164 @@ describe('paths and sources Klaxon does not trust', () => {
     ).toBe(
       'sns arn:aws:sns:us-west-2:111122223333:team-alarms; remediation: no (a listed topic); resolve: yes',
     );
+  });
+});
+
+describe('EventBridge events inside SNS messages (intake.eventBridgeOverSns)', () => {
+  const FORWARDING = 'arn:aws:sns:us-east-1:123456789012:security-forwarding';
+  const optedIn = (accounts = `['${OWN}']`, yaml = repoText('klaxon.yml')) =>
+    yaml.replace(
+      'alarmTopics: []',
+      `alarmTopics: []\n  eventBridgeOverSns:\n    - topicArn: ${FORWARDING}\n      accounts: ${accounts}`,
+    );
+
+  it('accepts a GuardDuty finding from an opted-in topic, keeps its severity and marks its provenance', async () => {
+    const result = await processEvent(
+      fixture('sns/sns-eventbridge-guardduty-forwarded.json'),
+      deps({}, optedIn()),
+      securityResponderComposition,
+    );
+    const alert = result.alerts[0]?.decision.alert;
+    expect(alert?.severity).toBe('critical');
+    expect(alert?.provenance).toMatchObject({
+      trigger: 'sns',
+      via: FORWARDING,
+      optedIn: 'intake.eventBridgeOverSns',
+      remediation: { trusted: false },
+    });
+    expect(describeProvenance(alert!.provenance!)).toMatch(
+      /^sns arn:aws:sns:us-east-1:123456789012:security-forwarding \(EventBridge event, opted in by intake.eventBridgeOverSns\); remediation: no \(/,
+    );
+    // Without the opt-in, the same message is ignored, with the reason.
+    const refused = await processEvent(
+      fixture('sns/sns-eventbridge-guardduty-forwarded.json'),
+      deps(),
+      securityResponderComposition,
+    );
+    expect(refused.alerts).toEqual([]);
+    expect(refused.ignored[0]?.reason).toMatch(/only topics listed in intake.eventBridgeOverSns/);
+  });
+
+  it('refuses an event of an account the topic is not listed for', async () => {
+    const result = await processEvent(
+      fixture('forged/sns-eventbridge-guardduty-unlisted-account.json'),
+      deps({}, optedIn()),
+      securityResponderComposition,
+    );
+    expect(result.alerts).toEqual([]);
+    expect(result.ignored[0]?.reason).toBe(
+      `an EventBridge event (guardduty) of account 444455556666 inside an SNS message on ${FORWARDING}: ignored; intake.eventBridgeOverSns lists ${OWN} for that topic`,
+    );
+  });
+
+  it('never accepts an SSM status event through SNS, even from an opted-in topic', async () => {
+    for (const composition of [everySourceComposition, securityResponderComposition]) {
+      const result = await processEvent(
+        fixture('forged/sns-eventbridge-ssm-automation-success.json'),
+        deps({}, optedIn()),
+        composition,
+      );
+      expect(result.alerts).toEqual([]);
+      expect(result.ignored[0]?.reason).toMatch(
+        /an SSM status event inside an SNS message on .*security-forwarding: ignored; remediation status is accepted only from the stack's own EventBridge rules/,
+      );
+    }
+  });
+
+  it("ignores an alarm state-change event wrapped in SNS on the stack's own alarm topic", async () => {
+    const result = await processEvent(
+      fixture('forged/sns-eventbridge-alarm-state-change-on-alarm-topic.json'),
+      deps({ alarmStates: cloudwatch('ALARM') }),
+      alarmNotifierComposition,
+    );
+    expect(result.alerts).toEqual([]);
+    expect(result.ignored[0]?.reason).toMatch(
+      /an EventBridge event \(cloudwatch-alarm\) inside an SNS message on .*klaxon-prod-alarms: ignored/,
+    );
+    // The same event straight from EventBridge is an alarm.
+    const direct = await processEvent(
+      fixture('cloudwatch-alarm/eventbridge-metric-alarm-5xx.json'),
+      deps({ alarmStates: cloudwatch('ALARM') }),
+      alarmNotifierComposition,
+    );
+    expect(direct.alerts).toHaveLength(1);
+  });
+
+  it('never remediates an event from an opted-in topic, even when a rule in auto mode matches', async () => {
+    const auto = optedIn(
+      `['${OWN}']`,
+      repoText('klaxon.yml').replace(
+        "parameters: { GroupId: '{{ labels.resource }}' } # the group the CloudTrail call opened\n    mode: dry-run",
+        "parameters: { GroupId: '{{ labels.resource }}' } # the group the CloudTrail call opened\n    mode: auto",
+      ),
+    );
+    expect(auto).toContain('mode: auto');
+    const config = loadConfig(auto);
+    const started: unknown[] = [];
+    const remediator = new Remediator({
+      config,
+      observer: silentObserver,
+      now: () => new Date('2026-03-14T10:00:00Z'),
+      store: new MemoryStateStore(),
+      ownAccount: OWN,
+      automation: {
+        start: async (input) => {
+          started.push(input);
+          return 'exec-1';
+        },
+        status: async () => ({ status: 'Success' }),
+      },
+    });
+    const direct = fixture('cloudtrail/eventbridge-sg-open-to-world-admin-port-positive.json') as {
+      account: string;
+    };
+    const wrapped = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          Sns: {
+            MessageId: 'fa0d6a3e-1c2b-5d4e-8f90-a1b2c3d4e5f6',
+            TopicArn: FORWARDING,
+            Subject: null,
+            Message: JSON.stringify(direct),
+            Timestamp: '2026-03-14T09:41:06.000Z',
+          },
+        },
+      ],
+    };
+    const base = deps({ remediator }, auto);
+    const noise = new NoiseEngine({
+      config,
+      store: new MemoryStateStore(),
+      observer: silentObserver,
+      now: base.now,
+    });
+    const result = await processEvent(wrapped, { ...base, noise }, securityResponderComposition);
+    const remediations = result.alerts.map((a) => a.remediation).filter((r) => r !== undefined);
+    expect(remediations.length).toBeGreaterThan(0);
+    for (const remediation of remediations) {
+      expect(remediation.outcome).toBe('skipped');
+      expect(remediation.reason).toMatch(
+        /not trusted for remediation: an EventBridge event on .*opted in by intake.eventBridgeOverSns/,
+      );
+    }
+    expect(started).toEqual([]);
+    // By EventBridge, the same rule would act (a replay says so).
+    const byBus = await processEvent(direct, { ...base, noise }, securityResponderComposition);
+    expect(byBus.alerts.map((a) => a.remediation?.outcome)).toContain('dry-run');
+    // The decision records (klaxon explain) carry a remediation line: refused and why, then planned.
+    const lines = noise.records
+      .map((record) => formatRecord(record))
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.startsWith('  remediation: '));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}remediation: rule close-world-open-security-group \(mode auto\), AWS-DisablePublicAccessForSecurityGroup\(\): refused: not trusted for remediation: an EventBridge event on /,
+      ),
+      expect.stringMatching(
+        /^ {2}remediation: rule close-world-open-security-group \(mode auto\), AWS-DisablePublicAccessForSecurityGroup\(GroupId=sg-[0-9a-f]+\): planned \(dry run, nothing started\): matched /,
+      ),
+    ]);
   });
 });
