@@ -535,9 +535,10 @@ export class Dispatcher {
   }
 
   /**
-   * Has each group message a delivery changed edited later: one `update-group` job per message and
-   * second (a storm of resolves edits it about once a second, paced with the receiver's other
-   * messages). Without a queue (local runs) it is edited at once.
+   * Has each group message a delivery changed edited later by an `update-group` job, coalesced: while
+   * one is due, later changes leave it to that job (it reads the state when it runs), so a storm of
+   * resolves edits the message at most once per GROUP_UPDATE_DELAY_SECONDS, paced with the
+   * receiver's other messages. Without a queue (local runs) it is edited at once.
    */
   private async scheduleGroupUpdates(receiver: Receiver, refs: readonly string[]): Promise<void> {
     for (const ref of refs) {
@@ -547,22 +548,18 @@ export class Dispatcher {
         continue;
       }
       const now = this.deps.clock.now();
-      const first = await this.guard('coalesce', () =>
-        this.deps.store?.saveRecord(
-          `group-update#${receiver.name}#${ref}#${Math.floor(now / 1000)}`,
-          {},
-          now,
-          {
-            ifAbsent: true,
-            ttlSeconds: 3600,
-          },
-        ),
-      );
-      if (first === false) continue;
+      const key = `group-update#${receiver.name}#${ref}`;
+      const due = await this.guard('coalesce', () => this.deps.store?.loadRecord<{ dueAt: number }>(key));
+      // Two changes at the same moment may both schedule one: an edit shows the state, so twice is harmless.
+      if (due && due.dueAt > now) continue;
       try {
         await queue.retry(
           { kind: 'update-group', receiver: receiver.name, ref, attempt: 0 },
           GROUP_UPDATE_DELAY_SECONDS,
+        );
+        const dueAt = now + GROUP_UPDATE_DELAY_SECONDS * 1000;
+        await this.guard('coalesce', () =>
+          this.deps.store?.saveRecord(key, { dueAt }, now, { ttlSeconds: 3600 }),
         );
       } catch (error) {
         // The delivery itself went out; only the group message stays as it was until its next change.
