@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceiver } from '../../shared/receivers/factory';
 import { postJson } from '../../shared/receivers/http';
+import { interactivityTargets } from '../../shared/receivers/slack/app-config';
 import { handleClick, type SlackWorkerDeps } from '../../shared/receivers/slack/interactivity';
 import {
   BUTTON_IDS,
@@ -11,18 +12,21 @@ import {
 import { LocalSecretResolver } from '../../shared/secrets/secrets';
 import { MemoryStateStore } from '../../shared/state/memory';
 import { manualClock, testAlert } from '../support/delivery-fakes';
+import { type FakeJsm, startFakeJsm } from '../support/fake-jsm';
 import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api';
 
 const TOKEN = 'xoxb-test-token';
 let slack: FakeSlackApi;
 let pagerDuty: FakePagerDuty;
+let jsm: FakeJsm;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi({ token: TOKEN, channels: { C0ALERTS: true, C0OUTSIDE: false } });
   pagerDuty = await startFakePagerDuty();
+  jsm = await startFakeJsm();
 });
-afterAll(() => Promise.all([slack.close(), pagerDuty.close()]));
+afterAll(() => Promise.all([slack.close(), pagerDuty.close(), jsm.close()]));
 
 function setup(channel = 'C0ALERTS', token = TOKEN) {
   const store = new MemoryStateStore();
@@ -154,15 +158,24 @@ describe('the click worker', () => {
             channel: 'C0ALERTS',
             apiUrl: slack.url,
             actions: {
+              acknowledge: { allow: { users: ['U0ONCALL'] }, jsm: ['ops'] },
               silence: { allow: { users: ['U0ONCALL'] } },
               resolve: { allow: { users: ['U0ONCALL'] }, pagerduty: ['oncall'] },
             },
           },
         ],
       ]),
-      pagerDutyReceivers: new Map([['oncall', { routingKey: { env: 'PD' }, url: pagerDuty.url }]]),
+      incidentReceivers: interactivityTargets({
+        oncall: { type: 'pagerduty', routingKey: { env: 'PD' }, url: pagerDuty.url },
+        ops: { type: 'jsm', apiKey: { env: 'JSM' }, apiUrl: jsm.jsmUrl },
+        chat: { type: 'teams', webhookUrl: { env: 'TEAMS' } },
+      }).incidentReceivers,
       store,
-      secrets: new LocalSecretResolver({ SLACK_BOT: TOKEN, PD: 'routing-key-0000000000000000000001' }),
+      secrets: new LocalSecretResolver({
+        SLACK_BOT: TOKEN,
+        PD: 'routing-key-0000000000000000000001',
+        JSM: jsm.apiKey,
+      }),
       post: postJson,
       clock,
     };
@@ -201,6 +214,41 @@ describe('the click worker', () => {
       dedup_key: record.fingerprint,
     });
     expect(slack.thread(record.ts).at(-1)?.text).toMatch(/Resolved by <@U0ONCALL>/);
+  });
+
+  it('acknowledges the JSM alert by its alias (the fingerprint) and shows who did on the message', async () => {
+    const { deps, click, record } = await posted(['acknowledge']);
+    jsm.alerts.set(record.fingerprint, {
+      alias: record.fingerprint,
+      status: 'open',
+      acknowledged: false,
+      count: 1,
+      create: {},
+    });
+    expect(await handleClick(click(BUTTON_IDS.acknowledge), deps)).toBe('done');
+    const request = jsm.requests.at(-1);
+    expect(request?.action).toEqual({ kind: 'acknowledge', alias: record.fingerprint });
+    expect(request?.query).toContain('identifierType=alias');
+    expect(request?.headers.authorization).toBe(`GenieKey ${jsm.apiKey}`);
+    expect(jsm.alerts.get(record.fingerprint)?.acknowledged).toBe(true);
+    const message = slack.messages().find((m) => m.ts === record.ts);
+    expect(JSON.stringify(message?.blocks)).toContain('Acknowledged by <@U0ONCALL>');
+  });
+
+  it('keeps a JSM acknowledge that failed retryable for the queue, never showing the key', async () => {
+    const { deps, click } = await posted(['acknowledge']);
+    jsm.script([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }]);
+    const error = await handleClick(click(BUTTON_IDS.acknowledge), {
+      ...deps,
+      clock: { now: () => 0, sleep: async () => {} },
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    jsm.script([]);
+    expect(error?.message).toMatch(/JSM answered HTTP 503/);
+    expect(error?.message).not.toContain(jsm.apiKey);
+    expect(await handleClick(click(BUTTON_IDS.acknowledge), deps)).toBe('done');
   });
 
   it('refuses a user the action does not allow, a button of another message, and an unknown receiver', async () => {

@@ -7,6 +7,7 @@ import {
   receiverTimeoutSchema,
 } from '../descriptor';
 import { DEFAULT_TIMEOUT_MS, HttpJsonReceiver, type Payload, secretPlaceholder } from '../http-receiver';
+import { pagerDutyIncident } from './incident';
 import { PAGERDUTY_EVENTS_URL, renderPagerDutyEvent } from './render';
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
@@ -35,6 +36,7 @@ export const pagerDutyReceiver: ReceiverDescriptor<'pagerduty', PagerDutyConfig>
   type: 'pagerduty',
   ...traits,
   configSchema,
+  incident: pagerDutyIncident,
   build: (name, config, deps) =>
     new HttpJsonReceiver(
       {
