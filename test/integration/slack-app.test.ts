@@ -1,5 +1,7 @@
 /** The Slack app receiver and the click worker against a loopback Slack Web API and PagerDuty. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replay } from '../../cli/replay';
+import { loadConfig } from '../../shared/config/yaml';
 import { createReceiver } from '../../shared/receivers/factory';
 import { postJson } from '../../shared/receivers/http';
 import { interactivityTargets } from '../../shared/receivers/slack/app-config';
@@ -301,5 +303,42 @@ describe('the click worker', () => {
     await expect(handleClick(click(BUTTON_IDS.resolve), deps)).rejects.toThrow(/PagerDuty answered HTTP 400/);
     expect(await handleClick(click(BUTTON_IDS.resolve), deps)).toBe('done');
     expect(await handleClick(click(BUTTON_IDS.resolve), deps)).toBe('duplicate');
+  });
+});
+
+describe('replay --live with a Slack app receiver', () => {
+  it('shows the whole incident: the post, its edit to resolved and the thread reply', async () => {
+    const before = slack.messages('C0ALERTS').length;
+    const config = loadConfig(`
+receivers:
+  alerts: { type: slack, botToken: { env: SLACK_BOT }, channel: C0ALERTS, apiUrl: "${slack.url}" }
+route: { receiver: alerts }
+`);
+    const results = await replay({
+      paths: [
+        'events/cloudwatch-alarm/sns-metric-alarm-5xx.json',
+        'events/cloudwatch-alarm/sns-metric-alarm-5xx-ok.json',
+      ],
+      config,
+      live: true,
+      json: true,
+      outDir: 'out/replay',
+      cwd: process.cwd(),
+      stdout: () => {},
+      stderr: () => {},
+      env: { SLACK_BOT: TOKEN },
+    });
+    const outcomes = results.flatMap((r) => r.alerts.flatMap((a) => a.deliveries.map((d) => d.outcome)));
+    expect(outcomes).toEqual(['delivered', 'delivered']);
+    const posted = slack.messages('C0ALERTS').slice(before);
+    // One top-level message, edited once to resolved, and one reply in its thread.
+    const top = posted.filter((m) => !m.threadTs);
+    expect(top).toHaveLength(1);
+    const message = top[0]!;
+    expect(message.updates).toHaveLength(1);
+    expect(JSON.stringify(message.blocks)).toContain('RESOLVED');
+    expect(slack.thread(message.ts).map((m) => m.text)).toEqual([
+      expect.stringMatching(/^:large_green_circle: Resolved after \d+m: RESOLVED: api-prod-5xx/),
+    ]);
   });
 });
