@@ -28,6 +28,8 @@ export interface ReceiverTraits {
   readonly groups: boolean;
   /** The form of a prepared message (the digest) it posts; absent: it cannot post one. */
   readonly prepared?: PreparedForm;
+  /** True when it can be the heartbeat's receiver: a plain ping a dead man's switch service watches. */
+  readonly heartbeat?: boolean;
 }
 
 /** What can be done to an incident a receiver opened, from outside the pipeline (a Slack button). */
