@@ -1,5 +1,6 @@
 import type { ReceiverConfig } from '../shared/config/schema';
 import type { AlertOutcome, ProcessResult } from '../shared/pipeline';
+import { findReceiverDescriptor } from '../shared/receivers/lookup';
 
 /** One replayed file, as `klaxon replay --html` shows it. */
 export interface ReportRow {
@@ -149,8 +150,16 @@ ${rows ? `<table class="pd-details">${rows}</table>` : ''}
 function receiverView(name: string, type: string, payload: unknown, colour: string): string {
   const title = `<div class="rcv-title">${escapeHtml(name)} <span class="rcv-type">${escapeHtml(type)}</span></div>`;
   const object = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  if (type === 'slack') return `<div class="rcv">${title}${slackMessage(object, colour)}</div>`;
-  if (type === 'pagerduty') return `<div class="rcv">${title}${pagerDutyIncident(object)}</div>`;
+  const format = findReceiverDescriptor(type)?.previewFormat;
+  if (format === 'block-kit') {
+    // A Slack app's preview is the Web API call; the message is its body.
+    const message =
+      typeof object.body === 'object' && object.body !== null && !Array.isArray(object.body)
+        ? (object.body as Record<string, unknown>)
+        : object;
+    return `<div class="rcv">${title}${slackMessage(message, colour)}</div>`;
+  }
+  if (format === 'events-v2') return `<div class="rcv">${title}${pagerDutyIncident(object)}</div>`;
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload, null, 2);
   return `<div class="rcv">${title}<pre class="plain">${escapeHtml(text, 20_000)}</pre></div>`;
 }

@@ -30,6 +30,12 @@ export interface ReceiverTraits {
   readonly prepared?: PreparedForm;
   /** True when it can be the heartbeat's receiver: a plain ping a dead man's switch service watches. */
   readonly heartbeat?: boolean;
+  /**
+   * The format of its previews, which `klaxon replay --html` draws as the destination would:
+   * `block-kit` (a Slack message, or a Web API call whose `body` is one), `events-v2` (a PagerDuty
+   * event). Absent: shown as JSON.
+   */
+  readonly previewFormat?: 'block-kit' | 'events-v2';
 }
 
 /** What can be done to an incident a receiver opened, from outside the pipeline (a Slack button). */

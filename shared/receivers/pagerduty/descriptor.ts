@@ -29,7 +29,7 @@ function render(payload: Payload, routingKey: string) {
   return renderPagerDutyEvent(payload.alert, routingKey);
 }
 
-const traits: ReceiverTraits = { pages: true, ratePerSecond: 2, groups: false };
+const traits: ReceiverTraits = { pages: true, ratePerSecond: 2, groups: false, previewFormat: 'events-v2' };
 
 /** PagerDuty Events API v2: pages a human, one alert per event, at most ~2 events a second per routing key. */
 export const pagerDutyReceiver: ReceiverDescriptor<'pagerduty', PagerDutyConfig> = {

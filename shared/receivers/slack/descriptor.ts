@@ -102,7 +102,13 @@ function render(payload: Payload): unknown {
   return payload.kind === 'group' ? renderSlackGroupMessage(payload.group) : payload.body;
 }
 
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 1, groups: true, prepared: 'slack' };
+const traits: ReceiverTraits = {
+  pages: false,
+  ratePerSecond: 1,
+  groups: true,
+  prepared: 'slack',
+  previewFormat: 'block-kit',
+};
 
 /**
  * What an app receiver's buttons name must exist: each receiver an `acknowledge` or `resolve` list
