@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsDeliveryQueue } from '../../shared/delivery/queue';
 import { StateItemRejectedError, StateStoreError } from '../../shared/errors';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
+import { MemoryStateStore } from '../../shared/state/memory';
 import { useMotoEnv } from '../support/aws-env';
 import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
 import { testAlert } from '../support/delivery-fakes';
@@ -67,6 +68,34 @@ describe('DynamoStateStore against moto', () => {
     expect(first?.total).toBe(2);
     expect(await store.closeGroup('g1', 3)).toEqual(first);
     expect(await store.closeGroup('never', 3)).toBeUndefined();
+  });
+
+  it('reads a group without closing it, in DynamoDB as in memory', async () => {
+    for (const [name, target] of [
+      ['dynamodb', store],
+      ['memory', new MemoryStateStore()],
+    ] as const) {
+      await target.addToGroup('r1', { transitionId: 'a', alert: testAlert(1) }, t0, grouping);
+      await target.addToGroup('r1', { transitionId: 'b', alert: testAlert(2) }, t0, grouping);
+      const read = await target.readGroup('r1', 3);
+      expect(
+        read?.members.map((m) => m.transitionId),
+        name,
+      ).toEqual(['a', 'b']);
+      expect(read?.total, name).toBe(2);
+      // Still open: a later member joins, and the next read lists it.
+      expect(
+        (await target.addToGroup('r1', { transitionId: 'c', alert: testAlert(3) }, t0, grouping)).outcome,
+      ).toBe('added');
+      await target.closeGroup('r1', 3);
+      // Closed or not, it reads the same; the list limit holds; a group never made is undefined.
+      expect(
+        (await target.readGroup('r1', 2))?.members.map((m) => m.transitionId),
+        name,
+      ).toEqual(['a', 'b']);
+      expect((await target.readGroup('r1', 3))?.total, name).toBe(3);
+      expect(await target.readGroup('never', 3), name).toBeUndefined();
+    }
   });
 
   it('tells a member that arrives after the flush that the group is closed, without throwing', async () => {
