@@ -44,7 +44,12 @@ export interface SlackGroupRecord {
   route: string;
   labels: Record<string, string>;
   total: number;
+  /** When it was posted (epoch ms). */
+  postedAt?: number;
 }
+
+/** A member firing again within this long of its group's post is taken back into it; later, it is a new incident. */
+const GROUP_REFIRE_WINDOW_MS = 24 * 3_600_000;
 
 /** The state-table key of a posted group message. */
 export function slackGroupKey(receiver: string, ref: string): string {
@@ -188,6 +193,7 @@ export class SlackAppReceiver implements Receiver {
       route: group.route,
       labels: group.labels,
       total: Math.max(group.total ?? 0, group.alerts.length),
+      postedAt: now,
     };
     await store.saveRecord(slackGroupKey(this.name, ts), record, now, { ttlSeconds: RECORD_TTL_SECONDS });
     await Promise.all(
@@ -358,6 +364,7 @@ export class SlackAppReceiver implements Receiver {
       : undefined;
     if (!member || !group) return undefined;
     if (alert.status === 'firing') {
+      if (this.deps.clock.now() - (group.postedAt ?? 0) > GROUP_REFIRE_WINDOW_MS) return undefined;
       const was = await store.setMembers(slackGroupResolvedKey(this.name, member.ref));
       const again = dedupKeyFor(alert.fingerprint) in was;
       await call('chat.postMessage', {

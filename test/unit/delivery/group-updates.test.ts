@@ -178,6 +178,21 @@ describe('a posted group message follows its members', () => {
     expect(heading(ctx.slack.calls.at(-1))).toContain('4 alerts firing');
   });
 
+  it('posts a member firing again a day after its group as a new incident', async () => {
+    const ctx = setup();
+    await postStorm(ctx, 3);
+    await ctx.dispatcher.dispatch(resolved(2), ['alerts']);
+    ctx.queue.drain();
+    ctx.clock.advance(25 * 3_600_000);
+    const again = { ...testAlert(2), transitionId: `${testAlert(2).fingerprint}|ALARM|9002` };
+    await ctx.dispatcher.dispatch(again, ['alerts']);
+    const last = ctx.slack.calls.at(-1);
+    expect(last?.method).toBe('chat.postMessage');
+    expect(last?.body.thread_ts).toBeUndefined();
+    expect(last?.body.text).toContain('alarm-2');
+    expect(ctx.queue.drain()).toEqual([]);
+  });
+
   it('retries a failing edit on the retry schedule, then dead-letters it like any job', async () => {
     const ctx = setup();
     await postStorm(ctx, 3);
