@@ -211,6 +211,16 @@ describe('klaxon redrive against moto', () => {
     const queue = new SqsDeliveryQueue(sqs, retryUrl, deadUrl);
     const job = { kind: 'deliver' as const, key: 'k', receiver: 'chat', alerts: [testAlert(7)], attempt: 6 };
     await queue.deadLetter(job, 'HTTP 500 after every retry');
+    await queue.deadLetter(
+      {
+        kind: 'update-group',
+        receiver: 'alerts',
+        ref: '1773481267.000001',
+        attempt: 2,
+        lastError: 'HTTP 503',
+      },
+      'Slack chat.update answered HTTP 503',
+    );
     const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     await sqs.send(new SendMessageCommand({ QueueUrl: deadUrl, MessageBody: 'not a job' }));
     const stdout: string[] = [];
@@ -224,8 +234,16 @@ describe('klaxon redrive against moto', () => {
     }
     expect(code).toBe(0);
     expect(stdout.join('')).toContain('moved chat: ALARM: alarm-7 (HTTP 500 after every retry)');
-    expect(stdout.join('')).toContain('1 moved to the retry queue, 1 left (unreadable).');
-    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1 }));
-    expect(JSON.parse(moved.Messages?.[0]?.Body ?? '{}')).toMatchObject({ key: 'k', attempt: 0, redrive: 1 });
+    expect(stdout.join('')).toContain(
+      'moved alerts: group message update 1773481267.000001 (Slack chat.update answered HTTP 503)',
+    );
+    expect(stdout.join('')).toContain('2 moved to the retry queue, 1 left (unreadable).');
+    const moved = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+    );
+    const bodies = (moved.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    expect(bodies).toContainEqual(expect.objectContaining({ key: 'k', attempt: 0, redrive: 1 }));
+    // An edit moved back starts its retry schedule again.
+    expect(bodies).toContainEqual(expect.objectContaining({ kind: 'update-group', attempt: 0 }));
   });
 });
