@@ -487,7 +487,8 @@ export class Dispatcher {
         this.deps.store?.completeDelivery(claimKey, 'sent', this.deps.clock.now()),
       );
       this.count('NotificationsDelivered', receiver);
-      await this.scheduleGroupUpdates(receiver, result.groupUpdates ?? []);
+      const { groupUpdates, ...delivered } = result;
+      await this.scheduleGroupUpdates(receiver, groupUpdates ?? []);
       for (const alert of job.alerts) {
         const started = Date.parse(alert.startsAt);
         if (!Number.isNaN(started)) {
@@ -498,7 +499,8 @@ export class Dispatcher {
           );
         }
       }
-      return result;
+      // The edits are the dispatcher's business: results (logs, replay output) do not carry them.
+      return delivered;
     }
     this.deps.observer.count('NotificationsFailed', {
       receiverType: receiverTypeOf(receiver),

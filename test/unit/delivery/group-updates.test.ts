@@ -107,6 +107,7 @@ describe('a posted group message follows its members', () => {
     for (const n of [2, 5, 7]) {
       const [result] = await ctx.dispatcher.dispatch(resolved(n), ['alerts']);
       expect(result?.outcome).toBe('delivered');
+      expect(result).not.toHaveProperty('groupUpdates');
     }
     // No message of their own: the group message is the one place they show.
     expect(ctx.slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
