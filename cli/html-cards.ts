@@ -1,3 +1,4 @@
+import type { ReceiverTraits } from '../shared/receivers/descriptor';
 import { escapeHtml, linkOrText, safeHref } from './html-escape';
 
 /*
@@ -348,12 +349,23 @@ export function emailMessage(payload: Record<string, unknown>): string {
 }
 
 /** One receiver's payload drawn as its client draws it; a type without a view is shown as text. */
-export function receiverCard(type: string, payload: unknown, colour: string): string {
+export function receiverCard(
+  format: ReceiverTraits['previewFormat'],
+  payload: unknown,
+  colour: string,
+): string {
   const object = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  if (type === 'slack') return slackMessage(object, colour);
-  if (type === 'pagerduty') return pagerDutyIncident(object);
-  if (type === 'teams') return teamsMessage(object);
-  if (type === 'email' || type === 'sns') return emailMessage(object);
+  if (format === 'block-kit') {
+    // A Slack app's preview is the Web API call; the message is its body.
+    const message =
+      typeof object.body === 'object' && object.body !== null && !Array.isArray(object.body)
+        ? (object.body as Record<string, unknown>)
+        : object;
+    return slackMessage(message, colour);
+  }
+  if (format === 'events-v2') return pagerDutyIncident(object);
+  if (format === 'adaptive-card') return teamsMessage(object);
+  if (format === 'email') return emailMessage(object);
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload, null, 2);
   return `<pre class="plain">${escapeHtml(text, 20_000)}</pre>`;
 }

@@ -1,5 +1,6 @@
 import type { ReceiverConfig } from '../shared/config/schema';
 import type { AlertOutcome, ProcessResult } from '../shared/pipeline';
+import { findReceiverDescriptor } from '../shared/receivers/lookup';
 import { CARD_STYLE, receiverCard } from './html-cards';
 import { escapeHtml } from './html-escape';
 
@@ -18,7 +19,8 @@ const SEVERITY_COLOUR: Record<string, string> = {
 
 function receiverView(name: string, type: string, payload: unknown, colour: string): string {
   const title = `<div class="rcv-title">${escapeHtml(name)} <span class="rcv-type">${escapeHtml(type)}</span></div>`;
-  return `<div class="rcv">${title}${receiverCard(type, payload, colour)}</div>`;
+  const format = findReceiverDescriptor(type)?.previewFormat;
+  return `<div class="rcv">${title}${receiverCard(format, payload, colour)}</div>`;
 }
 
 function alertView(outcome: AlertOutcome, types: Record<string, string>): string {

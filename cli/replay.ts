@@ -14,6 +14,7 @@ import { LiveDeliveryError, LiveReplayRuntime, liveSummaryLine } from '../shared
 import { toReplayLine } from '../shared/replay/report';
 import { NoiseEngine } from '../shared/noise/engine';
 import { LocalSecretResolver } from '../shared/secrets/secrets';
+import { MemoryStateStore } from '../shared/state/memory';
 import { renderHtmlReport } from './html-report';
 import { ensureWritableDir } from './out-dir';
 import { renderTable } from './table';
@@ -102,19 +103,25 @@ export async function replay(options: ReplayOptions): Promise<ProcessResult[]> {
   const files = (await Promise.all(options.paths.map(collectFiles))).flat();
   if (!options.live) await ensureWritableDir(options.outDir);
   const log = options.json ? options.stderr : options.stdout;
+  // --live: one in-memory state table for the run, shared by the dispatcher and the receivers, so a
+  // Slack app edits and threads on the message it posted for an earlier file of the same run.
+  const liveStore = options.live ? new MemoryStateStore() : undefined;
   const receivers = createReceivers(options.config.receivers, {
     secrets: new LocalSecretResolver(options.env),
     post: postJson,
     clock: systemClock,
     // SNS-backed receivers (sns, email) publish for real only in a live run.
     publish: options.live ? createSnsPublish() : undefined,
+    store: liveStore,
     consoleSink: (alert, receiver) =>
       log(
         `  console receiver ${receiver}: [${alert.severity}] ${alert.status} ${alert.annotations.summary}\n`,
       ),
   });
   // --live: the deployed delivery semantics (claims, groups, pacing, retries) in process.
-  const live = options.live ? new LiveReplayRuntime(options.config, receivers, systemClock) : undefined;
+  const live = liveStore
+    ? new LiveReplayRuntime(options.config, receivers, systemClock, liveStore)
+    : undefined;
   const deps: PipelineDeps = {
     config: options.config,
     receivers,

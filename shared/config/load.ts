@@ -1,6 +1,7 @@
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { ConfigError, type ConfigProblem } from '../errors';
 import { zodProblems } from './problems';
+import { findReceiverDescriptor } from '../receivers/lookup';
 import { compileEnrichment, type EnrichmentConfig } from '../enrichment/config';
 import { compileRemediations, type RemediationRule, type RemediationSettings } from '../remediation/config';
 import { compileSecurityConfig, type SecurityConfig } from '../security/allowlist';
@@ -128,12 +129,15 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
   problems.push(...noise.problems);
   const scheduled = scheduledProblems(input, input.receivers);
   problems.push(...scheduled.problems);
+  const crossChecked = receiverCrossChecks(input);
+  problems.push(...crossChecked.problems);
   if (problems.length > 0 || !tree) throw new ConfigError(source, problems);
   const warnings = [
     ...severityCoverageWarnings(tree),
     ...remediation.warnings,
     ...noise.warnings,
     ...scheduled.warnings,
+    ...crossChecked.warnings,
   ];
   const retrySeconds = input.delivery.retrySchedule.reduce((sum, delay) => sum + delay, 0);
   if (retrySeconds < 3600) {
@@ -171,6 +175,28 @@ function compileConfig(input: KlaxonConfigInput, source: string): KlaxonConfig {
     ...(input.heartbeat?.enabled ? { heartbeat: input.heartbeat } : {}),
     ...(input.selfCheck?.enabled ? { selfCheck: input.selfCheck } : {}),
   };
+}
+
+/** Each receiver's own checks of what its config names elsewhere (its descriptor's `crossCheck`). */
+function receiverCrossChecks(input: KlaxonConfigInput): {
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+} {
+  const receivers = Object.fromEntries(
+    Object.entries(input.receivers).map(([name, config]) => [
+      name,
+      { type: config.type, incidentActions: findReceiverDescriptor(config.type)?.incident?.actions ?? [] },
+    ]),
+  );
+  const approvals = input.remediations.some((rule) => rule.mode === 'approve');
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  for (const [name, config] of Object.entries(input.receivers)) {
+    const checked = findReceiverDescriptor(config.type)?.crossCheck?.(name, config, { receivers, approvals });
+    problems.push(...(checked?.problems ?? []));
+    warnings.push(...(checked?.warnings ?? []));
+  }
+  return { problems, warnings };
 }
 
 /** Route names are how explain, test and diff tell routes apart: each may be used once. */

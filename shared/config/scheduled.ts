@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors';
 import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/lookup';
+import { RECEIVER_DESCRIPTORS } from '../receivers/registry';
 
 /**
  * The `digest:`, `heartbeat:` and `selfCheck:` sections of klaxon.yml: Klaxon's scheduled
@@ -182,11 +183,12 @@ export function scheduledProblems(input: ScheduledInput, receivers: ReceiverType
         path: 'heartbeat.receiver',
         message: `unknown receiver "${heartbeat.receiver}" (defined: ${defined})`,
       });
-    } else if (receiver.type !== 'webhook') {
+    } else if (!findReceiverDescriptor(receiver.type)?.heartbeat) {
+      const types = RECEIVER_DESCRIPTORS.filter((d) => d.heartbeat).map((d) => d.type);
       problems.push({
         path: 'heartbeat.receiver',
         message:
-          `a heartbeat needs a webhook receiver pointing at a dead man's switch (healthchecks.io, Cronitor, ` +
+          `a heartbeat needs a ${types.join(' or ')} receiver pointing at a dead man's switch (healthchecks.io, Cronitor, ` +
           `Dead Man's Snitch…), not ${receiver.type}; to be paged when it stops, connect that service to PagerDuty`,
       });
     }

@@ -35,6 +35,9 @@ function jobClaimKey(job: Extract<DeliveryJob, { kind: 'deliver' }>): string {
   return `job#${job.key}#${job.redrive ?? 0}#${job.hop ?? 0}`;
 }
 
+/** How long a group message's edit waits: resolves arriving meanwhile are shown by the same edit. */
+const GROUP_UPDATE_DELAY_SECONDS = 2;
+
 /** Time kept in reserve at the end of an invocation for writing state and queue messages. */
 const RESERVE_MS = 3_000;
 
@@ -128,6 +131,7 @@ export class Dispatcher {
       return undefined;
     }
     if (job.kind === 'flush-group') return this.flushGroup(job, receiver);
+    if (job.kind === 'update-group') return this.updateGroup(job, receiver);
     // The claim is a lease, spent only once the job was sent, handed on or given up: a job that goes
     // back to SQS (an incomplete hand-off, a timeout) is taken again, never acknowledged as a duplicate.
     // Jobs form a chain (hop 0, 1, 2…), each claimed apart; a resumed delivery claims the transition.
@@ -437,7 +441,13 @@ export class Dispatcher {
         key: claimKey,
         receiver: job.receiver,
         alerts,
-        group: { route: job.route, labels: job.labels, status: job.status, total: snapshot.total },
+        group: {
+          route: job.route,
+          labels: job.labels,
+          status: job.status,
+          total: snapshot.total,
+          key: job.groupKey,
+        },
         attempt: 0,
       },
       claimKey,
@@ -477,6 +487,8 @@ export class Dispatcher {
         this.deps.store?.completeDelivery(claimKey, 'sent', this.deps.clock.now()),
       );
       this.count('NotificationsDelivered', receiver);
+      const { groupUpdates, ...delivered } = result;
+      await this.scheduleGroupUpdates(receiver, groupUpdates ?? []);
       for (const alert of job.alerts) {
         const started = Date.parse(alert.startsAt);
         if (!Number.isNaN(started)) {
@@ -487,7 +499,8 @@ export class Dispatcher {
           );
         }
       }
-      return result;
+      // The edits are the dispatcher's business: results (logs, replay output) do not carry them.
+      return delivered;
     }
     this.deps.observer.count('NotificationsFailed', {
       receiverType: receiverTypeOf(receiver),
@@ -521,6 +534,119 @@ export class Dispatcher {
     }
     await this.giveUp(receiver, { ...job, lastError: result.error }, result.error ?? 'failed', claimKey);
     return result;
+  }
+
+  /**
+   * Has each group message a delivery changed edited later by an `update-group` job, coalesced: while
+   * one is due, later changes leave it to that job (it reads the state when it runs), so a storm of
+   * resolves edits the message at most once per GROUP_UPDATE_DELAY_SECONDS, paced with the
+   * receiver's other messages. Without a queue (local runs) it is edited at once.
+   */
+  private async scheduleGroupUpdates(receiver: Receiver, refs: readonly string[]): Promise<void> {
+    for (const ref of refs) {
+      const queue = this.deps.queue;
+      if (!queue) {
+        await this.updateGroup({ kind: 'update-group', receiver: receiver.name, ref, attempt: 0 }, receiver);
+        continue;
+      }
+      const now = this.deps.clock.now();
+      const key = `group-update#${receiver.name}#${ref}`;
+      const due = await this.guard('coalesce', () => this.deps.store?.loadRecord<{ dueAt: number }>(key));
+      // Two changes at the same moment may both schedule one: an edit shows the state, so twice is harmless.
+      if (due && due.dueAt > now) continue;
+      try {
+        await queue.retry(
+          { kind: 'update-group', receiver: receiver.name, ref, attempt: 0 },
+          GROUP_UPDATE_DELAY_SECONDS,
+        );
+        const dueAt = now + GROUP_UPDATE_DELAY_SECONDS * 1000;
+        await this.guard('coalesce', () =>
+          this.deps.store?.saveRecord(key, { dueAt }, now, { ttlSeconds: 3600 }),
+        );
+      } catch (error) {
+        // The delivery itself went out; only the group message stays as it was until its next change.
+        this.deps.observer.note('error', 'could not schedule the update of a group message', {
+          receiver: receiver.name,
+          error: (error as Error).message.slice(0, 300),
+        });
+      }
+    }
+  }
+
+  /**
+   * Runs an `update-group` job: paced like every message to the receiver, retried on the retry
+   * schedule, dead-lettered once it is spent. Edits are idempotent (they show the state as it is
+   * now), so the job needs no claim.
+   */
+  private async updateGroup(
+    job: Extract<DeliveryJob, { kind: 'update-group' }>,
+    receiver: Receiver,
+  ): Promise<DeliveryResult | undefined> {
+    if (!receiver.updateGroup) {
+      this.deps.observer.note('error', 'a group message update names a receiver that cannot edit one', {
+        receiver: receiver.name,
+      });
+      return undefined;
+    }
+    const queue = this.deps.queue;
+    const paced = await this.pace(receiver);
+    if (paced > 0 && queue) {
+      await this.putBack(receiver, job, Math.ceil(paced / 1000));
+      this.count('DeliveriesQueued', receiver, 'paced');
+      return unitResult(receiver, 'queued');
+    }
+    const budget = Math.max(0, this.deps.remainingMs() - RESERVE_MS);
+    const update = receiver.updateGroup.bind(receiver);
+    const result = await this.deps.observer.span(
+      `update group ${receiver.type}`,
+      () => update(job.ref, budget),
+      {
+        receiver: receiver.name,
+        receiverType: receiverTypeOf(receiver),
+      },
+    );
+    if (result.outcome === 'delivered') return result;
+    this.deps.observer.count('NotificationsFailed', {
+      receiverType: receiverTypeOf(receiver),
+      retryable: result.retryable ? 'true' : 'false',
+    });
+    if (!queue) return result;
+    const schedule = this.deps.config.delivery.retrySchedule;
+    if (result.retryable && job.attempt < schedule.length) {
+      const delay = Math.max(schedule[job.attempt] ?? 0, Math.ceil((result.retryAfterMs ?? 0) / 1000));
+      await this.putBack(receiver, { ...job, attempt: job.attempt + 1, lastError: result.error }, delay);
+      this.count('DeliveriesQueued', receiver, 'retry');
+      return { ...result, outcome: 'queued' };
+    }
+    const reason = result.error ?? 'failed';
+    this.deps.observer.note('error', 'group message update given up', {
+      receiver: receiver.name,
+      ref: job.ref,
+      attempts: job.attempt,
+      reason,
+    });
+    this.count('DeliveriesDeadLettered', receiver);
+    try {
+      await queue.deadLetter({ ...job, lastError: result.error }, reason);
+    } catch (error) {
+      this.deps.observer.note('error', 'could not dead-letter a group message update', {
+        receiver: receiver.name,
+        error: (error as Error).message,
+      });
+    }
+    return result;
+  }
+
+  /** Puts a job back on the retry queue; failing that, the invocation must be retried. */
+  private async putBack(receiver: Receiver, job: DeliveryJob, delaySeconds: number): Promise<void> {
+    try {
+      await this.deps.queue?.retry(job, Math.min(900, delaySeconds));
+    } catch (error) {
+      throw new DeliveryIncompleteError(
+        `could not queue a job for ${receiver.name} (${(error as Error).name}); the invocation must be retried`,
+        { cause: error },
+      );
+    }
   }
 
   private async requeue(

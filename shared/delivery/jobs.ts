@@ -33,6 +33,8 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
         status: z.enum(['firing', 'resolved']),
         /** How many alerts the group holds; `alerts` lists the first of them. */
         total: z.number().int().min(1).optional(),
+        /** The group's key in the state table (a posted group message is re-rendered from it). */
+        key: z.optional(z.string()),
       })
       .optional(),
     /** Durable attempts made so far (0 when it was only paced). */
@@ -60,6 +62,16 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     route: z.string(),
     labels: z.record(z.string(), z.string()),
     status: z.enum(['firing', 'resolved']),
+  }),
+  z.strictObject({
+    /** Edits a group message a receiver posted earlier, after members of it resolved (coalesced per second). */
+    kind: z.literal('update-group'),
+    receiver: z.string(),
+    /** The receiver's reference of the message (Slack: its `ts`). */
+    ref: z.string().check(z.minLength(1), z.maxLength(200)),
+    /** Durable attempts made so far. */
+    attempt: z.int().check(z.gte(0)),
+    lastError: z.optional(z.string()),
   }),
   z.strictObject({
     /** After a successful remediation: escalate unless the alert resolved meanwhile (shared/remediation). */

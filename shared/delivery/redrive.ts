@@ -69,14 +69,21 @@ export async function redriveDeadLetters(
               ? job.groupKey
               : job.kind === 'noise'
                 ? `noise ${job.action} ${job.key}`
-                : `remediation check ${job.token}`;
+                : job.kind === 'update-group'
+                  ? `group message update ${job.ref}`
+                  : `remediation check ${job.token}`;
         report.lines.push(`${options.dryRun ? 'would move' : 'moved'} ${job.receiver}: ${what} (${reason})`);
         report.moved += 1;
         if (options.dryRun) {
           if (message.ReceiptHandle) held.push(message.ReceiptHandle);
           continue;
         }
-        const fresh = job.kind === 'deliver' ? { ...job, attempt: 0, redrive: (job.redrive ?? 0) + 1 } : job;
+        const fresh =
+          job.kind === 'deliver'
+            ? { ...job, attempt: 0, redrive: (job.redrive ?? 0) + 1 }
+            : job.kind === 'update-group'
+              ? { ...job, attempt: 0 }
+              : job;
         await sqs.send(
           new SendMessageCommand({ QueueUrl: retryQueueUrl, MessageBody: JSON.stringify(fresh) }),
         );

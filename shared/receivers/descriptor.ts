@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SecretRef } from '../config/primitives';
+import type { ConfigProblem } from '../errors';
 import type { ReceiverDeps } from './context';
 import type { PreparedMessage, Receiver } from './types';
 
@@ -27,6 +28,37 @@ export interface ReceiverTraits {
   readonly groups: boolean;
   /** The form of a prepared message (the digest) it posts; absent: it cannot post one. */
   readonly prepared?: PreparedForm;
+  /** True when it can be the heartbeat's receiver: a plain ping a dead man's switch service watches. */
+  readonly heartbeat?: boolean;
+  /**
+   * The format of its previews, which `klaxon replay --html` draws as the destination would:
+   * `block-kit` (a Slack message, or a Web API call whose `body` is one), `events-v2` (a PagerDuty
+   * event), `adaptive-card` (a Teams message carrying an Adaptive Card), `email` (a subject and a
+   * plain-text body, as a mail client shows them). Absent: shown as JSON.
+   */
+  readonly previewFormat?: 'block-kit' | 'events-v2' | 'adaptive-card' | 'email';
+}
+
+/** What can be done to an incident a receiver opened, from outside the pipeline (a Slack button). */
+export type IncidentAction = 'acknowledge' | 'resolve';
+
+/** The ports acting on an incident uses (a subset of a receiver's). */
+export type IncidentDeps = Pick<ReceiverDeps, 'secrets' | 'post' | 'clock' | 'retry'>;
+
+/** How a receiver type acknowledges or resolves the incident it opened for an alert. */
+export interface IncidentControl<Config> {
+  /** The actions it supports. */
+  readonly actions: readonly IncidentAction[];
+  /** Acts on the incident of `fingerprint` (each type derives its own key from it); throws a DeliveryError. */
+  act(action: IncidentAction, fingerprint: string, config: Config, deps: IncidentDeps): Promise<void>;
+}
+
+/** What a receiver's cross-checks see of the rest of `klaxon.yml`. */
+export interface ReceiverCheckContext {
+  /** Every receiver's type and what it can do to its incidents (its descriptor's `incident`), by name. */
+  receivers: Readonly<Record<string, { type: string; incidentActions: readonly IncidentAction[] }>>;
+  /** True when some remediation rule waits for an approval (`mode: approve`). */
+  approvals: boolean;
 }
 
 /** Everything Klaxon knows about one receiver type: its `klaxon.yml` schema, how it is built, its traits. */
@@ -40,6 +72,17 @@ export interface ReceiverDescriptor<
   configSchema(parts: ReceiverSchemaParts): z.ZodType<Config> & z.core.$ZodTypeDiscriminable;
   /** Builds the receiver named `name` (once per cold start); it reaches the network only through `deps`. */
   build(name: string, config: Config, deps: ReceiverDeps): Receiver;
+  /** Present when its incidents can be acknowledged or resolved from elsewhere (a Slack button). */
+  readonly incident?: IncidentControl<Config>;
+  /**
+   * Checks what one receiver's config names elsewhere in `klaxon.yml` (other receivers, remediation
+   * rules), at load: problems fail the load, each with the path of its key (`receivers.<name>…`).
+   */
+  crossCheck?(
+    name: string,
+    config: Config,
+    context: ReceiverCheckContext,
+  ): { problems: ConfigProblem[]; warnings: ConfigProblem[] };
 }
 
 /** A descriptor of any type, as the registry lists them. */

@@ -20,6 +20,11 @@ export interface DeliveryResult {
   retryable?: boolean;
   /** How long the destination asked us to wait before trying again. */
   retryAfterMs?: number;
+  /**
+   * Group messages this delivery changed (a member resolved or fired again), by the receiver's own
+   * reference: the dispatcher has each edited later by an `update-group` job, coalesced per second.
+   */
+  groupUpdates?: string[];
 }
 
 /** Alerts sent together as one message (a storm grouped by labels within a window). */
@@ -31,6 +36,8 @@ export interface AlertGroup {
   alerts: Alert[];
   /** How many alerts the group holds when `alerts` lists only the first of them (a storm). */
   total?: number;
+  /** The group's key in the state table (its members can be read again there), when it has one. */
+  key?: string;
 }
 
 /** The one-method port every notification destination implements (plus a secret-free preview for dry runs). */
@@ -44,6 +51,11 @@ export interface Receiver {
   send(alert: Alert, budgetMs?: number): Promise<DeliveryResult>;
   /** Receivers that can list many alerts in one message implement grouping; pagers do not. */
   sendGroup?(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult>;
+  /**
+   * Edits a group message it posted earlier (a reference from `DeliveryResult.groupUpdates`) to show
+   * its members as they are now; never throws.
+   */
+  updateGroup?(ref: string, budgetMs?: number): Promise<DeliveryResult>;
   /** The exact body a group would be sent as (secrets replaced by references). */
   previewGroup?(group: AlertGroup): unknown;
   /** Posts a message rendered ahead of time (the digest), in the form its descriptor names; never throws. */

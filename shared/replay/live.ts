@@ -7,6 +7,7 @@ import type { ProcessResult } from '../pipeline';
 import type { Clock } from '../receivers/context';
 import type { DeliveryResult, Receiver } from '../receivers/types';
 import { MemoryStateStore } from '../state/memory';
+import type { StateStore } from '../state/store';
 
 /** The longest a local live run waits for a queued job (a grouping window, a retry delay): waits are compressed to it. */
 export const LIVE_MAX_DELAY_MS = 5_000;
@@ -79,16 +80,21 @@ export class LiveReplayRuntime {
   private readonly queue: LocalDelayedQueue;
   private readonly counts = { delivered: 0, failed: 0, grouped: 0, deduplicated: 0 };
 
+  /**
+   * `store` is the run's state table; give the receivers the same one, so those that edit their
+   * messages (a Slack app) find them again later in the run.
+   */
   constructor(
     config: KlaxonConfig,
     receivers: ReadonlyMap<string, Receiver>,
     private readonly clock: Clock,
+    store: StateStore = new MemoryStateStore(),
   ) {
     this.queue = new LocalDelayedQueue(clock);
     this.dispatcher = new Dispatcher({
       config,
       receivers,
-      store: new MemoryStateStore(),
+      store,
       queue: this.queue,
       clock,
       observer: silentObserver,

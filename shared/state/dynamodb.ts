@@ -265,8 +265,26 @@ export class DynamoStateStore implements StateStore {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+    return { members: await this.readMembers(groupKey, Math.min(total, listLimit)), total };
+  }
+
+  async readGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined> {
+    const header = await this.call('group read', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`group#${groupKey}`) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!header.Item) return undefined;
+    const total = Number(header.Item.total?.N ?? '0');
+    return { members: await this.readMembers(groupKey, Math.min(total, listLimit)), total };
+  }
+
+  private async readMembers(groupKey: string, wanted: number): Promise<GroupMember[]> {
     const members: GroupMember[] = [];
-    const wanted = Math.min(total, listLimit);
     // Point reads a few at a time (the roles grant GetItem, not BatchGetItem); a missing position
     // belongs to a join that stopped half-way and is skipped.
     for (let from = 1; from <= wanted; from += 25) {
@@ -289,7 +307,7 @@ export class DynamoStateStore implements StateStore {
         if (parsed) members.push(parsed.value as GroupMember);
       }
     }
-    return { members, total };
+    return members;
   }
 
   async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {

@@ -90,6 +90,12 @@ export class MemoryStateStore implements StateStore {
     return { members: group.members.slice(0, listLimit), total: group.total };
   }
 
+  async readGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined> {
+    const group = this.groups.get(groupKey);
+    if (!group) return undefined;
+    return { members: group.members.slice(0, listLimit), total: group.total };
+  }
+
   async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
     const next = this.slots.get(key) ?? 0;
     if (next > now) return next - now;

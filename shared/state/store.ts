@@ -75,6 +75,11 @@ export interface StateStore {
    */
   closeGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined>;
   /**
+   * Reads a group as `closeGroup` does, leaving it as it is (open or closed): what a posted group
+   * message is re-rendered from. Undefined when the group does not exist (or expired).
+   */
+  readGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined>;
+  /**
    * Reserves the next send slot of a paced destination: granted (0) when the last slot was at least
    * `intervalMs` ago, else how many milliseconds to wait. Spacing, not counting per fixed window,
    * keeps any sliding one-second window under the limit.

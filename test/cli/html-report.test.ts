@@ -45,6 +45,43 @@ describe('the HTML report is safe to open', () => {
     expect(html).not.toContain('y'.repeat(20_001));
   });
 
+  it('draws each receiver by its preview format, a Slack app call as the message it posts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'klaxon-html-app-'));
+    const config = join(dir, 'klaxon.yml');
+    writeFileSync(
+      config,
+      [
+        'receivers:',
+        '  alerts: { type: slack, botToken: { env: SLACK_BOT }, channel: C0ALERTS }',
+        '  oncall: { type: pagerduty, routingKey: { env: PD } }',
+        '  mail: { type: jsm, apiKey: { env: JSM } }',
+        'route:',
+        '  receiver: alerts',
+        '  routes:',
+        '    - { match: { source: cloudwatch-alarm }, receiver: oncall, continue: true }',
+        '    - { match: { source: cloudwatch-alarm }, receiver: mail, continue: true }',
+        '    - { match: { source: cloudwatch-alarm }, receiver: alerts }',
+      ].join('\n'),
+    );
+    const html = join(dir, 'r.html');
+    const { code } = await run(
+      'replay',
+      'events/cloudwatch-alarm/sns-metric-alarm-5xx.json',
+      '--config',
+      config,
+      '--out',
+      join(dir, 'out'),
+      '--html',
+      html,
+    );
+    expect(code).toBe(EXIT.ok);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/<div class="slack"[^>]*>.*<div class="sl-header">[^<]*api-prod-5xx/s);
+    expect(page).toContain('<div class="pd">');
+    // A type with no preview format is shown as its JSON.
+    expect(page).toMatch(/<pre class="plain">[^<]*identifierType|<pre class="plain">[^<]*&quot;alias&quot;/);
+  });
+
   it('escapeHtml escapes quotes and ampersands and says how much it cut', () => {
     expect(escapeHtml(`"a" & 'b' <c>`)).toBe('&quot;a&quot; &amp; &#39;b&#39; &lt;c&gt;');
     expect(escapeHtml('z'.repeat(10), 4)).toBe('zzzz… (6 more characters)');

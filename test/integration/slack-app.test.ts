@@ -1,8 +1,11 @@
 /** The Slack app receiver and the click worker against a loopback Slack Web API and PagerDuty. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replay } from '../../cli/replay';
+import { loadConfig } from '../../shared/config/yaml';
 import { ApprovalNotFoundError } from '../../shared/errors';
 import { createReceiver } from '../../shared/receivers/factory';
 import { postJson } from '../../shared/receivers/http';
+import { interactivityTargets } from '../../shared/receivers/slack/app-config';
 import { handleClick, type SlackWorkerDeps } from '../../shared/receivers/slack/interactivity';
 import {
   BUTTON_IDS,
@@ -12,18 +15,21 @@ import {
 import { LocalSecretResolver } from '../../shared/secrets/secrets';
 import { MemoryStateStore } from '../../shared/state/memory';
 import { manualClock, testAlert } from '../support/delivery-fakes';
+import { type FakeJsm, startFakeJsm } from '../support/fake-jsm';
 import { type FakePagerDuty, startFakePagerDuty } from '../support/fake-pagerduty';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api';
 
 const TOKEN = 'xoxb-test-token';
 let slack: FakeSlackApi;
 let pagerDuty: FakePagerDuty;
+let jsm: FakeJsm;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi({ token: TOKEN, channels: { C0ALERTS: true, C0OUTSIDE: false } });
   pagerDuty = await startFakePagerDuty();
+  jsm = await startFakeJsm();
 });
-afterAll(() => Promise.all([slack.close(), pagerDuty.close()]));
+afterAll(() => Promise.all([slack.close(), pagerDuty.close(), jsm.close()]));
 
 function setup(channel = 'C0ALERTS', token = TOKEN) {
   const store = new MemoryStateStore();
@@ -155,15 +161,24 @@ describe('the click worker', () => {
             channel: 'C0ALERTS',
             apiUrl: slack.url,
             actions: {
+              acknowledge: { allow: { users: ['U0ONCALL'] }, jsm: ['ops'] },
               silence: { allow: { users: ['U0ONCALL'] } },
               resolve: { allow: { users: ['U0ONCALL'] }, pagerduty: ['oncall'] },
             },
           },
         ],
       ]),
-      pagerDutyReceivers: new Map([['oncall', { routingKey: { env: 'PD' }, url: pagerDuty.url }]]),
+      incidentReceivers: interactivityTargets({
+        oncall: { type: 'pagerduty', routingKey: { env: 'PD' }, url: pagerDuty.url },
+        ops: { type: 'jsm', apiKey: { env: 'JSM' }, apiUrl: jsm.jsmUrl },
+        chat: { type: 'teams', webhookUrl: { env: 'TEAMS' } },
+      }).incidentReceivers,
       store,
-      secrets: new LocalSecretResolver({ SLACK_BOT: TOKEN, PD: 'routing-key-0000000000000000000001' }),
+      secrets: new LocalSecretResolver({
+        SLACK_BOT: TOKEN,
+        PD: 'routing-key-0000000000000000000001',
+        JSM: jsm.apiKey,
+      }),
       post: postJson,
       clock,
     };
@@ -202,6 +217,41 @@ describe('the click worker', () => {
       dedup_key: record.fingerprint,
     });
     expect(slack.thread(record.ts).at(-1)?.text).toMatch(/Resolved by <@U0ONCALL>/);
+  });
+
+  it('acknowledges the JSM alert by its alias (the fingerprint) and shows who did on the message', async () => {
+    const { deps, click, record } = await posted(['acknowledge']);
+    jsm.alerts.set(record.fingerprint, {
+      alias: record.fingerprint,
+      status: 'open',
+      acknowledged: false,
+      count: 1,
+      create: {},
+    });
+    expect(await handleClick(click(BUTTON_IDS.acknowledge), deps)).toBe('done');
+    const request = jsm.requests.at(-1);
+    expect(request?.action).toEqual({ kind: 'acknowledge', alias: record.fingerprint });
+    expect(request?.query).toContain('identifierType=alias');
+    expect(request?.headers.authorization).toBe(`GenieKey ${jsm.apiKey}`);
+    expect(jsm.alerts.get(record.fingerprint)?.acknowledged).toBe(true);
+    const message = slack.messages().find((m) => m.ts === record.ts);
+    expect(JSON.stringify(message?.blocks)).toContain('Acknowledged by <@U0ONCALL>');
+  });
+
+  it('keeps a JSM acknowledge that failed retryable for the queue, never showing the key', async () => {
+    const { deps, click } = await posted(['acknowledge']);
+    jsm.script([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }]);
+    const error = await handleClick(click(BUTTON_IDS.acknowledge), {
+      ...deps,
+      clock: { now: () => 0, sleep: async () => {} },
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    jsm.script([]);
+    expect(error?.message).toMatch(/JSM answered HTTP 503/);
+    expect(error?.message).not.toContain(jsm.apiKey);
+    expect(await handleClick(click(BUTTON_IDS.acknowledge), deps)).toBe('done');
   });
 
   it('refuses a user the action does not allow, a button of another message, and an unknown receiver', async () => {
@@ -282,5 +332,42 @@ describe('the click worker', () => {
     await expect(handleClick(click(BUTTON_IDS.resolve), deps)).rejects.toThrow(/PagerDuty answered HTTP 400/);
     expect(await handleClick(click(BUTTON_IDS.resolve), deps)).toBe('done');
     expect(await handleClick(click(BUTTON_IDS.resolve), deps)).toBe('duplicate');
+  });
+});
+
+describe('replay --live with a Slack app receiver', () => {
+  it('shows the whole incident: the post, its edit to resolved and the thread reply', async () => {
+    const before = slack.messages('C0ALERTS').length;
+    const config = loadConfig(`
+receivers:
+  alerts: { type: slack, botToken: { env: SLACK_BOT }, channel: C0ALERTS, apiUrl: "${slack.url}" }
+route: { receiver: alerts }
+`);
+    const results = await replay({
+      paths: [
+        'events/cloudwatch-alarm/sns-metric-alarm-5xx.json',
+        'events/cloudwatch-alarm/sns-metric-alarm-5xx-ok.json',
+      ],
+      config,
+      live: true,
+      json: true,
+      outDir: 'out/replay',
+      cwd: process.cwd(),
+      stdout: () => {},
+      stderr: () => {},
+      env: { SLACK_BOT: TOKEN },
+    });
+    const outcomes = results.flatMap((r) => r.alerts.flatMap((a) => a.deliveries.map((d) => d.outcome)));
+    expect(outcomes).toEqual(['delivered', 'delivered']);
+    const posted = slack.messages('C0ALERTS').slice(before);
+    // One top-level message, edited once to resolved, and one reply in its thread.
+    const top = posted.filter((m) => !m.threadTs);
+    expect(top).toHaveLength(1);
+    const message = top[0]!;
+    expect(message.updates).toHaveLength(1);
+    expect(JSON.stringify(message.blocks)).toContain('RESOLVED');
+    expect(slack.thread(message.ts).map((m) => m.text)).toEqual([
+      expect.stringMatching(/^:large_green_circle: Resolved after \d+m: RESOLVED: api-prod-5xx/),
+    ]);
   });
 });

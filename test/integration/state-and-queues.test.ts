@@ -5,6 +5,7 @@ import { createSqsClient } from '../../shared/aws/clients';
 import { SqsDeliveryQueue } from '../../shared/delivery/queue';
 import { StateItemRejectedError, StateStoreError } from '../../shared/errors';
 import { DynamoStateStore } from '../../shared/state/dynamodb';
+import { MemoryStateStore } from '../../shared/state/memory';
 import { useMotoEnv } from '../support/aws-env';
 import { createDeliveryQueues, createStateTable } from '../support/aws-resources';
 import { testAlert } from '../support/delivery-fakes';
@@ -68,6 +69,34 @@ describe('DynamoStateStore against moto', () => {
     expect(first?.total).toBe(2);
     expect(await store.closeGroup('g1', 3)).toEqual(first);
     expect(await store.closeGroup('never', 3)).toBeUndefined();
+  });
+
+  it('reads a group without closing it, in DynamoDB as in memory', async () => {
+    for (const [name, target] of [
+      ['dynamodb', store],
+      ['memory', new MemoryStateStore()],
+    ] as const) {
+      await target.addToGroup('r1', { transitionId: 'a', alert: testAlert(1) }, t0, grouping);
+      await target.addToGroup('r1', { transitionId: 'b', alert: testAlert(2) }, t0, grouping);
+      const read = await target.readGroup('r1', 3);
+      expect(
+        read?.members.map((m) => m.transitionId),
+        name,
+      ).toEqual(['a', 'b']);
+      expect(read?.total, name).toBe(2);
+      // Still open: a later member joins, and the next read lists it.
+      expect(
+        (await target.addToGroup('r1', { transitionId: 'c', alert: testAlert(3) }, t0, grouping)).outcome,
+      ).toBe('added');
+      await target.closeGroup('r1', 3);
+      // Closed or not, it reads the same; the list limit holds; a group never made is undefined.
+      expect(
+        (await target.readGroup('r1', 2))?.members.map((m) => m.transitionId),
+        name,
+      ).toEqual(['a', 'b']);
+      expect((await target.readGroup('r1', 3))?.total, name).toBe(3);
+      expect(await target.readGroup('never', 3), name).toBeUndefined();
+    }
   });
 
   it('tells a member that arrives after the flush that the group is closed, without throwing', async () => {
@@ -269,6 +298,16 @@ describe('klaxon redrive against moto', () => {
     const queue = new SqsDeliveryQueue(sqs, retryUrl, deadUrl);
     const job = { kind: 'deliver' as const, key: 'k', receiver: 'chat', alerts: [testAlert(7)], attempt: 6 };
     await queue.deadLetter(job, 'HTTP 500 after every retry');
+    await queue.deadLetter(
+      {
+        kind: 'update-group',
+        receiver: 'alerts',
+        ref: '1773481267.000001',
+        attempt: 2,
+        lastError: 'HTTP 503',
+      },
+      'Slack chat.update answered HTTP 503',
+    );
     const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     await sqs.send(new SendMessageCommand({ QueueUrl: deadUrl, MessageBody: 'not a job' }));
     const stdout: string[] = [];
@@ -282,8 +321,16 @@ describe('klaxon redrive against moto', () => {
     }
     expect(code).toBe(0);
     expect(stdout.join('')).toContain('moved chat: ALARM: alarm-7 (HTTP 500 after every retry)');
-    expect(stdout.join('')).toContain('1 moved to the retry queue, 1 left (unreadable).');
-    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1 }));
-    expect(JSON.parse(moved.Messages?.[0]?.Body ?? '{}')).toMatchObject({ key: 'k', attempt: 0, redrive: 1 });
+    expect(stdout.join('')).toContain(
+      'moved alerts: group message update 1773481267.000001 (Slack chat.update answered HTTP 503)',
+    );
+    expect(stdout.join('')).toContain('2 moved to the retry queue, 1 left (unreadable).');
+    const moved = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: retryUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+    );
+    const bodies = (moved.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as Record<string, unknown>);
+    expect(bodies).toContainEqual(expect.objectContaining({ key: 'k', attempt: 0, redrive: 1 }));
+    // An edit moved back starts its retry schedule again.
+    expect(bodies).toContainEqual(expect.objectContaining({ kind: 'update-group', attempt: 0 }));
   });
 });

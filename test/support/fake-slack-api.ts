@@ -51,6 +51,8 @@ export interface FakeSlackApiOptions {
   userGroups?: Record<string, string[]>;
   /** Answer 429 `ratelimited` beyond this many posts per channel per second (off by default). */
   postsPerSecond?: number;
+  /** The port to listen on (default 0: any free port). */
+  port?: number;
 }
 
 /** A running fake Slack Web API. */
@@ -176,7 +178,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       response.writeHead(result.status, headers).end(JSON.stringify(result.answer));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/api`,

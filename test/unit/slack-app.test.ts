@@ -296,6 +296,73 @@ describe('slack receiver configuration', () => {
     ).toMatch(/at least one user or user group/);
     expect(problems({ type: 'slack', webhookUrl: { ssm: 'a' }, channel: 'C0A' })).toMatch(/needs botToken/);
   });
+
+  describe('what its buttons name', () => {
+    const app = (actions: unknown) => ({
+      type: 'slack',
+      botToken: { ssm: 'b' },
+      channel: 'C0A',
+      signingSecret: { ssm: 's' },
+      actions,
+    });
+    const load = (actions: unknown, extra: Record<string, unknown> = {}) =>
+      validateConfig(
+        {
+          ...base,
+          receivers: {
+            alerts: app(actions),
+            oncall: { type: 'pagerduty', routingKey: { ssm: 'pd' } },
+            ops: { type: 'jsm', apiKey: { ssm: 'jsm' } },
+            chat: { type: 'teams', webhookUrl: { ssm: 't' } },
+          },
+          ...extra,
+        },
+        'test',
+      );
+    const refusal = (actions: unknown) => {
+      try {
+        load(actions);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const allow = { users: ['U0ONCALL'] };
+
+    it('accepts PagerDuty and JSM receivers that exist', () => {
+      expect(
+        refusal({
+          acknowledge: { allow, pagerduty: ['oncall'], jsm: ['ops'] },
+          resolve: { allow, jsm: ['ops'] },
+        }),
+      ).toBe('');
+    });
+
+    it('refuses a receiver that does not exist, with the path of its key', () => {
+      const message = refusal({ acknowledge: { allow, jsm: ['ops', 'opps'] } });
+      expect(message).toContain('receivers.alerts.actions.acknowledge.jsm[1]');
+      expect(message).toMatch(/unknown receiver "opps" \(defined: alerts, oncall, ops, chat\)/);
+    });
+
+    it('refuses a receiver of another type than its list names', () => {
+      const message = refusal({
+        resolve: { allow, pagerduty: ['ops'] },
+        acknowledge: { allow, jsm: ['chat'] },
+      });
+      expect(message).toContain('receivers.alerts.actions.resolve.pagerduty[0]');
+      expect(message).toMatch(/"ops" is a jsm receiver; this list names pagerduty receivers/);
+      expect(message).toContain('receivers.alerts.actions.acknowledge.jsm[0]');
+      expect(message).toMatch(/"chat" is a teams receiver/);
+    });
+
+    it('warns when remediation buttons have no rule that waits for approval', () => {
+      const config = load({ remediation: { allow } });
+      expect(config.warnings).toContainEqual({
+        path: 'receivers.alerts.actions.remediation',
+        message: expect.stringMatching(/no remediation rule has mode: approve/),
+      });
+    });
+  });
 });
 
 describe('thread replies', () => {

@@ -29,7 +29,13 @@ export type EmailConfig = z.infer<ReturnType<typeof configSchema>>;
 
 // SNS publishes about 30,000 messages a second per topic, but every one is an email in an inbox:
 // storms arrive grouped, and the pace below keeps a burst from flooding the subscribers.
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 1, groups: true, prepared: 'text' };
+const traits: ReceiverTraits = {
+  pages: false,
+  ratePerSecond: 1,
+  groups: true,
+  prepared: 'text',
+  previewFormat: 'email',
+};
 
 /**
  * Email through an SNS topic with email subscriptions: a one-line subject and a plain-text body for

@@ -8,6 +8,7 @@ import {
   receiverTimeoutSchema,
 } from '../descriptor';
 import { DEFAULT_TIMEOUT_MS, HttpJsonReceiver, type Payload, secretPlaceholder } from '../http-receiver';
+import { jsmIncident } from './incident';
 import { renderJsmRequest } from './render';
 
 /** The JSM Operations alert API (the default). */
@@ -47,12 +48,14 @@ const traits: ReceiverTraits = { pages: true, ratePerSecond: 2, groups: false };
 
 /**
  * Jira Service Management Operations (and Opsgenie with `apiUrl`): pages a human; an alert is
- * created with the fingerprint as alias and closed by that alias when it resolves.
+ * created with the fingerprint as alias and closed by that alias when it resolves; a Slack app's
+ * Acknowledge (and Resolve) buttons can act on it by the same alias.
  */
 export const jsmReceiver: ReceiverDescriptor<'jsm', JsmConfig> = {
   type: 'jsm',
   ...traits,
   configSchema,
+  incident: jsmIncident(JSM_API_URL),
   build: (name, config, deps) => {
     const base = config.apiUrl ?? JSM_API_URL;
     const request = (payload: Payload) => {

@@ -7,6 +7,7 @@ import {
   receiverTimeoutSchema,
 } from '../descriptor';
 import { DEFAULT_TIMEOUT_MS, HttpJsonReceiver, type Payload, secretPlaceholder } from '../http-receiver';
+import { pagerDutyIncident } from './incident';
 import { PAGERDUTY_EVENTS_URL, renderPagerDutyEvent } from './render';
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
@@ -28,13 +29,14 @@ function render(payload: Payload, routingKey: string) {
   return renderPagerDutyEvent(payload.alert, routingKey);
 }
 
-const traits: ReceiverTraits = { pages: true, ratePerSecond: 2, groups: false };
+const traits: ReceiverTraits = { pages: true, ratePerSecond: 2, groups: false, previewFormat: 'events-v2' };
 
 /** PagerDuty Events API v2: pages a human, one alert per event, at most ~2 events a second per routing key. */
 export const pagerDutyReceiver: ReceiverDescriptor<'pagerduty', PagerDutyConfig> = {
   type: 'pagerduty',
   ...traits,
   configSchema,
+  incident: pagerDutyIncident,
   build: (name, config, deps) =>
     new HttpJsonReceiver(
       {

@@ -1,13 +1,19 @@
+import type { IncidentAction } from '../descriptor';
+import { findReceiverDescriptor } from '../lookup';
 import type { ReceiverConfig } from '../registry';
-import type { PagerDutyTarget, SlackAppConfig } from './interactivity';
+import type { IncidentTarget, SlackAppConfig } from './interactivity';
 
-/** The Slack app receivers and the PagerDuty receivers of `klaxon.yml`, by name, for the interactivity endpoint. */
+/**
+ * The Slack app receivers of `klaxon.yml`, and the receivers whose incidents its buttons can
+ * acknowledge or resolve (types whose descriptor declares `incident`), by name, for the
+ * interactivity endpoint.
+ */
 export function interactivityTargets(receivers: Readonly<Record<string, ReceiverConfig>>): {
   slackReceivers: Map<string, SlackAppConfig>;
-  pagerDutyReceivers: Map<string, PagerDutyTarget>;
+  incidentReceivers: Map<string, IncidentTarget>;
 } {
   const slackReceivers = new Map<string, SlackAppConfig>();
-  const pagerDutyReceivers = new Map<string, PagerDutyTarget>();
+  const incidentReceivers = new Map<string, IncidentTarget>();
   for (const [name, config] of Object.entries(receivers)) {
     if (config.type === 'slack' && config.botToken && config.channel) {
       slackReceivers.set(name, {
@@ -18,8 +24,14 @@ export function interactivityTargets(receivers: Readonly<Record<string, Receiver
         actions: config.actions,
       });
     }
-    if (config.type === 'pagerduty')
-      pagerDutyReceivers.set(name, { routingKey: config.routingKey, url: config.url });
+    const incident = findReceiverDescriptor(config.type)?.incident;
+    if (incident) {
+      incidentReceivers.set(name, {
+        type: config.type,
+        actions: incident.actions,
+        act: (action: IncidentAction, fingerprint, deps) => incident.act(action, fingerprint, config, deps),
+      });
+    }
   }
-  return { slackReceivers, pagerDutyReceivers };
+  return { slackReceivers, incidentReceivers };
 }

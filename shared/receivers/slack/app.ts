@@ -5,6 +5,7 @@ import { redactSecrets } from '../../secrets/secrets';
 import type { ReceiverDeps } from '../context';
 import { deliveryResult, secretPlaceholder } from '../http-receiver';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../retry';
+import { dedupKeyFor } from '../../alert/fingerprint';
 import { escapeAndTruncate, truncate } from '../text';
 import type { AlertGroup, DeliveryResult, PreparedMessage, Receiver } from '../types';
 import { SlackApi, type SlackApiAnswer, SlackApiError } from './api';
@@ -30,6 +31,40 @@ export interface SlackAppSettings {
 
 /** Message records live as long as an incident may: 30 days. */
 const RECORD_TTL_SECONDS = 30 * 86_400;
+
+/** How many members of a posted group are read back to re-render it (the dispatcher keeps 100 whole). */
+const GROUP_READ_LIMIT = 100;
+
+/** What Klaxon keeps about a posted group message (`slack-group#<receiver>#<ts>`), to edit it later. */
+export interface SlackGroupRecord {
+  channel: string;
+  ts: string;
+  /** The group in the state table its members are read from. */
+  groupKey: string;
+  route: string;
+  labels: Record<string, string>;
+  total: number;
+  /** When it was posted (epoch ms). */
+  postedAt?: number;
+}
+
+/** A member firing again within this long of its group's post is taken back into it; later, it is a new incident. */
+const GROUP_REFIRE_WINDOW_MS = 24 * 3_600_000;
+
+/** The state-table key of a posted group message. */
+export function slackGroupKey(receiver: string, ref: string): string {
+  return `slack-group#${receiver}#${ref}`;
+}
+
+/** The set of a posted group's members that resolved since (member: dedup key, value: `{ at }`). */
+export function slackGroupResolvedKey(receiver: string, ref: string): string {
+  return `slack-group-resolved#${receiver}#${ref}`;
+}
+
+/** Which posted group message a member alert was listed in (value: `{ ref }`). */
+export function slackMemberKey(receiver: string, fingerprint: string): string {
+  return `slack-member#${receiver}#${dedupKeyFor(fingerprint)}`;
+}
 
 /** `chat.update` errors after which the message is posted anew (it was deleted or can no longer be edited). */
 const GONE_CODES = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
@@ -101,9 +136,117 @@ export class SlackAppReceiver implements Receiver {
   }
 
   sendGroup(group: AlertGroup, budgetMs?: number): Promise<DeliveryResult> {
+    return this.guarded(budgetMs, (call) =>
+      group.status === 'resolved' ? this.deliverResolvedGroup(group, call) : this.postGroup(group, call),
+    );
+  }
+
+  updateGroup(ref: string, budgetMs?: number): Promise<DeliveryResult> {
     return this.guarded(budgetMs, async (call) => {
-      await call('chat.postMessage', { channel: this.settings.channel, ...renderSlackGroupMessage(group) });
+      const store = this.deps.store;
+      const record = await store?.loadRecord<SlackGroupRecord>(slackGroupKey(this.name, ref));
+      if (!store || !record) return;
+      const snapshot = await store.readGroup(record.groupKey, GROUP_READ_LIMIT);
+      // The group's members expired (a week): the message stays as it was last shown.
+      if (!snapshot) return;
+      const alerts = snapshot.members.map((member) => member.alert as Alert);
+      const resolvedKeys = new Set(
+        Object.keys(await store.setMembers(slackGroupResolvedKey(this.name, ref))),
+      );
+      const resolved = new Set(
+        alerts.filter((a) => resolvedKeys.has(dedupKeyFor(a.fingerprint))).map((a) => a.fingerprint),
+      );
+      const shown = renderSlackGroupMessage(
+        {
+          route: record.route,
+          labels: record.labels,
+          status: 'firing',
+          alerts,
+          total: Math.max(record.total, snapshot.total),
+        },
+        resolved,
+      );
+      try {
+        await call('chat.update', { channel: record.channel, ts: record.ts, ...shown });
+      } catch (error) {
+        // Deleted, or too old to edit: nothing left to update.
+        if (!(error instanceof SlackApiError && GONE_CODES.has(error.code ?? ''))) throw error;
+      }
     });
+  }
+
+  /** Posts a storm as one message and, with a state table, remembers it and its members for later edits. */
+  private async postGroup(group: AlertGroup, call: ApiCall): Promise<void> {
+    const answer = await call('chat.postMessage', {
+      channel: this.settings.channel,
+      ...renderSlackGroupMessage(group),
+    });
+    const store = this.deps.store;
+    const ts = typeof answer.ts === 'string' ? answer.ts : undefined;
+    if (!store || !ts || !group.key) return;
+    const now = this.deps.clock.now();
+    const channel = typeof answer.channel === 'string' ? answer.channel : this.settings.channel;
+    const record: SlackGroupRecord = {
+      channel,
+      ts,
+      groupKey: group.key,
+      route: group.route,
+      labels: group.labels,
+      total: Math.max(group.total ?? 0, group.alerts.length),
+      postedAt: now,
+    };
+    await store.saveRecord(slackGroupKey(this.name, ts), record, now, { ttlSeconds: RECORD_TTL_SECONDS });
+    await Promise.all(
+      group.alerts.map((alert) =>
+        store.saveRecord(slackMemberKey(this.name, alert.fingerprint), { ref: ts }, now, {
+          ttlSeconds: RECORD_TTL_SECONDS,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * A storm of resolves: members of group messages posted before mark those messages for an edit;
+   * only the others (never posted as a group member) are posted, as one message.
+   */
+  private async deliverResolvedGroup(group: AlertGroup, call: ApiCall): Promise<string[]> {
+    const refs = new Set<string>();
+    const rest: Alert[] = [];
+    for (const alert of group.alerts) {
+      const ref = await this.markMember(alert);
+      if (ref) refs.add(ref);
+      else rest.push(alert);
+    }
+    if (rest.length > 0) {
+      const matched = group.alerts.length - rest.length;
+      const total = Math.max(group.total ?? 0, group.alerts.length) - matched;
+      await call('chat.postMessage', {
+        channel: this.settings.channel,
+        ...renderSlackGroupMessage({ ...group, alerts: rest, total }),
+      });
+    }
+    return [...refs];
+  }
+
+  /**
+   * Records a transition of an alert that was listed in a posted group message: a resolve joins the
+   * group's resolved set, a new firing leaves it. Returns the group message's reference, or
+   * undefined when the alert was never a posted group's member.
+   */
+  private async markMember(alert: Alert): Promise<string | undefined> {
+    const store = this.deps.store;
+    if (!store) return undefined;
+    const member = await store.loadRecord<{ ref: string }>(slackMemberKey(this.name, alert.fingerprint));
+    if (!member) return undefined;
+    const setKey = slackGroupResolvedKey(this.name, member.ref);
+    const key = dedupKeyFor(alert.fingerprint);
+    if (alert.status === 'resolved') {
+      const now = this.deps.clock.now();
+      await store.putSetMember(setKey, key, { at: now }, now, RECORD_TTL_SECONDS);
+    } else {
+      await store.removeSetMember(setKey, key);
+    }
+    return member.ref;
   }
 
   sendPrepared(message: PreparedMessage, budgetMs?: number): Promise<DeliveryResult> {
@@ -131,7 +274,7 @@ export class SlackAppReceiver implements Receiver {
     };
   }
 
-  private async deliverAlert(alert: Alert, call: ApiCall): Promise<void> {
+  private async deliverAlert(alert: Alert, call: ApiCall): Promise<string[] | undefined> {
     const store = this.deps.store;
     const key = slackRecordKey(this.name, alert.fingerprint);
     const now = this.deps.clock.now();
@@ -193,6 +336,10 @@ export class SlackAppReceiver implements Receiver {
       });
       return;
     }
+    if (!existing) {
+      const grouped = await this.deliverGroupMember(alert, call);
+      if (grouped) return [grouped];
+    }
     const draft = this.recordFor(alert, '', this.settings.channel);
     const answer = await call('chat.postMessage', {
       channel: this.settings.channel,
@@ -204,10 +351,37 @@ export class SlackAppReceiver implements Receiver {
       await store.saveRecord(key, { ...draft, ts, channel }, now, { ttlSeconds: RECORD_TTL_SECONDS });
   }
 
+  /**
+   * An alert listed in a posted group message: its resolve edits the group message (no message of
+   * its own); a firing again after it resolved edits it back and says so in the group's thread.
+   */
+  private async deliverGroupMember(alert: Alert, call: ApiCall): Promise<string | undefined> {
+    const store = this.deps.store;
+    if (!store) return undefined;
+    const member = await store.loadRecord<{ ref: string }>(slackMemberKey(this.name, alert.fingerprint));
+    const group = member
+      ? await store.loadRecord<SlackGroupRecord>(slackGroupKey(this.name, member.ref))
+      : undefined;
+    if (!member || !group) return undefined;
+    if (alert.status === 'firing') {
+      if (this.deps.clock.now() - (group.postedAt ?? 0) > GROUP_REFIRE_WINDOW_MS) return undefined;
+      const was = await store.setMembers(slackGroupResolvedKey(this.name, member.ref));
+      const again = dedupKeyFor(alert.fingerprint) in was;
+      await call('chat.postMessage', {
+        channel: group.channel,
+        thread_ts: group.ts,
+        text: again
+          ? `:rotating_light: Firing again, ${alert.severity}: ${escapeAndTruncate(alert.annotations.summary, 500)}`
+          : threadLine(alert),
+      });
+    }
+    return this.markMember(alert);
+  }
+
   /** Runs Web API calls with the token, each retried within the budget; never throws. */
   private async guarded(
     budgetMs: number | undefined,
-    work: (call: ApiCall) => Promise<void>,
+    work: (call: ApiCall) => Promise<string[] | void>,
   ): Promise<DeliveryResult> {
     let token: string;
     try {
@@ -224,8 +398,11 @@ export class SlackAppReceiver implements Receiver {
       return outcome.value ?? {};
     };
     try {
-      await work(call);
-      return deliveryResult(this, 'delivered', attempts, { status: 200 });
+      const groupUpdates = await work(call);
+      return deliveryResult(this, 'delivered', attempts, {
+        status: 200,
+        ...(groupUpdates && groupUpdates.length > 0 ? { groupUpdates } : {}),
+      });
     } catch (error) {
       const failure =
         error instanceof DeliveryError

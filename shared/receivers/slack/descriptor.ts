@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { ConfigProblem } from '../../errors';
 import {
   ratePerSecondSchema,
+  type ReceiverCheckContext,
   type ReceiverDescriptor,
   type ReceiverSchemaParts,
   type ReceiverTraits,
@@ -24,14 +26,19 @@ const allowSchema = z
     message: 'name at least one user or user group (nobody could press the button)',
   });
 
-/** The receivers (by name) that acknowledge or resolve the same incident in PagerDuty. */
-const pagerDutyNames = z.array(z.string().min(1)).optional();
+/** Receivers (by name) whose incident for the same alert the button acknowledges or resolves too. */
+const receiverNames = z.optional(z.array(z.string().check(z.minLength(1))));
+
+/** The receiver type each list of `acknowledge` and `resolve` names (its key is the type's name). */
+export const INCIDENT_LISTS = ['pagerduty', 'jsm'] as const;
 
 const actionsSchema = z.strictObject({
-  acknowledge: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
-  silence: z.strictObject({ allow: allowSchema }).optional(),
-  remediation: z.strictObject({ allow: allowSchema }).optional(),
-  resolve: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
+  acknowledge: z.optional(
+    z.strictObject({ allow: allowSchema, pagerduty: receiverNames, jsm: receiverNames }),
+  ),
+  silence: z.optional(z.strictObject({ allow: allowSchema })),
+  remediation: z.optional(z.strictObject({ allow: allowSchema })),
+  resolve: z.optional(z.strictObject({ allow: allowSchema, pagerduty: receiverNames, jsm: receiverNames })),
 });
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
@@ -95,7 +102,50 @@ function render(payload: Payload): unknown {
   return payload.kind === 'group' ? renderSlackGroupMessage(payload.group) : payload.body;
 }
 
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 1, groups: true, prepared: 'slack' };
+const traits: ReceiverTraits = {
+  pages: false,
+  ratePerSecond: 1,
+  groups: true,
+  prepared: 'slack',
+  previewFormat: 'block-kit',
+};
+
+/**
+ * What an app receiver's buttons name must exist: each receiver an `acknowledge` or `resolve` list
+ * names, of that list's type, able to do that; remediation buttons want a rule that waits for approval.
+ */
+function crossCheck(name: string, config: SlackConfig, context: ReceiverCheckContext) {
+  const problems: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = [];
+  const defined = Object.keys(context.receivers).join(', ') || 'none';
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    const rule = config.actions?.[action];
+    for (const list of INCIDENT_LISTS) {
+      (rule?.[list] ?? []).forEach((target, index) => {
+        const path = `receivers.${name}.actions.${action}.${list}[${index}]`;
+        const type = context.receivers[target]?.type;
+        const can = context.receivers[target]?.incidentActions ?? [];
+        if (type === undefined) {
+          problems.push({ path, message: `unknown receiver "${target}" (defined: ${defined})` });
+        } else if (type !== list) {
+          problems.push({
+            path,
+            message: `"${target}" is a ${type} receiver; this list names ${list} receivers`,
+          });
+        } else if (!can.includes(action)) {
+          problems.push({ path, message: `a ${type} receiver cannot ${action} an incident` });
+        }
+      });
+    }
+  }
+  if (config.actions?.remediation && !context.approvals) {
+    warnings.push({
+      path: `receivers.${name}.actions.remediation`,
+      message: 'no remediation rule has mode: approve, so no message will offer Approve or Reject',
+    });
+  }
+  return { problems, warnings };
+}
 
 /**
  * Slack: an incoming webhook (Block Kit, storms as one message), or a Slack app (bot token) that
@@ -105,6 +155,7 @@ export const slackReceiver: ReceiverDescriptor<'slack', SlackConfig> = {
   type: 'slack',
   ...traits,
   configSchema,
+  crossCheck,
   build: (name, config, deps) => {
     if (config.botToken && config.channel) {
       const actions = SLACK_ACTIONS.filter((a): a is SlackActionName => config.actions?.[a] !== undefined);

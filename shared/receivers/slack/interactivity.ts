@@ -2,12 +2,11 @@ import { z } from 'zod';
 import type { SecretRef } from '../../config/primitives';
 import { ApprovalNotFoundError, DeliveryError } from '../../errors';
 import { SilenceRepository } from '../../noise/silences';
-import { redactSecrets } from '../../secrets/secrets';
 import type { SecretResolver } from '../../secrets/secrets';
 import type { StateStore } from '../../state/store';
 import type { Clock } from '../context';
-import { checkStatus, type PostJson } from '../http';
-import { PAGERDUTY_EVENTS_URL } from '../pagerduty/render';
+import type { IncidentAction, IncidentDeps } from '../descriptor';
+import type { PostJson } from '../http';
 import { DEFAULT_RETRY, withRetry } from '../retry';
 import { SLACK_API_URL, SlackApi } from './api';
 import {
@@ -49,13 +48,14 @@ export interface SlackAppConfig {
   channel: string;
   apiUrl?: string;
   signingSecret?: SecretRef;
-  actions?: Partial<Record<SlackActionName, { allow: SlackAllow; pagerduty?: string[] }>>;
+  actions?: Partial<Record<SlackActionName, { allow: SlackAllow; pagerduty?: string[]; jsm?: string[] }>>;
 }
 
-/** A PagerDuty receiver's routing key and endpoint, for acknowledge and resolve. */
-export interface PagerDutyTarget {
-  routingKey: SecretRef;
-  url?: string;
+/** A receiver whose incidents a button acknowledges or resolves too (PagerDuty, JSM), its config bound. */
+export interface IncidentTarget {
+  type: string;
+  actions: readonly IncidentAction[];
+  act(action: IncidentAction, fingerprint: string, deps: IncidentDeps): Promise<void>;
 }
 
 /** The remediation approval path (Remediator.approve and Remediator.reject). */
@@ -166,8 +166,8 @@ export async function receiveInteraction(
 export interface SlackWorkerDeps {
   /** The Slack app receivers of klaxon.yml, by name. */
   slackReceivers: ReadonlyMap<string, SlackAppConfig>;
-  /** The PagerDuty receivers of klaxon.yml, by name. */
-  pagerDutyReceivers: ReadonlyMap<string, PagerDutyTarget>;
+  /** The receivers of klaxon.yml whose incidents a button can act on (PagerDuty, JSM), by name. */
+  incidentReceivers: ReadonlyMap<string, IncidentTarget>;
   store: StateStore;
   secrets: SecretResolver;
   post: PostJson;
@@ -304,10 +304,10 @@ async function act(
   const by = `slack:${actor.name} (${actor.userId})`;
   switch (group) {
     case 'acknowledge':
-      await pagerDuty('acknowledge', click.key, app.actions?.acknowledge?.pagerduty ?? [], deps);
+      await actOnIncidents('acknowledge', record.fingerprint, app.actions?.acknowledge, deps);
       return { ...record, acknowledged: actor };
     case 'resolve':
-      await pagerDuty('resolve', click.key, app.actions?.resolve?.pagerduty ?? [], deps);
+      await actOnIncidents('resolve', record.fingerprint, app.actions?.resolve, deps);
       return { ...record, status: 'resolved', resolvedAt: actor.at, resolvedBy: actor };
     case 'silence': {
       const hours =
@@ -343,33 +343,17 @@ async function act(
   }
 }
 
-async function pagerDuty(
-  action: 'acknowledge' | 'resolve',
-  dedupKey: string,
-  receivers: readonly string[],
+/** Acknowledges or resolves the alert's incident in every receiver the button names (PagerDuty, JSM). */
+async function actOnIncidents(
+  action: IncidentAction,
+  fingerprint: string,
+  rule: { pagerduty?: string[]; jsm?: string[] } | undefined,
   deps: SlackWorkerDeps,
 ): Promise<void> {
-  for (const name of receivers) {
-    const target = deps.pagerDutyReceivers.get(name);
-    if (!target) throw new DeliveryError(`no pagerduty receiver named ${name}`, false);
-    const routingKey = await deps.secrets.resolve(target.routingKey);
-    const body = JSON.stringify({ routing_key: routingKey, event_action: action, dedup_key: dedupKey });
-    const outcome = await withRetry(
-      async () => {
-        const response = await deps.post(target.url ?? PAGERDUTY_EVENTS_URL, body, { timeoutMs: 3_000 });
-        checkStatus(response, 'PagerDuty', [200, 202]);
-      },
-      DEFAULT_RETRY,
-      deps.clock,
-    );
-    if (outcome.error)
-      throw new DeliveryError(
-        redactSecrets(outcome.error.message, [routingKey]),
-        outcome.error.retryable,
-        outcome.error.status,
-        {
-          cause: outcome.error,
-        },
-      );
+  for (const name of [...(rule?.pagerduty ?? []), ...(rule?.jsm ?? [])]) {
+    const target = deps.incidentReceivers.get(name);
+    if (!target?.actions.includes(action))
+      throw new DeliveryError(`no receiver named ${name} can ${action} an incident`, false);
+    await target.act(action, fingerprint, deps);
   }
 }

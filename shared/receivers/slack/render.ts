@@ -206,17 +206,29 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
 /** How many alerts a grouped Slack message lists before saying "and N more". */
 export const GROUP_LIST_LIMIT = 40;
 
-/** Renders a group of alerts (a storm) as one Block Kit message listing them. */
-export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
-  const resolved = group.status === 'resolved';
-  const worst = [...group.alerts].sort((a, b) => compareSeverity(a.severity, b.severity))[0];
+/**
+ * Renders a group of alerts (a storm) as one Block Kit message listing them; the members whose
+ * fingerprints are in `resolved` are marked and counted ("9 firing, 3 resolved").
+ */
+export function renderSlackGroupMessage(
+  group: AlertGroup,
+  resolved: ReadonlySet<string> = new Set(),
+): SlackMessage {
+  const count = Math.max(group.total ?? 0, group.alerts.length);
+  const done = group.alerts.filter((alert) => resolved.has(alert.fingerprint)).length;
+  const allResolved = group.status === 'resolved' || (done > 0 && done >= count);
+  const firing = group.alerts.filter((alert) => !resolved.has(alert.fingerprint));
+  const worst = [...(firing.length > 0 ? firing : group.alerts)].sort((a, b) =>
+    compareSeverity(a.severity, b.severity),
+  )[0];
   const shared = Object.entries(group.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  const count = Math.max(group.total ?? 0, group.alerts.length);
-  const heading = resolved
+  const heading = allResolved
     ? `:large_green_circle: RESOLVED ${count} alerts`
-    : `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${count} alerts firing`;
+    : done > 0
+      ? `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${count - done} firing, ${done} resolved`
+      : `${SEVERITY_EMOJI[worst?.severity ?? 'warning']} ${count} alerts firing`;
   const listed = group.alerts.slice(0, GROUP_LIST_LIMIT).map((alert) => {
     const link = alert.annotations.consoleUrl;
     const name = escapeAndTruncate(alert.labels.alarmName ?? alert.annotations.summary, 120);
@@ -224,7 +236,9 @@ export function renderSlackGroupMessage(group: AlertGroup): SlackMessage {
     const context = alert.annotations.context
       ? ` _(${escapeAndTruncate(alert.annotations.context.split('\n')[0] ?? '', 200)})_`
       : '';
-    return `• *${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}${context}`;
+    const state =
+      resolved.has(alert.fingerprint) && group.status !== 'resolved' ? ':white_check_mark: resolved ' : '';
+    return `• ${state}*${alert.severity}* ${link && link.length < 500 ? `<${link}|${name}>` : name}${context}`;
   });
   const more = count - listed.length;
   const chunks: string[] = [];

@@ -18,7 +18,7 @@ function configSchema() {
 /** An `sns` receiver's configuration. */
 export type SnsConfig = z.infer<ReturnType<typeof configSchema>>;
 
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 10, groups: true };
+const traits: ReceiverTraits = { pages: false, ratePerSecond: 10, groups: true, previewFormat: 'email' };
 
 /** Plain text to an SNS topic (email and SMS subscribers), the stack's ops topic by default. */
 export const snsReceiver: ReceiverDescriptor<'sns', SnsConfig> = {

@@ -54,7 +54,13 @@ export type TeamsConfig = z.infer<ReturnType<typeof configSchema>>;
 
 // Power Automate throttles a flow's trigger well above one message a second; Teams itself shows
 // channel posts at about that pace, so Klaxon groups storms rather than pacing faster.
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 1, groups: true, prepared: 'text' };
+const traits: ReceiverTraits = {
+  pages: false,
+  ratePerSecond: 1,
+  groups: true,
+  prepared: 'text',
+  previewFormat: 'adaptive-card',
+};
 
 /** Microsoft Teams through a Workflows webhook: Adaptive Cards, storms as one card, the digest as text. */
 export const teamsReceiver: ReceiverDescriptor<'teams', TeamsConfig> = {

@@ -29,7 +29,13 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
 /** A `webhook` receiver's configuration. */
 export type WebhookConfig = z.infer<ReturnType<typeof configSchema>>;
 
-const traits: ReceiverTraits = { pages: false, ratePerSecond: 10, groups: true, prepared: 'json' };
+const traits: ReceiverTraits = {
+  pages: false,
+  ratePerSecond: 10,
+  groups: true,
+  prepared: 'json',
+  heartbeat: true,
+};
 
 /** The generic JSON webhook (version 1 bodies), HTTPS only except to loopback. */
 export const webhookReceiver: ReceiverDescriptor<'webhook', WebhookConfig> = {
