@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from '../shared/zod';
 import { ConfigError } from '../shared/errors';
 import { formatPath } from '../shared/config/load';
 import { parseConfigYaml } from '../shared/config/yaml';
@@ -29,24 +29,24 @@ export const TEST_HELP = `klaxon test <cases.yml> [--config klaxon.yml] [--json]
 `;
 
 const casesSchema = z.strictObject({
-  config: z.string().optional(),
-  at: z.iso.datetime({ offset: true }).optional(),
+  config: z.optional(z.string()),
+  at: z.optional(z.iso.datetime({ offset: true })),
   cases: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        event: z.union([z.string(), z.array(z.string()).min(1)]),
-        at: z.iso.datetime({ offset: true }).optional(),
+        name: z.string().check(z.minLength(1)),
+        event: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]),
+        at: z.optional(z.iso.datetime({ offset: true })),
         expect: z.strictObject({
-          outcome: z.enum(['alerts', 'ignored', 'invalid']).optional(),
-          receivers: z.array(z.string()).optional(),
-          routes: z.array(z.string()).optional(),
-          severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
-          suppressed: z.union([z.boolean(), z.string()]).optional(),
+          outcome: z.optional(z.enum(['alerts', 'ignored', 'invalid'])),
+          receivers: z.optional(z.array(z.string())),
+          routes: z.optional(z.array(z.string())),
+          severity: z.optional(z.enum(['critical', 'error', 'warning', 'info'])),
+          suppressed: z.optional(z.union([z.boolean(), z.string()])),
         }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** One case's verdict. */

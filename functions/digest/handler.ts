@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import klaxonYml from '../../klaxon.yml';
 import { deployedDigest } from '../../shared/digest/deployed';
 import { type DigestDeps, runDigest } from '../../shared/digest/run';
@@ -15,11 +15,8 @@ const powertools = createPowertools('klaxon-digest');
  * ends the period and its `id` is the same on Lambda's retries, which then post at most once.
  */
 const scheduleEvent = z.looseObject({
-  id: z.string().optional(),
-  time: z
-    .string()
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO 8601 time')
-    .optional(),
+  id: z.optional(z.string()),
+  time: z.optional(z.string().check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO 8601 time'))),
 });
 
 /** What the digest function returns (ignored by the scheduler; useful in tests and `invoke`). */

@@ -5,7 +5,7 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import klaxonYml from '../../klaxon.yml';
 import {
   deployedSlackInteractivity,
@@ -25,12 +25,12 @@ import { handleClick, receiveInteraction, type SlackClick } from '../../shared/r
 const powertools = createPowertools('klaxon-slack-interactivity');
 
 const clickSchema = z.strictObject({
-  receiver: z.string().max(200),
-  key: z.string().max(300),
-  actionId: z.string().max(255),
-  user: z.strictObject({ id: z.string().max(40), name: z.string().max(200) }),
-  channel: z.string().max(40),
-  ts: z.string().max(40),
+  receiver: z.string().check(z.maxLength(200)),
+  key: z.string().check(z.maxLength(300)),
+  actionId: z.string().check(z.maxLength(255)),
+  user: z.strictObject({ id: z.string().check(z.maxLength(40)), name: z.string().check(z.maxLength(200)) }),
+  channel: z.string().check(z.maxLength(40)),
+  ts: z.string().check(z.maxLength(40)),
 });
 
 type Event = APIGatewayProxyEventV2 | SQSEvent;

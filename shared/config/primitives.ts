@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { SEVERITIES } from '../alert/alert';
 
 /**
@@ -10,29 +10,31 @@ import { SEVERITIES } from '../alert/alert';
 /** One of the alert severities. */
 export const severitySchema = z.enum(SEVERITIES);
 
-const regexSource = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
-  }
-});
+const regexSource = z.string().check(
+  z.superRefine((source, ctx) => {
+    try {
+      new RegExp(source);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+    }
+  }),
+);
 
 const scalarMatcher = z.union([
-  z.string().min(1, 'must not be empty'),
+  z.string().check(z.minLength(1, 'must not be empty')),
   z.strictObject({ regex: regexSource }),
 ]);
 
 /** One label condition: exact string, glob (`*`, `?`), `{regex}`, or a list of those (any may match). */
 export const matcherValueSchema = z.union([
   scalarMatcher,
-  z.array(scalarMatcher).min(1, 'must list at least one value'),
+  z.array(scalarMatcher).check(z.minLength(1, 'must list at least one value')),
 ]);
 
 /** A label name (a key of a match block, a promoted tag, an inhibition's `equal`). */
 export const labelNameSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'label names are letters, digits, _ . : -');
+  .check(z.regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'label names are letters, digits, _ . : -'));
 
 /** A set of label conditions that must all hold. */
 export const matchSchema = z.record(labelNameSchema, matcherValueSchema);
@@ -46,13 +48,15 @@ export const secretRefSchema = z.union(
     z.strictObject({
       ssm: z
         .string()
-        .regex(
-          /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
-          'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
+        .check(
+          z.regex(
+            /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/,
+            'an SSM name relative to the deployment prefix (no leading "/", letters, digits, _ . - and /)',
+          ),
         ),
     }),
     z.strictObject({
-      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)'),
+      env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name (A-Z, 0-9, _)')),
     }),
   ],
   { error: SECRET_REF_MESSAGE },

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import type { ConfigProblem } from '../errors';
 import { SECRET_REF_MESSAGE } from './primitives';
 
@@ -101,6 +101,6 @@ function describe(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
 }
 
 /** Every zod issue of klaxon.yml as a problem a person can act on. */
-export function zodProblems(error: z.ZodError, input: unknown): ConfigProblem[] {
+export function zodProblems(error: z.core.$ZodError, input: unknown): ConfigProblem[] {
   return error.issues.flatMap((issue) => describe(issue, input));
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { ConfigProblem } from '../errors';
 import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/lookup';
 
@@ -11,9 +11,11 @@ import { findReceiverDescriptor, typesPostingPrepared } from '../receivers/looku
 /** An EventBridge Scheduler/rule expression: `rate(5 minutes)` or `cron(0 8 * * ? *)` (UTC). */
 export const scheduleExpressionSchema = z
   .string()
-  .regex(
-    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))$/,
-    'an EventBridge schedule expression: rate(N minutes|hours|days) or cron(min hour day month weekday year), in UTC',
+  .check(
+    z.regex(
+      /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))$/,
+      'an EventBridge schedule expression: rate(N minutes|hours|days) or cron(min hour day month weekday year), in UTC',
+    ),
   );
 
 /** The longest `digest.periodHours`: a week. */
@@ -21,34 +23,34 @@ const MAX_PERIOD_HOURS = 168;
 
 /** The daily (or otherwise scheduled) summary posted to chat. */
 export const digestSchema = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
   /** Where the digest goes (a slack, webhook or console receiver). */
   receiver: z.string(),
   /** When it is posted; default every day at 08:00 UTC. */
-  schedule: scheduleExpressionSchema.default('cron(0 8 * * ? *)'),
+  schedule: z._default(scheduleExpressionSchema, 'cron(0 8 * * ? *)'),
   /** The period summarised, ending when the digest runs. */
-  periodHours: z.number().int().min(1).max(MAX_PERIOD_HOURS).default(24),
+  periodHours: z._default(z.number().check(z.int(), z.gte(1), z.lte(MAX_PERIOD_HOURS)), 24),
   /** An alarm that went back to OK within this many minutes is listed as a tuning candidate. */
-  quickResolveMinutes: z.number().int().min(1).max(120).default(10),
+  quickResolveMinutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(120)), 10),
   /** How many entries each list shows (noisiest alarms, quick resolves, informational events). */
-  top: z.number().int().min(1).max(50).default(10),
+  top: z._default(z.number().check(z.int(), z.gte(1), z.lte(50)), 10),
 });
 
 /** The dead man's switch: a synthetic alert sent through the whole pipeline on a schedule. */
 export const heartbeatSchema = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
   /** A webhook receiver pointing at a dead man's switch service (healthchecks.io, Cronitor…). */
   receiver: z.string(),
   /** How often; the switch should expect a ping at this rate (plus some grace). */
-  schedule: scheduleExpressionSchema.default('rate(5 minutes)'),
+  schedule: z._default(scheduleExpressionSchema, 'rate(5 minutes)'),
 });
 
 /** The scheduled `klaxon doctor`: its findings become alerts routed like any other. */
 export const selfCheckSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  schedule: scheduleExpressionSchema.default('cron(0 7 * * ? *)'),
+  enabled: z._default(z.boolean(), true),
+  schedule: z._default(scheduleExpressionSchema, 'cron(0 7 * * ? *)'),
   /** Findings at or above this level become alerts (`warning`: warnings and errors). */
-  minimum: z.enum(['error', 'warning']).default('warning'),
+  minimum: z._default(z.enum(['error', 'warning']), 'warning'),
 });
 
 /** The scheduled sections as parsed (defaults applied); absent sections are undefined. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { enrichmentSchema } from '../enrichment/config';
 import { noiseSchemas } from '../noise/config';
 import { remediationSchemas } from '../remediation/config';
@@ -21,54 +21,57 @@ export const receiverSchema = receiverConfigSchema({ secretRefSchema });
 const alarmTopic = z.strictObject({
   arn: z
     .string()
-    .regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'),
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+$/)
-    .optional(),
+    .check(z.regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')),
+  name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))),
 });
 
 /** The whole klaxon.yml, as written by users (before compilation); detection ids are not checked here. */
 export const klaxonConfigSchema = z.strictObject({
-  defaults: z
-    .strictObject({
-      severity: severitySchema.default('warning'),
-      insufficientData: z
-        .strictObject({
-          notify: z.boolean().default(true),
-          severity: severitySchema.default('warning'),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  intake: z
-    .strictObject({
-      alarmTopics: z.array(alarmTopic).default([]),
-    })
-    .prefault({}),
-  severity: z.array(z.strictObject({ match: matchSchema, severity: severitySchema })).default([]),
-  runbooks: z.array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) })).default([]),
-  delivery: z
-    .strictObject({
+  defaults: z.prefault(
+    z.strictObject({
+      severity: z._default(severitySchema, 'warning'),
+      insufficientData: z.prefault(
+        z.strictObject({
+          notify: z._default(z.boolean(), true),
+          severity: z._default(severitySchema, 'warning'),
+        }),
+        {},
+      ),
+    }),
+    {},
+  ),
+  intake: z.prefault(
+    z.strictObject({
+      alarmTopics: z._default(z.array(alarmTopic), []),
+    }),
+    {},
+  ),
+  severity: z._default(z.array(z.strictObject({ match: matchSchema, severity: severitySchema })), []),
+  runbooks: z._default(
+    z.array(z.strictObject({ match: matchSchema, url: z.url({ protocol: /^https?$/ }) })),
+    [],
+  ),
+  delivery: z.prefault(
+    z.strictObject({
       /** Told when a delivery is given up on (dead-lettered) or rejected for good. */
-      fallbackReceiver: z.string().optional(),
+      fallbackReceiver: z.optional(z.string()),
       /** Seconds before each durable retry (SQS delays, at most 900 each). */
-      retrySchedule: z
-        .array(z.number().int().min(0).max(900))
-        .min(1)
-        .max(20)
-        .default([60, 300, 900, 900, 900, 900]),
-    })
-    .prefault({}),
+      retrySchedule: z._default(
+        z.array(z.number().check(z.int(), z.gte(0), z.lte(900))).check(z.minLength(1), z.maxLength(20)),
+        [60, 300, 900, 900, 900, 900],
+      ),
+    }),
+    {},
+  ),
   /** Security detections: which run, severity overrides, allowlists, failed sign-in threshold. */
-  security: securityConfigSchema.prefault({}),
-  enrichment: enrichmentSchema.prefault({}),
+  security: z.prefault(securityConfigSchema, {}),
+  enrichment: z.prefault(enrichmentSchema, {}),
   /** Guardrails shared by every remediation rule (caps, circuit breaker, approval). */
-  remediation: remediationSchemas.settings.prefault({}),
+  remediation: z.prefault(remediationSchemas.settings, {}),
   /** Remediation rules: match an alert, name a catalog action, map its parameters from labels. */
-  remediations: remediationSchemas.rules.default([]),
+  remediations: z._default(remediationSchemas.rules, []),
   receivers: z.record(
-    z.string().regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -'),
+    z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'receiver names are letters, digits, _ -')),
     receiverSchema,
   ),
   route: routeSchema,
@@ -78,11 +81,11 @@ export const klaxonConfigSchema = z.strictObject({
   flapping: noiseSchemas.flapping,
   decisionRecords: noiseSchemas.decisionRecords,
   /** The scheduled summary of the period (informational events, noisiest alarms…) posted to chat. */
-  digest: digestSchema.optional(),
+  digest: z.optional(digestSchema),
   /** The dead man's switch: a synthetic alert through the whole pipeline to a webhook, on a schedule. */
-  heartbeat: heartbeatSchema.optional(),
+  heartbeat: z.optional(heartbeatSchema),
   /** The scheduled `klaxon doctor`, whose findings become alerts. */
-  selfCheck: selfCheckSchema.optional(),
+  selfCheck: z.optional(selfCheckSchema),
 });
 
 /** Checks that need data the functions do not bundle: the CLI and the deploy scripts run them. */
@@ -92,7 +95,7 @@ export interface BuildTimeChecks {
 }
 
 function withDetectionIds(detectionIds: ReadonlySet<string>) {
-  return klaxonConfigSchema.extend({ security: securityConfigSchemaFor(detectionIds).prefault({}) });
+  return z.extend(klaxonConfigSchema, { security: z.prefault(securityConfigSchemaFor(detectionIds), {}) });
 }
 
 const checkedSchemas = new WeakMap<ReadonlySet<string>, ReturnType<typeof withDetectionIds>>();
@@ -100,7 +103,7 @@ const checkedSchemas = new WeakMap<ReadonlySet<string>, ReturnType<typeof withDe
 /** The klaxon.yml schema with the given build-time checks: same keys in the same order, same messages. */
 export function klaxonConfigSchemaFor(
   checks: BuildTimeChecks,
-): z.ZodType<KlaxonConfigInput, z.input<typeof klaxonConfigSchema>> {
+): z.ZodMiniType<KlaxonConfigInput, z.input<typeof klaxonConfigSchema>> {
   const ids = checks.detectionIds;
   if (!ids) return klaxonConfigSchema;
   const schema = checkedSchemas.get(ids) ?? withDetectionIds(ids);

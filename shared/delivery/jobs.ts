@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { Alert } from '../alert/alert';
 import { cutToBytes, utf8Bytes } from '../alert/caps';
 import { fitAlert, MEMBER_MAX_BYTES } from '../alert/fit';
 
-const alertSchema = z
-  .looseObject({
+const alertSchema = z.pipe(
+  z.looseObject({
     labels: z.record(z.string(), z.string()),
     annotations: z.record(z.string(), z.string()),
     severity: z.enum(['critical', 'error', 'warning', 'info']),
@@ -15,8 +15,9 @@ const alertSchema = z
     observedAt: z.string(),
     path: z.enum(['sns', 'eventbridge', 'alarm-action']),
     links: z.array(z.object({ text: z.string(), url: z.string() })),
-  })
-  .transform((alert) => alert as unknown as Alert);
+  }),
+  z.transform((alert) => alert as unknown as Alert),
+);
 
 /** A delivery handed to the durable retry queue: one alert, or a group of them, for one receiver. */
 export const deliveryJobSchema = z.discriminatedUnion('kind', [
@@ -25,33 +26,33 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     /** The claim key (transition|receiver, or group key|receiver) the delivery belongs to. */
     key: z.string(),
     receiver: z.string(),
-    alerts: z.array(alertSchema).min(1),
-    group: z
-      .strictObject({
+    alerts: z.array(alertSchema).check(z.minLength(1)),
+    group: z.optional(
+      z.strictObject({
         route: z.string(),
         labels: z.record(z.string(), z.string()),
         status: z.enum(['firing', 'resolved']),
         /** How many alerts the group holds; `alerts` lists the first of them. */
-        total: z.number().int().min(1).optional(),
-      })
-      .optional(),
+        total: z.optional(z.number().check(z.int(), z.gte(1))),
+      }),
+    ),
     /** Durable attempts made so far (0 when it was only paced). */
-    attempt: z.number().int().min(0),
+    attempt: z.number().check(z.int(), z.gte(0)),
     /** How many times it was handed to the queue (each hand-off is claimed apart). */
-    hop: z.number().int().min(0).optional(),
+    hop: z.optional(z.number().check(z.int(), z.gte(0))),
     /** A delivery whose invocation may have stopped: it runs under the transition's own claim. */
-    resume: z.literal(true).optional(),
+    resume: z.optional(z.literal(true)),
     /** The grouping a resumed delivery joins again (its join is deduplicated). */
-    regroup: z
-      .strictObject({
+    regroup: z.optional(
+      z.strictObject({
         route: z.string(),
         by: z.array(z.string()),
-        windowSeconds: z.number().positive(),
-      })
-      .optional(),
-    lastError: z.string().optional(),
+        windowSeconds: z.number().check(z.positive()),
+      }),
+    ),
+    lastError: z.optional(z.string()),
     /** How many times an operator moved it back from the dead-letter queue. */
-    redrive: z.number().int().min(0).optional(),
+    redrive: z.optional(z.number().check(z.int(), z.gte(0))),
   }),
   z.strictObject({
     kind: z.literal('flush-group'),
@@ -69,7 +70,7 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     /** The remediation's token (its audit record in the state table). */
     token: z.string(),
     /** When to check (epoch ms); a job that arrives early is delayed again (SQS delays stop at 15 minutes). */
-    dueAt: z.number().int(),
+    dueAt: z.number().check(z.int()),
   }),
   z.strictObject({
     /** Noise control (shared/noise/jobs.ts): a mute ended, a repeat is due, or a flapping alarm may have settled. */
@@ -80,10 +81,10 @@ export const deliveryJobSchema = z.discriminatedUnion('kind', [
     /** A receiver name for logs (the receivers come from the alert's recorded state). */
     receiver: z.string(),
     /** When to act (epoch ms); a job that arrives early is delayed again (SQS delays stop at 15 minutes). */
-    dueAt: z.number().int(),
+    dueAt: z.number().check(z.int()),
     /** repeat: the transition the repeat belongs to, and how many repeats went out before. */
-    transitionId: z.string().optional(),
-    count: z.number().int().min(0).optional(),
+    transitionId: z.optional(z.string()),
+    count: z.optional(z.number().check(z.int(), z.gte(0))),
   }),
 ]);
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { KlaxonConfig } from '../config/load';
 import type { Dispatcher } from '../delivery/dispatcher';
 import { DigestDeliveryError } from '../errors';
@@ -21,7 +21,7 @@ const storedDecision = z.looseObject({
   mode: z.enum(['deliver', 'preview']),
   fingerprint: z.string(),
   transitionId: z.string(),
-  note: z.string().optional(),
+  note: z.optional(z.string()),
   alert: z.looseObject({
     status: z.enum(['firing', 'resolved']),
     severity,
@@ -30,17 +30,17 @@ const storedDecision = z.looseObject({
   }),
   routes: z.array(z.looseObject({ route: z.string(), selected: z.boolean() })),
   receivers: z.array(z.string()),
-  suppressed: z.looseObject({ kind: z.string(), reason: z.string() }).optional(),
-  flapping: z.string().optional(),
+  suppressed: z.optional(z.looseObject({ kind: z.string(), reason: z.string() })),
+  flapping: z.optional(z.string()),
 });
 
 const storedRemediation = z.looseObject({
   rule: z.string(),
   action: z.string(),
   outcome: z.enum(['dry-run', 'started', 'pending-approval', 'skipped', 'starting']),
-  result: z.enum(['succeeded', 'failed']).optional(),
+  result: z.optional(z.enum(['succeeded', 'failed'])),
   decidedAt: z.number(),
-  startedAt: z.number().optional(),
+  startedAt: z.optional(z.number()),
 });
 
 /** How many unreadable rows a digest names in its log line (the count covers them all). */

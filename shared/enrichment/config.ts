@@ -1,27 +1,27 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { labelNameSchema } from '../config/primitives';
 import { allRoutes, type CompiledRoute } from '../routing/routes';
 
 /** Enrichment with live AWS context: alarm tags, definition, datapoints, related signals, links. */
 export const enrichmentSchema = z.strictObject({
   /** Off: no AWS call and no added link (the local replay also needs --enrich or AWS_ENDPOINT_URL). */
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
   /** Total time enrichment may add to an alert, all calls in parallel. */
-  budgetMs: z.number().int().min(50).max(5000).default(800),
+  budgetMs: z._default(z.number().check(z.int(), z.gte(50), z.lte(5000)), 800),
   /** Each AWS call's own timeout (also cut to what is left of the budget). */
-  callTimeoutMs: z.number().int().min(50).max(5000).default(600),
+  callTimeoutMs: z._default(z.number().check(z.int(), z.gte(50), z.lte(5000)), 600),
   /** Window of recent datapoints (and of the logs and traces links). */
-  lookbackMinutes: z.number().int().min(5).max(360).default(30),
-  tags: z.boolean().default(true),
-  definition: z.boolean().default(true),
-  datapoints: z.boolean().default(true),
-  related: z.boolean().default(true),
-  children: z.boolean().default(true),
-  links: z.boolean().default(true),
+  lookbackMinutes: z._default(z.number().check(z.int(), z.gte(5), z.lte(360)), 30),
+  tags: z._default(z.boolean(), true),
+  definition: z._default(z.boolean(), true),
+  datapoints: z._default(z.boolean(), true),
+  related: z._default(z.boolean(), true),
+  children: z._default(z.boolean(), true),
+  links: z._default(z.boolean(), true),
   /** Alarm tags promoted to labels besides team, service, env, severity and runbook. */
-  promoteTags: z.array(labelNameSchema).default([]),
+  promoteTags: z._default(z.array(labelNameSchema), []),
   /** How long alarm tags are cached across warm invocations (0: not cached). */
-  tagCacheSeconds: z.number().int().min(0).max(3600).default(300),
+  tagCacheSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
 });
 
 /** The enrichment section after defaults. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { ConfigProblem } from '../errors';
 import { labelNameSchema, type MatchInput, matchSchema } from '../config/primitives';
 import type { RouteInput } from '../routing/config';
@@ -6,95 +6,101 @@ import { type CompiledMatcher, compileMatcher } from '../routing/matcher';
 import { parseDuration } from './duration';
 import { isTimeZone, WEEKDAYS, type Weekday } from './timezone';
 
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: 'a duration such as 30m, 2h, 1d or 1h30m',
-});
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM (00:00–24:00)');
+const duration = z.string().check(
+  z.refine((text) => parseDuration(text) !== undefined, {
+    message: 'a duration such as 30m, 2h, 1d or 1h30m',
+  }),
+);
+const clock = z
+  .string()
+  .check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM (00:00–24:00)'));
 const instant = z.iso.datetime({ offset: true });
-const nonEmptyMatch = matchSchema.refine((match) => Object.keys(match).length > 0, {
-  message: 'name at least one label: an empty match would mute everything',
-});
+const nonEmptyMatch = matchSchema.check(
+  z.refine((match) => Object.keys(match).length > 0, {
+    message: 'name at least one label: an empty match would mute everything',
+  }),
+);
 
 /** The noise-control sections of klaxon.yml. */
 export const noiseSchemas = {
   /** Static silences: always in force between startsAt and endsAt (either may be omitted). */
-  silences: z
-    .array(
+  silences: z._default(
+    z.array(
       z.strictObject({
-        id: z
-          .string()
-          .regex(/^[A-Za-z0-9_.-]+$/, 'silence ids are letters, digits, _ . -')
-          .optional(),
+        id: z.optional(
+          z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'silence ids are letters, digits, _ . -')),
+        ),
         match: nonEmptyMatch,
-        reason: z.string().min(1, 'say why'),
-        createdBy: z.string().min(1).optional(),
-        startsAt: instant.optional(),
-        endsAt: instant.optional(),
+        reason: z.string().check(z.minLength(1, 'say why')),
+        createdBy: z.optional(z.string().check(z.minLength(1))),
+        startsAt: z.optional(instant),
+        endsAt: z.optional(instant),
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
   /** Recurring maintenance windows in a time zone, scoped by a match (everything when omitted). */
-  maintenanceWindows: z
-    .array(
+  maintenanceWindows: z._default(
+    z.array(
       z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'window names are letters, digits, _ . -'),
-        timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as Europe/Berlin' }),
+        name: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'window names are letters, digits, _ . -')),
+        timeZone: z
+          .string()
+          .check(z.refine(isTimeZone, { message: 'an IANA time zone such as Europe/Berlin' })),
         schedule: z
           .array(
             z.strictObject({
-              days: z
-                .array(z.enum(WEEKDAYS))
-                .min(1)
-                .default([...WEEKDAYS]),
+              days: z._default(z.array(z.enum(WEEKDAYS)).check(z.minLength(1)), [...WEEKDAYS]),
               start: clock,
               end: clock,
             }),
           )
-          .min(1, 'give at least one recurring period'),
-        match: matchSchema.optional(),
+          .check(z.minLength(1, 'give at least one recurring period')),
+        match: z.optional(matchSchema),
         /** A receiver told at the end of each occurrence what the window suppressed. */
-        summary: z.string().optional(),
+        summary: z.optional(z.string()),
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
   /** Alertmanager-style inhibition: a firing source mutes targets sharing the `equal` labels. */
-  inhibit: z
-    .array(
+  inhibit: z._default(
+    z.array(
       z.strictObject({
-        name: z
-          .string()
-          .regex(/^[A-Za-z0-9_.-]+$/)
-          .optional(),
+        name: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/))),
         source: z.strictObject({ match: nonEmptyMatch }),
         target: z.strictObject({ match: nonEmptyMatch }),
-        equal: z.array(labelNameSchema).default([]),
+        equal: z._default(z.array(labelNameSchema), []),
         /** A source not seen firing for this long stops inhibiting (its OK may have been lost). */
-        maxAge: duration.default('24h'),
+        maxAge: z._default(duration, '24h'),
         /**
          * `inhibit` mutes the target; `annotate` delivers it with a note naming the source (e.g. "a
          * deployment of checkout is in progress"), for rules where context helps more than silence.
          */
-        effect: z.enum(['inhibit', 'annotate']).default('inhibit'),
+        effect: z._default(z.enum(['inhibit', 'annotate']), 'inhibit'),
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
   /** Flap damping: more than `transitions` state changes within the window marks an alarm flapping. */
-  flapping: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      transitions: z.number().int().min(2).max(100).default(6),
-      windowMinutes: z.number().int().min(1).max(1440).default(30),
-    })
-    .prefault({}),
+  flapping: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      transitions: z._default(z.number().check(z.int(), z.gte(2), z.lte(100)), 6),
+      windowMinutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 30),
+    }),
+    {},
+  ),
   /** The per-event decision record kept in the state table (`klaxon explain <fingerprint>`). */
-  decisionRecords: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      ttlDays: z.number().int().min(1).max(90).default(7),
+  decisionRecords: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      ttlDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(90)), 7),
       /** Records kept per fingerprint (the oldest are dropped). */
-      keep: z.number().int().min(1).max(100).default(20),
-    })
-    .prefault({}),
+      keep: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+    }),
+    {},
+  ),
 };
 
 type Schemas = typeof noiseSchemas;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { SecretRef } from '../config/primitives';
 import type { ReceiverDeps } from './context';
 import type { PreparedMessage, Receiver } from './types';
@@ -8,14 +8,14 @@ export type PreparedForm = keyof PreparedMessage;
 
 /** The shared pieces a receiver's config schema is built from (the secret reference lives in the config schema). */
 export interface ReceiverSchemaParts {
-  secretRefSchema: z.ZodType<SecretRef>;
+  secretRefSchema: z.ZodMiniType<SecretRef>;
 }
 
 /** A per-request timeout in milliseconds, for receivers that call out over HTTP. */
-export const receiverTimeoutSchema = z.number().int().min(100).max(30_000);
+export const receiverTimeoutSchema = z.number().check(z.int(), z.gte(100), z.lte(30_000));
 
 /** Messages per second a destination accepts (Slack ~1 per webhook, PagerDuty ~2 per routing key). */
-export const ratePerSecondSchema = z.number().positive().max(100);
+export const ratePerSecondSchema = z.number().check(z.positive(), z.lte(100));
 
 /** What the rest of the pipeline asks about a receiver type: paging, pacing, grouping, the digest. */
 export interface ReceiverTraits {
@@ -37,7 +37,7 @@ export interface ReceiverDescriptor<
   /** The `type:` value in `klaxon.yml`; also the `receiverType` metric dimension. */
   readonly type: Type;
   /** The strict schema of one receiver of this type, its `type` a literal equal to `type`. */
-  configSchema(parts: ReceiverSchemaParts): z.ZodType<Config> & z.core.$ZodTypeDiscriminable;
+  configSchema(parts: ReceiverSchemaParts): z.ZodMiniType<Config> & z.core.$ZodTypeDiscriminable;
   /** Builds the receiver named `name` (once per cold start); it reaches the network only through `deps`. */
   build(name: string, config: Config, deps: ReceiverDeps): Receiver;
 }

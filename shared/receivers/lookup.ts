@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import type { AnyReceiverDescriptor, ReceiverSchemaParts } from './descriptor';
 import { RECEIVER_DESCRIPTORS, type ReceiverConfig, type ReceiverType } from './registry';
 
@@ -11,13 +11,13 @@ export function findReceiverDescriptor(type: string): AnyReceiverDescriptor | un
 }
 
 /** The `receivers:` entry schema: the registered types' schemas, told apart by `type`. */
-export function receiverConfigSchema(parts: ReceiverSchemaParts): z.ZodType<ReceiverConfig> {
+export function receiverConfigSchema(parts: ReceiverSchemaParts): z.ZodMiniType<ReceiverConfig> {
   const [first, ...rest] = RECEIVER_DESCRIPTORS;
   // Each schema's output is its descriptor's config; the list erases that, the union restores it.
   return z.discriminatedUnion('type', [
     first.configSchema(parts),
     ...rest.map((descriptor) => descriptor.configSchema(parts)),
-  ]) as unknown as z.ZodType<ReceiverConfig>;
+  ]) as unknown as z.ZodMiniType<ReceiverConfig>;
 }
 
 /** The types that can post a prepared message (the digest), in registry order. */

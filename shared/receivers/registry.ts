@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { consoleReceiver } from './console/descriptor';
 import type { ReceiverSchemaParts } from './descriptor';
 import { emailReceiver } from './email/descriptor';
@@ -28,7 +28,7 @@ export type ReceiverType = Registered['type'];
 
 /** One receiver's configuration, as validated by its type's schema. */
 export type ReceiverConfig = Registered extends infer D
-  ? D extends { configSchema(parts: ReceiverSchemaParts): z.ZodType<infer C> }
+  ? D extends { configSchema(parts: ReceiverSchemaParts): z.ZodMiniType<infer C> }
     ? C
     : never
   : never;

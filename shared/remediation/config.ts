@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import type { ConfigProblem } from '../errors';
 import { matchSchema, type SecretRef, secretRefSchema } from '../config/primitives';
@@ -28,64 +28,71 @@ export function parseDuration(text: string): number | undefined {
 }
 
 const duration = (max: string) =>
-  z.string().superRefine((text, ctx) => {
-    const ms = parseDuration(text);
-    const limit = parseDuration(max) ?? Number.POSITIVE_INFINITY;
-    if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'a duration such as 45s, 30m, 2h or 1d' });
-    else if (ms > limit) ctx.addIssue({ code: 'custom', message: `at most ${max}` });
-  });
+  z.string().check(
+    z.superRefine((text, ctx) => {
+      const ms = parseDuration(text);
+      const limit = parseDuration(max) ?? Number.POSITIVE_INFINITY;
+      if (ms === undefined)
+        ctx.addIssue({ code: 'custom', message: 'a duration such as 45s, 30m, 2h or 1d' });
+      else if (ms > limit) ctx.addIssue({ code: 'custom', message: `at most ${max}` });
+    }),
+  );
 
-const receiverList = z.array(z.string().min(1)).default([]);
+const receiverList = z._default(z.array(z.string().check(z.minLength(1))), []);
 const ruleName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63');
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -, at most 63'));
 
 /** The `remediation:` section: guardrails shared by every rule. */
 const settingsSchema = z.strictObject({
   /** Executions started per hour across all rules; more are skipped (default 10). */
-  maxPerHour: z.number().int().min(1).max(1000).default(10),
+  maxPerHour: z._default(z.number().check(z.int(), z.gte(1), z.lte(1000)), 10),
   /** Executions running at once; more are skipped (default 3). */
-  maxConcurrent: z.number().int().min(1).max(100).default(3),
+  maxConcurrent: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 3),
   /** A running execution stops counting towards maxConcurrent after this, even with no status event. */
-  executionTimeout: duration('2d').default('1h'),
-  circuitBreaker: z
-    .strictObject({
+  executionTimeout: z._default(duration('2d'), '1h'),
+  circuitBreaker: z.prefault(
+    z.strictObject({
       /** Consecutive failed executions of one rule that stop it (default 3). */
-      failures: z.number().int().min(1).max(100).default(3),
+      failures: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 3),
       /** How long a stopped rule stays stopped (default 24h). */
-      resetAfter: duration('30d').default('24h'),
-    })
-    .prefault({}),
+      resetAfter: z._default(duration('30d'), '24h'),
+    }),
+    {},
+  ),
   /** Passed as AutomationAssumeRole to runbooks that declare it (least privilege; else they run as Klaxon). */
-  automationAssumeRole: z
-    .string()
-    .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/, 'an IAM role ARN')
-    .optional(),
+  automationAssumeRole: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/, 'an IAM role ARN'),
+      ),
+  ),
   /**
    * Accounts whose resources a remediation may act on (default: the stack's own account only). The
    * alert's account must be listed, and so must the account of every ARN a parameter takes.
    */
-  allowedAccounts: z
-    .array(z.string().regex(/^\d{12}$/, 'a 12-digit account id'))
-    .min(1)
-    .optional(),
+  allowedAccounts: z.optional(
+    z.array(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id'))).check(z.minLength(1)),
+  ),
   /** Receivers told when a circuit breaker stops a rule or a verification escalates (besides the alert's own). */
   notify: receiverList,
-  approval: z
-    .strictObject({
+  approval: z.prefault(
+    z.strictObject({
       /** HMAC key of signed approval links: an SSM SecureString under the prefix (or env locally). */
-      secret: secretRefSchema.optional(),
+      secret: z.optional(secretRefSchema),
       /** Base URL of the approval endpoint (the remediator function's URL); without it, CLI approval only. */
-      url: z.url({ protocol: /^https?$/ }).optional(),
+      url: z.optional(z.url({ protocol: /^https?$/ })),
       /** How long a pending approval (and its single-use link) stays valid (default 1h). */
-      expiresAfter: duration('7d').default('1h'),
+      expiresAfter: z._default(duration('7d'), '1h'),
       /**
        * Who may open the approval endpoint: `link` (the signed link is the credential) or `iam` (the
        * function URL uses AuthType AWS_IAM; `klaxon approve` signs with SigV4).
        */
-      auth: z.enum(['link', 'iam']).default('link'),
-    })
-    .prefault({}),
+      auth: z._default(z.enum(['link', 'iam']), 'link'),
+    }),
+    {},
+  ),
 });
 
 /** One entry of the `remediations:` section. */
@@ -94,29 +101,31 @@ const ruleSchema = z.strictObject({
   /** Labels of the alert (incl. detection, severity, status), as in routes. */
   match: matchSchema,
   /** A document of the action catalog (shared/remediation/actions.json). */
-  action: z.string().min(1),
+  action: z.string().check(z.minLength(1)),
   /** Parameter values: literals, or exactly one `{{ labels.<Name> }}`. */
-  parameters: z.record(z.string(), z.string()).default({}),
+  parameters: z._default(z.record(z.string(), z.string()), {}),
   /** AWS-RunShellScript only: the commands, fixed here and never taken from event data. */
-  commands: z.array(z.string().min(1).max(4096)).min(1).max(50).optional(),
-  mode: z.enum(REMEDIATION_MODES).default('dry-run'),
+  commands: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(4096))).check(z.minLength(1), z.maxLength(50)),
+  ),
+  mode: z._default(z.enum(REMEDIATION_MODES), 'dry-run'),
   /** Minimum time between two executions of this rule on one resource (default 30m). */
-  cooldown: duration('30d').default('30m'),
+  cooldown: z._default(duration('30d'), '30m'),
   /**
    * Executions of this rule per hour (default: only the global remediation.maxPerHour). Checked before the global
    * cap, so a rule flooded on purpose spends its own budget, not every rule's.
    */
-  maxPerHour: z.number().int().min(1).max(1000).optional(),
+  maxPerHour: z.optional(z.number().check(z.int(), z.gte(1), z.lte(1000))),
   /** After a successful execution, escalate unless the alert resolved within this time. */
-  verify: z
-    .strictObject({
+  verify: z.optional(
+    z.strictObject({
       within: duration('1d'),
       /** Severity of the escalation (default critical). */
-      severity: z.enum(SEVERITIES).default('critical'),
+      severity: z._default(z.enum(SEVERITIES), 'critical'),
       /** Receivers added to the alert's own for the escalation (e.g. the pager). */
       escalateTo: receiverList,
-    })
-    .optional(),
+    }),
+  ),
 });
 
 /** The `remediation:` (guardrails) and `remediations:` (rules) schemas. */

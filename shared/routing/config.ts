@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { matchSchema, type MatcherValueInput } from '../config/primitives';
 
 /** Storm grouping of a route: alerts sharing these labels within the window go out as one message. */
 export const groupSchema = z.strictObject({
-  by: z.array(z.string().min(1)).min(1, 'name at least one label to group by'),
-  windowSeconds: z.number().int().min(1).max(300).default(10),
+  by: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'name at least one label to group by')),
+  windowSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(300)), 10),
 });
 
 /** A node of the route tree, as written in klaxon.yml. */
@@ -24,19 +24,18 @@ export interface RouteInput {
 }
 
 /** The `route:` tree of klaxon.yml. */
-export const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
+export const routeSchema: z.ZodMiniType<RouteInput> = z.lazy(() =>
   z.strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, 'route names are letters, digits, _ . -')
-      .optional(),
-    match: matchSchema.optional(),
-    receiver: z.string().optional(),
-    continue: z.boolean().optional(),
-    group: groupSchema.optional(),
-    enrichment: z.boolean().optional(),
-    routes: z.array(routeSchema).optional(),
-    repeatInterval: z.string().optional(),
-    sendResolved: z.boolean().optional(),
+    name: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'route names are letters, digits, _ . -')),
+    ),
+    match: z.optional(matchSchema),
+    receiver: z.optional(z.string()),
+    continue: z.optional(z.boolean()),
+    group: z.optional(groupSchema),
+    enrichment: z.optional(z.boolean()),
+    routes: z.optional(z.array(routeSchema)),
+    repeatInterval: z.optional(z.string()),
+    sendResolved: z.optional(z.boolean()),
   }),
 );

@@ -1,20 +1,14 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
 /**
  * What a scheduled function needs from its trigger: the EventBridge "Scheduled Event" (identical on
  * Lambda's retries of one invocation, so it names the run) or, invoked by hand, anything else.
  */
 const scheduledEventSchema = z.object({
-  id: z.string().min(1).max(128).optional(),
-  time: z.iso.datetime({ offset: true }).optional(),
-  account: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
-    .optional(),
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  time: z.optional(z.iso.datetime({ offset: true })),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/))),
+  region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/))),
 });
 
 /** One run of a scheduled function. */

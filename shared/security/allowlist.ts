@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { SEVERITIES, type Severity } from '../alert/alert';
 import { globToRegExp } from '../routing/matcher';
 import type { AlertDraft } from '../sources/types';
@@ -14,11 +14,11 @@ const expires = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   error: 'an ISO date (2026-06-30, valid through that day UTC) or date-time with offset',
 });
 
-const reason = z.string().trim().min(1, 'say why this entry exists');
+const reason = z.string().check(z.trim(), z.minLength(1, 'say why this entry exists'));
 
 const cidrText = z
   .string()
-  .refine((text) => parseCidr(text) !== undefined, 'an IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24');
+  .check(z.refine((text) => parseCidr(text) !== undefined, 'an IPv4 or IPv6 CIDR, e.g. 203.0.113.0/24'));
 
 /**
  * Builds the `security:` schema. Given the catalog's detection ids (`npm run validate`, the deploy
@@ -26,55 +26,74 @@ const cidrText = z
  * loader need not bundle the detection catalog.
  */
 export function securityConfigSchemaFor(detectionIds?: ReadonlySet<string>) {
-  const detectionId = z.string().superRefine((id, ctx) => {
-    if (detectionIds && !detectionIds.has(id)) {
-      ctx.addIssue({ code: 'custom', message: `unknown detection "${id}" (see shared/security/catalog.ts)` });
-    }
-  });
+  const detectionId = z.string().check(
+    z.superRefine((id, ctx) => {
+      if (detectionIds && !detectionIds.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown detection "${id}" (see shared/security/catalog.ts)`,
+        });
+      }
+    }),
+  );
   const scope = {
     reason,
-    expires: expires.optional(),
+    expires: z.optional(expires),
     /** Restricts the entry to these detections (default: every detection). */
-    detections: z.array(detectionId).min(1).optional(),
+    detections: z.optional(z.array(detectionId).check(z.minLength(1))),
   };
 
   return z.strictObject({
-    detections: z
-      .strictObject({
+    detections: z.prefault(
+      z.strictObject({
         /** `all` (default) or the ids to run. */
-        enabled: z.union([z.literal('all'), z.array(detectionId).min(1)]).default('all'),
-        disabled: z.array(detectionId).default([]),
+        enabled: z._default(z.union([z.literal('all'), z.array(detectionId).check(z.minLength(1))]), 'all'),
+        disabled: z._default(z.array(detectionId), []),
         /** Per-detection severity overrides of the catalog's severity. */
-        severity: z
-          .record(z.string(), z.enum(SEVERITIES))
-          .default({})
-          .superRefine((map, ctx) => {
+        severity: z._default(z.record(z.string(), z.enum(SEVERITIES)), {}).check(
+          z.superRefine((map, ctx) => {
             for (const id of Object.keys(map)) {
               if (detectionIds && !detectionIds.has(id))
                 ctx.addIssue({ code: 'custom', path: [id], message: `unknown detection "${id}"` });
             }
           }),
-      })
-      .prefault({}),
-    allowlist: z
-      .strictObject({
-        principals: z
-          .array(z.strictObject({ arn: z.string().min(1, 'an ARN or ARN glob (* and ?)'), ...scope }))
-          .default([]),
-        cidrs: z.array(z.strictObject({ cidr: cidrText, ...scope })).default([]),
-        accounts: z
-          .array(z.strictObject({ account: z.string().regex(/^\d{12}$/, 'a 12-digit account id'), ...scope }))
-          .default([]),
-      })
-      .prefault({}),
-    failedLogins: z
-      .strictObject({
-        threshold: z.number().int().min(1).max(1000).default(10),
-        windowMinutes: z.number().int().min(1).max(1440).default(6),
-      })
-      .prefault({}),
+        ),
+      }),
+      {},
+    ),
+    allowlist: z.prefault(
+      z.strictObject({
+        principals: z._default(
+          z.array(
+            z.strictObject({
+              arn: z.string().check(z.minLength(1, 'an ARN or ARN glob (* and ?)')),
+              ...scope,
+            }),
+          ),
+          [],
+        ),
+        cidrs: z._default(z.array(z.strictObject({ cidr: cidrText, ...scope })), []),
+        accounts: z._default(
+          z.array(
+            z.strictObject({
+              account: z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id')),
+              ...scope,
+            }),
+          ),
+          [],
+        ),
+      }),
+      {},
+    ),
+    failedLogins: z.prefault(
+      z.strictObject({
+        threshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(1000)), 10),
+        windowMinutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 6),
+      }),
+      {},
+    ),
     /** ARN globs of Klaxon's own roles (remediation, responder); their calls never raise a detection. */
-    ownRoleArns: z.array(z.string().min(1)).default([]),
+    ownRoleArns: z._default(z.array(z.string().check(z.minLength(1))), []),
   });
 }
 

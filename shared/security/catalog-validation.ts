@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { compareSeverity, SEVERITIES } from '../alert/alert';
 import { ATTACK_TACTICS, type Detection, NO_ERROR } from './detection';
 import { type EventPattern, eventPatternSchema } from './pattern';
@@ -12,31 +12,33 @@ const urlSchema = z.url({ protocol: /^https$/ });
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'a function');
 
 const detectionSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id'),
-  title: z.string().min(1).max(120),
+  id: z.string().check(z.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id')),
+  title: z.string().check(z.minLength(1), z.maxLength(120)),
   severity: z.enum(SEVERITIES),
-  controls: z.array(z.string().min(1)).min(1),
+  controls: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   pattern: eventPatternSchema,
   readOnly: z.boolean(),
   errors: z.enum(['exclude', 'require', 'include']),
-  failedSeverity: z.enum(SEVERITIES).optional(),
-  tactics: z.array(z.enum(ATTACK_TACTICS)).min(1),
-  techniques: z.array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id')).min(1),
+  failedSeverity: z.optional(z.enum(SEVERITIES)),
+  tactics: z.array(z.enum(ATTACK_TACTICS)).check(z.minLength(1)),
+  techniques: z
+    .array(z.string().check(z.regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id')))
+    .check(z.minLength(1)),
   region: z.enum(['us-east-1', 'all']),
-  regionNote: z.string().min(1),
+  regionNote: z.string().check(z.minLength(1)),
   fingerprint: z.enum(['principal', 'session', 'principal-ip']),
-  predicate: fn.optional(),
-  resource: fn.optional(),
-  summary: fn.optional(),
+  predicate: z.optional(fn),
+  resource: z.optional(fn),
+  summary: z.optional(fn),
   runbookUrl: urlSchema,
-  remediation: z
-    .strictObject({
+  remediation: z.optional(
+    z.strictObject({
       document: z
         .string()
-        .regex(/^(AWS|AWSConfigRemediation|AWSSupport)-[A-Za-z0-9]+$/, 'an AWS-owned runbook name'),
-      parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.string()),
-    })
-    .optional(),
+        .check(z.regex(/^(AWS|AWSConfigRemediation|AWSSupport)-[A-Za-z0-9]+$/, 'an AWS-owned runbook name')),
+      parameters: z.record(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]*$/)), z.string()),
+    }),
+  ),
 });
 
 /** True when a pattern's `source` only admits AWS services (`aws.…`, exact or by prefix). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { isRecord } from '../json';
 
 /**
@@ -38,18 +38,17 @@ export interface EventPattern {
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const stringOperand = z.string().min(1, 'an operator value must not be empty');
+const stringOperand = z.string().check(z.minLength(1, 'an operator value must not be empty'));
 const anythingButString = z.union([
   z.strictObject({ prefix: stringOperand }),
   z.strictObject({ suffix: stringOperand }),
   z.strictObject({ 'equals-ignore-case': stringOperand }),
 ]);
 const NUMERIC_OPERATORS = new Set(['<', '<=', '=', '>=', '>']);
-const numeric = z
-  .array(z.union([z.string(), z.number()]))
-  .min(2)
-  .max(4)
-  .superRefine((items, ctx) => {
+const numeric = z.array(z.union([z.string(), z.number()])).check(
+  z.minLength(2),
+  z.maxLength(4),
+  z.superRefine((items, ctx) => {
     if (items.length % 2 !== 0)
       ctx.addIssue({ code: 'custom', message: 'numeric takes operator/value pairs' });
     items.forEach((item, index) => {
@@ -61,7 +60,8 @@ const numeric = z
         ctx.addIssue({ code: 'custom', message: `numeric[${index}] must be a number` });
       }
     });
-  });
+  }),
+);
 
 const operator = z.union([
   z.strictObject({ prefix: stringOperand }),
@@ -69,25 +69,30 @@ const operator = z.union([
   z.strictObject({ 'equals-ignore-case': stringOperand }),
   z.strictObject({ exists: z.boolean() }),
   z.strictObject({
-    'anything-but': z.union([scalar, z.array(scalar).min(1), anythingButString]),
+    'anything-but': z.union([scalar, z.array(scalar).check(z.minLength(1)), anythingButString]),
   }),
   z.strictObject({ numeric }),
 ]);
 
 const condition = z.union([scalar, operator]);
-const fieldName = z
-  .string()
-  .min(1)
-  .refine((name) => !name.startsWith('$'), 'only plain field names are supported (no $or)');
+const fieldName = z.string().check(
+  z.minLength(1),
+  z.refine((name) => !name.startsWith('$'), 'only plain field names are supported (no $or)'),
+);
 
 /** Validates an event pattern: well-formed operators, non-empty condition lists, no `$or`. */
-export const eventPatternSchema: z.ZodType<EventPattern> = z.lazy(() =>
+export const eventPatternSchema: z.ZodMiniType<EventPattern> = z.lazy(() =>
   z
     .record(
       fieldName,
-      z.union([z.array(condition).min(1, 'a field needs at least one value'), eventPatternSchema]),
+      z.union([
+        z.array(condition).check(z.minLength(1, 'a field needs at least one value')),
+        eventPatternSchema,
+      ]),
     )
-    .refine((pattern) => Object.keys(pattern).length > 0, 'a pattern must constrain at least one field'),
+    .check(
+      z.refine((pattern) => Object.keys(pattern).length > 0, 'a pattern must constrain at least one field'),
+    ),
 );
 
 function isConditionList(

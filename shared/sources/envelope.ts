@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { isRecord } from '../json';
 
 /** One unit of work found inside an invocation payload, before any source-specific parsing. */
@@ -17,13 +17,13 @@ export type IntakeRecord =
   | { kind: 'unrecognized'; index: number; reason: string };
 
 const snsRecordSchema = z.object({
-  EventSource: z.literal('aws:sns').optional(),
+  EventSource: z.optional(z.literal('aws:sns')),
   Sns: z.object({
     MessageId: z.string(),
     TopicArn: z.string(),
-    Subject: z.string().nullish(),
+    Subject: z.nullish(z.string()),
     Message: z.string(),
-    Timestamp: z.string().optional(),
+    Timestamp: z.optional(z.string()),
   }),
 });
 

@@ -1,9 +1,9 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 
 /** Parsing helpers every normalizer shares: how a schema failure and an event time are reported. */
 
 /** A zod error as a short reason naming the bad fields (the first three), for an `invalid` result. */
-export function zodReason(error: Pick<z.ZodError, 'issues'>): string {
+export function zodReason(error: Pick<z.core.$ZodError, 'issues'>): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
@@ -44,12 +44,12 @@ function pathText(path: Path): string {
  * named in `unreadable`; only a failure of a required field, or of the record itself, fails the
  * parse. The input is never modified.
  */
-export function parseLenient<T>(schema: z.ZodType<T>, value: unknown): LenientParse<T> {
+export function parseLenient<T>(schema: z.ZodMiniType<T>, value: unknown): LenientParse<T> {
   let first = schema.safeParse(value);
   if (first.success) return { ok: true, data: first.data, unreadable: [] };
   const initial = first.error;
   // The reason names what first failed in the field that cannot be left out (not "required" after a drop).
-  const failure = (error: z.ZodError): LenientParse<T> => {
+  const failure = (error: z.core.$ZodError): LenientParse<T> => {
     const top = error.issues[0]?.path[0];
     const cause = initial.issues.filter((issue) => issue.path[0] === top);
     return { ok: false, reason: zodReason(cause.length > 0 ? { ...initial, issues: cause } : initial) };

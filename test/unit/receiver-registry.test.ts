@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { secretRefSchema } from '../../shared/config/primitives';
 import { receiverSchema } from '../../shared/config/schema';
 import { loadConfig } from '../../shared/config/yaml';
@@ -29,8 +29,10 @@ const MINIMAL: { [T in ReceiverType]: Extract<ReceiverConfig, { type: T }> } = {
 
 /** The `type` literal of each option of the configuration's receiver union, in order. */
 function schemaTypes(): unknown[] {
-  const union = receiverSchema as unknown as z.ZodDiscriminatedUnion<z.ZodObject<{ type: z.ZodLiteral }>[]>;
-  return union.options.map((option) => option.shape.type.value);
+  const union = receiverSchema as unknown as z.ZodMiniDiscriminatedUnion<
+    z.ZodMiniObject<{ type: z.ZodMiniLiteral }>[]
+  >;
+  return union._zod.def.options.map((option) => option.shape.type._zod.def.values[0]);
 }
 
 describe('the receiver registry', () => {

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { parseLenient, unreadableNote } from '../../shared/sources/parse';
 
 const schema = z.object({
-  id: z.string().min(1),
-  region: z
-    .string()
-    .regex(/^[a-z0-9-]+$/, 'a Region code')
-    .optional(),
-  nested: z.object({ must: z.string(), may: z.number().optional() }).optional(),
-  items: z.array(z.object({ name: z.string() })).optional(),
-  kept: z.string().default('fallback'),
+  id: z.string().check(z.minLength(1)),
+  region: z.optional(z.string().check(z.regex(/^[a-z0-9-]+$/, 'a Region code'))),
+  nested: z.optional(z.object({ must: z.string(), may: z.optional(z.number()) })),
+  items: z.optional(z.array(z.object({ name: z.string() }))),
+  kept: z._default(z.string(), 'fallback'),
 });
 
 describe('reading a record field by field', () => {
@@ -52,7 +49,7 @@ describe('reading a record field by field', () => {
 
   it('bounds the note: ten fields at most, keys cut, 1,000 characters', () => {
     const wide = z.object(
-      Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, z.number().optional()])),
+      Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, z.optional(z.number())])),
     );
     const parsed = parseLenient(
       wide,

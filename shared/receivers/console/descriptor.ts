@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import type { ReceiverDescriptor, ReceiverTraits } from '../descriptor';
 import { deliveryResult } from '../http-receiver';
 import type { Receiver } from '../types';

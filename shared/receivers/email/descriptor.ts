@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import type { ReceiverDescriptor, ReceiverTraits } from '../descriptor';
 import { deliveryResult } from '../http-receiver';
 import type { DeliveryResult, Receiver } from '../types';
@@ -8,19 +8,25 @@ function configSchema() {
   return z.strictObject({
     type: z.literal('email'),
     /** The topic the email addresses subscribe to; omitted, the stack's own ops topic. */
-    topicArn: z
-      .string()
-      .regex(
-        /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
-        'an SNS topic ARN (standard, not FIFO)',
-      )
-      .optional(),
+    topicArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+            'an SNS topic ARN (standard, not FIFO)',
+          ),
+        ),
+    ),
     /** Put before every subject, e.g. `[prod] ` (ASCII, no line breaks). */
-    subjectPrefix: z
-      .string()
-      .max(30)
-      .regex(/^[\x20-\x7e]*$/, 'printable ASCII without line breaks (SNS subjects allow nothing else)')
-      .optional(),
+    subjectPrefix: z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(30),
+          z.regex(/^[\x20-\x7e]*$/, 'printable ASCII without line breaks (SNS subjects allow nothing else)'),
+        ),
+    ),
   });
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { SEVERITIES } from '../../alert/alert';
 import {
   ratePerSecondSchema,
@@ -24,19 +24,22 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
     /** The API integration's key, sent as `Authorization: GenieKey <key>`. */
     apiKey: secretRefSchema,
     // A fixed list, so that a typo cannot send the key to another host; loopback is for tests.
-    apiUrl: z
-      .string()
-      .refine(
-        (url) => (JSM_API_URLS as readonly string[]).includes(url) || LOOPBACK_URL.test(url),
-        `one of ${JSM_API_URLS.join(', ')} (or http://127.0.0.1:<port> for a local test)`,
-      )
-      .optional(),
+    apiUrl: z.optional(
+      z
+        .string()
+        .check(
+          z.refine(
+            (url) => (JSM_API_URLS as readonly string[]).includes(url) || LOOPBACK_URL.test(url),
+            `one of ${JSM_API_URLS.join(', ')} (or http://127.0.0.1:<port> for a local test)`,
+          ),
+        ),
+    ),
     /** Overrides of the priority each severity maps to (default critical P1, error P2, warning P3, info P5). */
-    priorities: z.partialRecord(z.enum(SEVERITIES), z.enum(['P1', 'P2', 'P3', 'P4', 'P5'])).optional(),
+    priorities: z.optional(z.partialRecord(z.enum(SEVERITIES), z.enum(['P1', 'P2', 'P3', 'P4', 'P5']))),
     /** Tags added to every alert (for JSM routing rules). */
-    tags: z.array(z.string().min(1).max(50)).max(10).optional(),
-    timeoutMs: receiverTimeoutSchema.optional(),
-    ratePerSecond: ratePerSecondSchema.optional(),
+    tags: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(10))),
+    timeoutMs: z.optional(receiverTimeoutSchema),
+    ratePerSecond: z.optional(ratePerSecondSchema),
   });
 }
 

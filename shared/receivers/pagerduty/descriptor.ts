@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import {
   ratePerSecondSchema,
   type ReceiverDescriptor,
@@ -14,9 +14,9 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
     type: z.literal('pagerduty'),
     routingKey: secretRefSchema,
     /** Override for tests and EU service region; defaults to https://events.pagerduty.com/v2/enqueue. */
-    url: z.url({ protocol: /^https?$/ }).optional(),
-    timeoutMs: receiverTimeoutSchema.optional(),
-    ratePerSecond: ratePerSecondSchema.optional(),
+    url: z.optional(z.url({ protocol: /^https?$/ })),
+    timeoutMs: z.optional(receiverTimeoutSchema),
+    ratePerSecond: z.optional(ratePerSecondSchema),
   });
 }
 

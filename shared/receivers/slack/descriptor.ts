@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import {
   ratePerSecondSchema,
   type ReceiverDescriptor,
@@ -15,23 +15,27 @@ import { renderSlackGroupMessage, renderSlackMessage } from './render';
 /** Who may press a button: Slack user ids (`U…`, `W…`) or user-group ids (`S…`). */
 const allowSchema = z
   .strictObject({
-    users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user id such as U0123ABCD')).optional(),
-    groups: z
-      .array(z.string().regex(/^S[A-Z0-9]{2,20}$/, 'a Slack user-group id such as S0123ABCD'))
-      .optional(),
+    users: z.optional(
+      z.array(z.string().check(z.regex(/^[UW][A-Z0-9]{2,20}$/, 'a Slack user id such as U0123ABCD'))),
+    ),
+    groups: z.optional(
+      z.array(z.string().check(z.regex(/^S[A-Z0-9]{2,20}$/, 'a Slack user-group id such as S0123ABCD'))),
+    ),
   })
-  .refine((a) => (a.users?.length ?? 0) + (a.groups?.length ?? 0) > 0, {
-    message: 'name at least one user or user group (nobody could press the button)',
-  });
+  .check(
+    z.refine((a) => (a.users?.length ?? 0) + (a.groups?.length ?? 0) > 0, {
+      message: 'name at least one user or user group (nobody could press the button)',
+    }),
+  );
 
 /** The receivers (by name) that acknowledge or resolve the same incident in PagerDuty. */
-const pagerDutyNames = z.array(z.string().min(1)).optional();
+const pagerDutyNames = z.optional(z.array(z.string().check(z.minLength(1))));
 
 const actionsSchema = z.strictObject({
-  acknowledge: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
-  silence: z.strictObject({ allow: allowSchema }).optional(),
-  remediation: z.strictObject({ allow: allowSchema }).optional(),
-  resolve: z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames }).optional(),
+  acknowledge: z.optional(z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames })),
+  silence: z.optional(z.strictObject({ allow: allowSchema })),
+  remediation: z.optional(z.strictObject({ allow: allowSchema })),
+  resolve: z.optional(z.strictObject({ allow: allowSchema, pagerduty: pagerDutyNames })),
 });
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
@@ -39,52 +43,53 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
     .strictObject({
       type: z.literal('slack'),
       /** Webhook mode: an incoming webhook URL (no edits, no threads, no buttons). */
-      webhookUrl: secretRefSchema.optional(),
+      webhookUrl: z.optional(secretRefSchema),
       /** App mode: a bot token (`xoxb-…`) with `chat:write`. */
-      botToken: secretRefSchema.optional(),
+      botToken: z.optional(secretRefSchema),
       /** App mode: the channel id (`C…`, `G…`) to post in; the app must be a member. */
-      channel: z
-        .string()
-        .regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C0123ABCD (not a #name)')
-        .optional(),
-      apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+      channel: z.optional(
+        z.string().check(z.regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C0123ABCD (not a #name)')),
+      ),
+      apiUrl: z.optional(z.url({ protocol: /^https?$/ })),
       /** App mode: the app's signing secret, which the interactivity endpoint checks requests with. */
-      signingSecret: secretRefSchema.optional(),
+      signingSecret: z.optional(secretRefSchema),
       /** App mode: the buttons its messages offer and who may press them. */
-      actions: actionsSchema.optional(),
-      timeoutMs: receiverTimeoutSchema.optional(),
-      ratePerSecond: ratePerSecondSchema.optional(),
+      actions: z.optional(actionsSchema),
+      timeoutMs: z.optional(receiverTimeoutSchema),
+      ratePerSecond: z.optional(ratePerSecondSchema),
     })
-    .superRefine((config, context) => {
-      const app = config.botToken !== undefined;
-      if (app === (config.webhookUrl !== undefined)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['webhookUrl'],
-          message: 'set webhookUrl (incoming webhook) or botToken and channel (Slack app), not both',
-        });
-      }
-      if (app && !config.channel)
-        context.addIssue({
-          code: 'custom',
-          path: ['channel'],
-          message: 'a Slack app receiver needs a channel id',
-        });
-      if (config.actions && !config.signingSecret)
-        context.addIssue({
-          code: 'custom',
-          path: ['signingSecret'],
-          message: 'buttons need the app signing secret (the endpoint refuses what it cannot verify)',
-        });
-      for (const key of ['channel', 'apiUrl', 'actions', 'signingSecret'] as const) {
-        if (!app && config[key] !== undefined)
+    .check(
+      z.superRefine((config, context) => {
+        const app = config.botToken !== undefined;
+        if (app === (config.webhookUrl !== undefined)) {
           context.addIssue({
             code: 'custom',
-            path: [key],
-            message: `${key} needs botToken (Slack app mode)`,
+            path: ['webhookUrl'],
+            message: 'set webhookUrl (incoming webhook) or botToken and channel (Slack app), not both',
           });
-      }
-    });
+        }
+        if (app && !config.channel)
+          context.addIssue({
+            code: 'custom',
+            path: ['channel'],
+            message: 'a Slack app receiver needs a channel id',
+          });
+        if (config.actions && !config.signingSecret)
+          context.addIssue({
+            code: 'custom',
+            path: ['signingSecret'],
+            message: 'buttons need the app signing secret (the endpoint refuses what it cannot verify)',
+          });
+        for (const key of ['channel', 'apiUrl', 'actions', 'signingSecret'] as const) {
+          if (!app && config[key] !== undefined)
+            context.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `${key} needs botToken (Slack app mode)`,
+            });
+        }
+      }),
+    );
 }
 
 /** A `slack` receiver's configuration. */

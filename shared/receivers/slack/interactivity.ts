@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import type { SecretRef } from '../../config/primitives';
 import { DeliveryError } from '../../errors';
 import { SilenceRepository } from '../../noise/silences';
@@ -81,17 +81,16 @@ export interface SlackIntakeDeps {
   now(): number;
 }
 
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().check(z.maxLength(max));
 const payloadSchema = z.object({
   type: text(64),
-  user: z.object({ id: text(40), username: text(200).optional(), name: text(200).optional() }),
-  channel: z.object({ id: text(40) }).optional(),
-  container: z.object({ channel_id: text(40).optional(), message_ts: text(40).optional() }).optional(),
-  message: z.object({ ts: text(40) }).optional(),
-  actions: z
-    .array(z.object({ action_id: text(255), value: text(2000).optional() }))
-    .max(5)
-    .optional(),
+  user: z.object({ id: text(40), username: z.optional(text(200)), name: z.optional(text(200)) }),
+  channel: z.optional(z.object({ id: text(40) })),
+  container: z.optional(z.object({ channel_id: z.optional(text(40)), message_ts: z.optional(text(40)) })),
+  message: z.optional(z.object({ ts: text(40) })),
+  actions: z.optional(
+    z.array(z.object({ action_id: text(255), value: z.optional(text(2000)) })).check(z.maxLength(5)),
+  ),
 });
 const valueSchema = z.strictObject({ r: text(200), k: text(300) });
 

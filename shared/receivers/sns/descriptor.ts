@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import type { ReceiverDescriptor, ReceiverTraits } from '../descriptor';
 import { deliveryResult } from '../http-receiver';
 import type { DeliveryResult, Receiver } from '../types';
@@ -8,10 +8,13 @@ function configSchema() {
   return z.strictObject({
     type: z.literal('sns'),
     /** A topic for email/SMS subscribers; omitted, the stack's own ops topic (KLAXON_OPS_TOPIC_ARN). */
-    topicArn: z
-      .string()
-      .regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
-      .optional(),
+    topicArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN'),
+        ),
+    ),
   });
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { DeliveryError } from '../../errors';
 import { describeSecretRef } from '../../secrets/secrets';
 import {
@@ -28,24 +28,28 @@ export function isRetiredConnectorUrl(text: string): boolean {
 function webhookUrlSchema(secretRefSchema: ReceiverSchemaParts['secretRefSchema']) {
   // A URL written inline is refused with a reason: a retired connector gets the migration steps, a
   // Workflows URL is told to move to SSM (its `sig` query parameter is the credential).
-  return z.preprocess((value, ctx) => {
-    if (typeof value !== 'string') return value;
-    ctx.addIssue({
-      code: 'custom',
-      message: isRetiredConnectorUrl(value)
-        ? TEAMS_MIGRATION_HINT
-        : 'a secret reference ({ ssm: name } or { env: NAME }), not the URL itself: its sig parameter lets anyone post',
-    });
-    return value;
-  }, secretRefSchema);
+  return z.pipe(
+    z.transform((value: unknown, ctx) => {
+      if (typeof value !== 'string') return value;
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: isRetiredConnectorUrl(value)
+          ? TEAMS_MIGRATION_HINT
+          : 'a secret reference ({ ssm: name } or { env: NAME }), not the URL itself: its sig parameter lets anyone post',
+      });
+      return value;
+    }),
+    secretRefSchema,
+  );
 }
 
 function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
   return z.strictObject({
     type: z.literal('teams'),
     webhookUrl: webhookUrlSchema(secretRefSchema),
-    timeoutMs: receiverTimeoutSchema.optional(),
-    ratePerSecond: ratePerSecondSchema.optional(),
+    timeoutMs: z.optional(receiverTimeoutSchema),
+    ratePerSecond: z.optional(ratePerSecondSchema),
   });
 }
 

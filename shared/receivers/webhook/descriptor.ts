@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { DeliveryError } from '../../errors';
 import { describeSecretRef } from '../../secrets/secrets';
 import {
@@ -15,14 +15,14 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
   return z.strictObject({
     type: z.literal('webhook'),
     url: secretRefSchema,
-    secretHeader: z
-      .strictObject({
-        name: z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'),
+    secretHeader: z.optional(
+      z.strictObject({
+        name: z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name')),
         value: secretRefSchema,
-      })
-      .optional(),
-    timeoutMs: receiverTimeoutSchema.optional(),
-    ratePerSecond: ratePerSecondSchema.optional(),
+      }),
+    ),
+    timeoutMs: z.optional(receiverTimeoutSchema),
+    ratePerSecond: z.optional(ratePerSecondSchema),
   });
 }
 

@@ -1,5 +1,5 @@
 import { urlComponent } from '../../url';
-import { z } from 'zod';
+import * as z from '../../zod';
 import { consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import { clip, firstLine, informationalDraft } from '../informational';
@@ -30,19 +30,19 @@ export const AUTOSCALING_LIFECYCLE_DETAIL_TYPES = [
  * Scaling event reference"). `EC2InstanceId` may be empty when a launch failed.
  */
 export const autoScalingActivitySchema = z.looseObject({
-  StatusCode: z.string().optional(),
-  Description: z.string().optional(),
-  AutoScalingGroupName: z.string().min(1),
-  ActivityId: z.string().min(1),
-  Details: z.record(z.string(), z.unknown()).optional(),
-  RequestId: z.string().optional(),
-  StatusMessage: z.string().optional(),
-  StartTime: z.string().optional(),
-  EndTime: z.string().optional(),
-  EC2InstanceId: z.string().optional(),
-  Cause: z.string().optional(),
-  Origin: z.string().optional(),
-  Destination: z.string().optional(),
+  StatusCode: z.optional(z.string()),
+  Description: z.optional(z.string()),
+  AutoScalingGroupName: z.string().check(z.minLength(1)),
+  ActivityId: z.string().check(z.minLength(1)),
+  Details: z.optional(z.record(z.string(), z.unknown())),
+  RequestId: z.optional(z.string()),
+  StatusMessage: z.optional(z.string()),
+  StartTime: z.optional(z.string()),
+  EndTime: z.optional(z.string()),
+  EC2InstanceId: z.optional(z.string()),
+  Cause: z.optional(z.string()),
+  Origin: z.optional(z.string()),
+  Destination: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { REGION_CODE } from '../../alert/partition';
 
 /** The detail-type of CloudTrail management API calls on the default event bus. */
@@ -15,11 +15,11 @@ export const SIGN_IN_DETAIL_TYPE = 'AWS Console Sign In via CloudTrail';
 export const SIGN_IN_DETAIL_TYPES = [SIGN_IN_DETAIL_TYPE, 'AWS Console Signin via CloudTrail'] as const;
 
 const sessionIssuer = z.object({
-  type: z.string().optional(),
-  principalId: z.string().optional(),
-  arn: z.string().optional(),
-  accountId: z.string().optional(),
-  userName: z.string().optional(),
+  type: z.optional(z.string()),
+  principalId: z.optional(z.string()),
+  arn: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  userName: z.optional(z.string()),
 });
 
 /**
@@ -27,26 +27,26 @@ const sessionIssuer = z.object({
  * a record without a readable `type` is an `Unknown` identity.
  */
 export const userIdentitySchema = z.object({
-  type: z.string().min(1).default('Unknown'),
-  principalId: z.string().optional(),
-  arn: z.string().optional(),
-  accountId: z.string().optional(),
-  accessKeyId: z.string().optional(),
-  userName: z.string().optional(),
-  invokedBy: z.string().optional(),
-  identityProvider: z.string().optional(),
-  sessionContext: z
-    .object({
-      sessionIssuer: sessionIssuer.optional(),
-      attributes: z
-        .object({
-          creationDate: z.string().optional(),
-          mfaAuthenticated: z.string().optional(),
-        })
-        .optional(),
-      sourceIdentity: z.string().optional(),
-    })
-    .optional(),
+  type: z._default(z.string().check(z.minLength(1)), 'Unknown'),
+  principalId: z.optional(z.string()),
+  arn: z.optional(z.string()),
+  accountId: z.optional(z.string()),
+  accessKeyId: z.optional(z.string()),
+  userName: z.optional(z.string()),
+  invokedBy: z.optional(z.string()),
+  identityProvider: z.optional(z.string()),
+  sessionContext: z.optional(
+    z.object({
+      sessionIssuer: z.optional(sessionIssuer),
+      attributes: z.optional(
+        z.object({
+          creationDate: z.optional(z.string()),
+          mfaAuthenticated: z.optional(z.string()),
+        }),
+      ),
+      sourceIdentity: z.optional(z.string()),
+    }),
+  ),
 });
 
 /**
@@ -59,32 +59,39 @@ export const userIdentitySchema = z.object({
  * envelope's time and Region when unreadable; any lower-case Region code is kept as given.
  */
 export const cloudTrailDetailSchema = z.object({
-  eventVersion: z.string().optional(),
-  userIdentity: userIdentitySchema.default({ type: 'Unknown' }),
-  eventTime: z.string().min(1).default(''),
-  eventSource: z.string().min(1).max(256),
-  eventName: z.string().min(1).max(256),
-  awsRegion: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code').default(''),
-  sourceIPAddress: z.string().optional(),
-  userAgent: z.string().optional(),
-  errorCode: z.string().optional(),
-  errorMessage: z.string().optional(),
-  requestParameters: z.unknown().optional(),
-  responseElements: z.unknown().optional(),
-  additionalEventData: z.unknown().optional(),
-  requestID: z.string().optional(),
-  eventID: z.string().min(1).max(256),
-  readOnly: z.boolean().optional(),
-  eventType: z.string().optional(),
-  managementEvent: z.boolean().optional(),
-  recipientAccountId: z.string().optional(),
-  eventCategory: z.string().optional(),
-  sessionCredentialFromConsole: z.string().optional(),
-  resources: z
-    .array(
-      z.object({ ARN: z.string().optional(), accountId: z.string().optional(), type: z.string().optional() }),
-    )
-    .optional(),
+  eventVersion: z.optional(z.string()),
+  userIdentity: z._default(userIdentitySchema, { type: 'Unknown' }),
+  eventTime: z._default(z.string().check(z.minLength(1)), ''),
+  eventSource: z.string().check(z.minLength(1), z.maxLength(256)),
+  eventName: z.string().check(z.minLength(1), z.maxLength(256)),
+  awsRegion: z._default(
+    z.string().check(z.maxLength(64), z.regex(REGION_CODE, 'a lower-case Region code')),
+    '',
+  ),
+  sourceIPAddress: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
+  errorCode: z.optional(z.string()),
+  errorMessage: z.optional(z.string()),
+  requestParameters: z.optional(z.unknown()),
+  responseElements: z.optional(z.unknown()),
+  additionalEventData: z.optional(z.unknown()),
+  requestID: z.optional(z.string()),
+  eventID: z.string().check(z.minLength(1), z.maxLength(256)),
+  readOnly: z.optional(z.boolean()),
+  eventType: z.optional(z.string()),
+  managementEvent: z.optional(z.boolean()),
+  recipientAccountId: z.optional(z.string()),
+  eventCategory: z.optional(z.string()),
+  sessionCredentialFromConsole: z.optional(z.string()),
+  resources: z.optional(
+    z.array(
+      z.object({
+        ARN: z.optional(z.string()),
+        accountId: z.optional(z.string()),
+        type: z.optional(z.string()),
+      }),
+    ),
+  ),
 });
 
 /** A parsed CloudTrail record. */

@@ -1,5 +1,5 @@
 import { urlComponent } from '../../url';
-import { z } from 'zod';
+import * as z from '../../zod';
 import { REGION_CODE, consoleHome, consolePartitionOf } from '../../alert/partition';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import { deploymentFailureDraft, informationalDraft, millisOf } from '../informational';
@@ -16,12 +16,12 @@ export const CODEDEPLOY_DEPLOYMENT_DETAIL_TYPE = 'CodeDeploy Deployment State-ch
  * rerouted), SUCCESS, FAILURE, STOP.
  */
 export const codeDeployDeploymentSchema = z.looseObject({
-  instanceGroupId: z.string().optional(),
-  region: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code').optional(),
-  application: z.string().min(1),
-  deploymentGroup: z.string().min(1),
-  deploymentId: z.string().regex(/^d-[A-Za-z0-9]+$/, 'a CodeDeploy deployment id (d-…)'),
-  state: z.string().min(1),
+  instanceGroupId: z.optional(z.string()),
+  region: z.optional(z.string().check(z.maxLength(64), z.regex(REGION_CODE, 'a lower-case Region code'))),
+  application: z.string().check(z.minLength(1)),
+  deploymentGroup: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.regex(/^d-[A-Za-z0-9]+$/, 'a CodeDeploy deployment id (d-…)')),
+  state: z.string().check(z.minLength(1)),
 });
 
 /** A parsed CodeDeploy deployment state change. */

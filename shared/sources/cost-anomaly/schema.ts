@@ -1,44 +1,45 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 
 /** The EventBridge detail-type of Cost Anomaly Detection (`source: aws.ce`, immediate alerts). */
 export const COST_ANOMALY_DETAIL_TYPE = 'Anomaly Detected';
 
 const impactSchema = z.looseObject({
-  maxImpact: z.number().optional(),
-  totalActualSpend: z.number().optional(),
-  totalExpectedSpend: z.number().optional(),
+  maxImpact: z.optional(z.number()),
+  totalActualSpend: z.optional(z.number()),
+  totalExpectedSpend: z.optional(z.number()),
   totalImpact: z.number(),
-  totalImpactPercentage: z.number().optional(),
+  totalImpactPercentage: z.optional(z.number()),
 });
 
 const rootCauseSchema = z.looseObject({
-  linkedAccount: z.string().optional(),
-  linkedAccountName: z.string().optional(),
-  region: z.string().optional(),
-  service: z.string().optional(),
-  usageType: z.string().optional(),
-  impact: z.looseObject({ contribution: z.number().optional() }).optional(),
+  linkedAccount: z.optional(z.string()),
+  linkedAccountName: z.optional(z.string()),
+  region: z.optional(z.string()),
+  service: z.optional(z.string()),
+  usageType: z.optional(z.string()),
+  impact: z.optional(z.looseObject({ contribution: z.optional(z.number()) })),
 });
 
 const common = {
-  anomalyId: z.string().min(1),
-  anomalyStartDate: z.string().optional(),
-  anomalyEndDate: z.string().optional(),
-  anomalyScore: z
-    .looseObject({ currentScore: z.number().optional(), maxScore: z.number().optional() })
-    .optional(),
-  anomalyDetailsLink: z
-    .string()
-    .regex(/^https:\/\/\S+$/, 'an https link to the anomaly')
-    .optional(),
+  anomalyId: z.string().check(z.minLength(1)),
+  anomalyStartDate: z.optional(z.string()),
+  anomalyEndDate: z.optional(z.string()),
+  anomalyScore: z.optional(
+    z.looseObject({ currentScore: z.optional(z.number()), maxScore: z.optional(z.number()) }),
+  ),
+  anomalyDetailsLink: z.optional(
+    z.string().check(z.regex(/^https:\/\/\S+$/, 'an https link to the anomaly')),
+  ),
   impact: impactSchema,
   monitorArn: z
     .string()
-    .regex(
-      /^arn:aws(-[a-z]+)*:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/,
-      'a Cost Anomaly Detection monitor ARN',
+    .check(
+      z.regex(
+        /^arn:aws(-[a-z]+)*:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/,
+        'a Cost Anomaly Detection monitor ARN',
+      ),
     ),
-  rootCauses: z.array(rootCauseSchema).default([]),
+  rootCauses: z._default(z.array(rootCauseSchema), []),
 };
 
 /**
@@ -48,23 +49,20 @@ const common = {
  */
 export const costAnomalySnsSchema = z.looseObject({
   ...common,
-  accountId: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
-  dimensionalValue: z.string().optional(),
-  subscriptionId: z.string().optional(),
-  subscriptionName: z.string().optional(),
+  accountId: z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id')),
+  dimensionalValue: z.optional(z.string()),
+  subscriptionId: z.optional(z.string()),
+  subscriptionName: z.optional(z.string()),
 });
 
 /** `detail` of an `Anomaly Detected` EventBridge event (Cost Management user guide, "Using EventBridge"). */
 export const costAnomalyDetailSchema = z.looseObject({
   ...common,
-  accountId: z
-    .string()
-    .regex(/^\d{12}$/, 'a 12-digit account id')
-    .optional(),
-  accountName: z.string().optional(),
-  dimensionValue: z.string().optional(),
-  monitorName: z.string().optional(),
-  feedback: z.string().optional(),
+  accountId: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id'))),
+  accountName: z.optional(z.string()),
+  dimensionValue: z.optional(z.string()),
+  monitorName: z.optional(z.string()),
+  feedback: z.optional(z.string()),
 });
 
 /** One anomaly, whichever path brought it. */

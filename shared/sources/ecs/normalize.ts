@@ -1,5 +1,5 @@
 import { urlComponent } from '../../url';
-import { z } from 'zod';
+import * as z from '../../zod';
 import { consoleHome } from '../../alert/partition';
 import { parseArn } from '../arn';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
@@ -15,12 +15,12 @@ export const ECS_DEPLOYMENT_DETAIL_TYPE = 'ECS Deployment State Change';
  * state change events"). `resources[0]` of the envelope is the service ARN.
  */
 export const ecsDeploymentSchema = z.looseObject({
-  eventType: z.string().optional(),
-  eventName: z.string().min(1),
-  deploymentId: z.string().min(1),
-  updatedAt: z.string().optional(),
-  reason: z.string().optional(),
-  clusterArn: z.string().optional(),
+  eventType: z.optional(z.string()),
+  eventName: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.minLength(1)),
+  updatedAt: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  clusterArn: z.optional(z.string()),
 });
 
 /** A parsed ECS deployment state change. */

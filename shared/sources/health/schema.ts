@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { REGION_CODE } from '../../alert/partition';
 
 /** The detail-types AWS Health sends (`source: aws.health`). */
@@ -16,29 +16,31 @@ export const HEALTH_ABUSE_DETAIL_TYPE = 'AWS Health Abuse Event';
 export const healthEventDetailSchema = z.looseObject({
   eventArn: z
     .string()
-    .max(2048)
-    .regex(/^arn:aws(-[a-z]+)*:health:[a-z0-9-]*::event\/\S+$/, 'an AWS Health event ARN'),
-  service: z.string().min(1),
-  eventTypeCode: z.string().min(1),
-  eventTypeCategory: z.string().min(1),
-  eventScopeCode: z.string().optional(),
-  communicationId: z.string().optional(),
-  startTime: z.string().optional(),
-  endTime: z.string().optional(),
-  lastUpdatedTime: z.string().optional(),
+    .check(
+      z.maxLength(2048),
+      z.regex(/^arn:aws(-[a-z]+)*:health:[a-z0-9-]*::event\/\S+$/, 'an AWS Health event ARN'),
+    ),
+  service: z.string().check(z.minLength(1)),
+  eventTypeCode: z.string().check(z.minLength(1)),
+  eventTypeCategory: z.string().check(z.minLength(1)),
+  eventScopeCode: z.optional(z.string()),
+  communicationId: z.optional(z.string()),
+  startTime: z.optional(z.string()),
+  endTime: z.optional(z.string()),
+  lastUpdatedTime: z.optional(z.string()),
   /** `open`, `closed` or `upcoming`; any other value, or none, is read as `open` (noted). */
-  statusCode: z.string().min(1).max(64).optional(),
-  eventRegion: z.string().max(64).regex(REGION_CODE, 'a lower-case Region code (or "global")').optional(),
-  eventDescription: z
-    .array(z.looseObject({ language: z.string().optional(), latestDescription: z.string() }))
-    .default([]),
-  affectedEntities: z
-    .array(z.looseObject({ entityValue: z.string(), tags: z.record(z.string(), z.string()).optional() }))
-    .optional(),
-  affectedAccount: z
-    .string()
-    .regex(/^\d{12}$/, 'a 12-digit account id')
-    .optional(),
+  statusCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  eventRegion: z.optional(
+    z.string().check(z.maxLength(64), z.regex(REGION_CODE, 'a lower-case Region code (or "global")')),
+  ),
+  eventDescription: z._default(
+    z.array(z.looseObject({ language: z.optional(z.string()), latestDescription: z.string() })),
+    [],
+  ),
+  affectedEntities: z.optional(
+    z.array(z.looseObject({ entityValue: z.string(), tags: z.optional(z.record(z.string(), z.string())) })),
+  ),
+  affectedAccount: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id'))),
 });
 
 /** A parsed AWS Health event detail. */

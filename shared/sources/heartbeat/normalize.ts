@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import { parseArn } from '../arn';
 import type { IntakeRecord } from '../envelope';
 import type { AlertDraft, NormalizeResult } from '../types';
@@ -17,13 +17,13 @@ export const heartbeatMessageSchema = z.strictObject({
   klaxon: z.literal(HEARTBEAT_MARKER),
   version: z.literal(1),
   /** The deployment stage (part of the fingerprint: one switch per stage). */
-  stage: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'a stage name'),
+  stage: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'a stage name')),
   /** Identity of this beat: the scheduled event's id, so a retried invocation is the same beat. */
-  beat: z.string().min(1).max(128),
+  beat: z.string().check(z.minLength(1), z.maxLength(128)),
   /** When the heartbeat function published it (ISO 8601, UTC). */
   sentAt: z.iso.datetime({ offset: true }),
   /** The topic it was published to; a copy arriving through another topic is not this beat. */
-  topicArn: z.string().min(1),
+  topicArn: z.string().check(z.minLength(1)),
 });
 
 /** A heartbeat message. */

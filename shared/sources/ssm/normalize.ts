@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod';
 import type { EventBridgeEnvelope } from '../cloudwatch-alarm/schemas';
 import type { AlertDraft, NormalizeResult } from '../types';
 import { consolePartitionOf } from '../../alert/partition';
@@ -36,19 +36,19 @@ export const AUTOMATION_FINAL_STATUSES: readonly string[] = [...AUTOMATION_SUCCE
 export const COMMAND_FINAL_STATUSES: readonly string[] = [...COMMAND_SUCCESS, ...COMMAND_FAILURE];
 
 const automationDetail = z.looseObject({
-  ExecutionId: z.string().min(1),
-  Definition: z.string().min(1),
-  Status: z.string().min(1),
-  ExecutedBy: z.string().optional(),
-  StartTime: z.string().optional(),
-  EndTime: z.string().optional(),
+  ExecutionId: z.string().check(z.minLength(1)),
+  Definition: z.string().check(z.minLength(1)),
+  Status: z.string().check(z.minLength(1)),
+  ExecutedBy: z.optional(z.string()),
+  StartTime: z.optional(z.string()),
+  EndTime: z.optional(z.string()),
 });
 
 const commandDetail = z.looseObject({
-  'command-id': z.string().min(1),
-  'document-name': z.string().min(1),
-  status: z.string().min(1),
-  'requested-date-time': z.string().optional(),
+  'command-id': z.string().check(z.minLength(1)),
+  'document-name': z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
+  'requested-date-time': z.optional(z.string()),
 });
 
 /** The outcome class of a terminal status. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../../../shared/zod';
 import {
   ratePerSecondSchema,
   type ReceiverDescriptor,
@@ -18,7 +18,7 @@ function configSchema({ secretRefSchema }: ReceiverSchemaParts) {
     type: z.literal('beeper'),
     url: z.url({ protocol: /^https?$/ }),
     token: secretRefSchema,
-    ratePerSecond: ratePerSecondSchema.optional(),
+    ratePerSecond: z.optional(ratePerSecondSchema),
   });
 }
 
