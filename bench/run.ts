@@ -214,6 +214,10 @@ interface Check {
   measured: string;
   met: boolean;
   deterministic: boolean;
+  /** Shown, but a miss does not fail `--check`: the bundle/floor targets under `--deterministic-only`. */
+  informational?: boolean;
+  /** For a miss: what stands in the way, printed under the table. */
+  detail?: string;
 }
 
 /**
@@ -225,7 +229,10 @@ function overBy(fn: FunctionResult, maxRatio: number): string {
   return `${kb(over)} over; beyond the floor: ${beyondFloor(fn)}`;
 }
 
-/** The three packages a function's bundle carries beyond its floor, largest first. */
+/**
+ * The three packages a function's bundle carries beyond its floor, largest first; our own code is
+ * split into its three largest directories, since that is where a change would go.
+ */
 function beyondFloor(fn: FunctionResult): string {
   const floorBytes = new Map(fn.floor.packages.map((p) => [p.name, p.bytes]));
   return fn.bundle.packages
@@ -233,7 +240,11 @@ function beyondFloor(fn: FunctionResult): string {
     .filter((p) => p.bytes > 1024)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 3)
-    .map((p) => `${p.name} +${kb(p.bytes)}`)
+    .map((p) => {
+      if (p.name !== '(own)') return `${p.name} +${kb(p.bytes)}`;
+      const areas = fn.bundle.ownAreas.slice(0, 3).map((a) => `${a.name} ${kb(a.bytes)}`);
+      return `(own) +${kb(p.bytes)} [${areas.join(', ')}]`;
+    })
     .join(', ');
 }
 
@@ -256,15 +267,29 @@ function checks(
         deterministic: true,
       });
     }
-    if (!deterministicOnly && budgets.maxBundleFloorRatio) {
+    // zod classic is 444 KB of locales, JSON Schema and JIT code no function uses (shared/zod.ts).
+    list.push({
+      target: `${fn.name} bundles no zod classic`,
+      budget: 'none',
+      measured:
+        fn.bundle.zodClassicInputs.length === 0
+          ? 'none'
+          : `${fn.bundle.zodClassicInputs.length} inputs, e.g. ${fn.bundle.zodClassicInputs[0]}`,
+      met: fn.bundle.zodClassicInputs.length === 0,
+      deterministic: true,
+    });
+    if (budgets.maxBundleFloorRatio) {
       const ratio = fn.bundle.bytes / fn.floor.bytes;
       const met = ratio <= budgets.maxBundleFloorRatio;
       list.push({
         target: `${fn.name} bundle / floor`,
         budget: `<= ${budgets.maxBundleFloorRatio}x`,
-        measured: `${fixed(ratio, 2)}x${met ? '' : ` (${overBy(fn, budgets.maxBundleFloorRatio)})`}`,
+        measured: `${fixed(ratio, 2)}x`,
+        detail: met ? undefined : overBy(fn, budgets.maxBundleFloorRatio),
         met,
         deterministic: true,
+        // CI checks the ceilings; the full bench gates on the ratio itself.
+        informational: deterministicOnly,
       });
     }
     if (fn.load) {
@@ -273,7 +298,8 @@ function checks(
         target: `${fn.name} load / floor`,
         budget: `<= ${budgets.maxLoadRatio}x`,
         // What a miss loads beyond the floor: the same packages the bundle carries beyond it.
-        measured: `${fixed(fn.load.ratio, 2)}x${met ? '' : ` (loads beyond the floor: ${beyondFloor(fn)})`}`,
+        measured: `${fixed(fn.load.ratio, 2)}x`,
+        detail: met ? undefined : `loads beyond the floor: ${beyondFloor(fn)}`,
         met,
         deterministic: false,
       });
@@ -553,16 +579,30 @@ async function main(): Promise<number> {
       table(
         [
           ['target', 'budget', 'measured', 'status'],
-          ...checked.map((c) => [c.target, c.budget, c.measured, c.met ? 'met' : 'MISSED']),
+          ...checked.map((c) => [
+            c.target,
+            c.budget,
+            c.measured,
+            c.met ? 'met' : c.informational ? 'missed' : 'MISSED',
+          ]),
         ],
         new Set([2]),
       ),
     );
-    const missed = checked.filter((c) => !c.met);
+    const details = checked.filter((c) => !c.met && c.detail);
+    if (details.length > 0) {
+      out('\nWhat stands in the way (KB over the target; what the bundle carries beyond its floor)');
+      for (const c of details) out(`- ${c.target}: ${c.detail}`);
+    }
+    const missed = checked.filter((c) => !c.met && !c.informational);
+    const shown = checked.filter((c) => !c.met && c.informational).length;
     out(
-      missed.length === 0
-        ? `\nAll ${checked.length} targets met.`
-        : `\n${missed.length} of ${checked.length} targets MISSED: ${missed.map((c) => c.target).join('; ')}`,
+      (missed.length === 0
+        ? `\nAll ${checked.length - shown} checked targets met.`
+        : `\n${missed.length} of ${checked.length - shown} checked targets MISSED: ${missed.map((c) => c.target).join('; ')}`) +
+        (shown > 0
+          ? ` ${shown} bundle/floor targets missed (shown, not checked with --deterministic-only).`
+          : ''),
     );
 
     const resultsFile = join(ROOT, 'bench/results.json');
