@@ -16,6 +16,10 @@ export * from 'zod/mini';
 // zod/mini objects parse key by key; classic compiles each object shape into one function on first
 // use ($ZodObjectJIT), which is what keeps event parsing on the hot path as fast as it was. Same
 // trait name, so z.extend, z.partial and the type guards treat these as ordinary mini objects.
+// A shape is compiled only from its third parse: klaxon.yml is validated once per cold start and
+// would pay for compiling dozens of shapes it never parses again; event schemas compile on their
+// third event.
+const PARSES_BEFORE_COMPILE = 2;
 const ZodMiniObjectJIT: typeof ZodMiniObject = /*@__PURE__*/ $constructor('ZodMiniObject', (inst, def) => {
   $ZodObjectJIT.init(inst, def);
   ZodMiniType.init(inst, def);
@@ -25,6 +29,13 @@ const ZodMiniObjectJIT: typeof ZodMiniObject = /*@__PURE__*/ $constructor('ZodMi
     (self: { _zod: { def: { shape: unknown } } }) => self._zod.def.shape,
     false,
   );
+  const compiled = inst._zod.parse;
+  let parses = 0;
+  inst._zod.parse = (payload, ctx) => {
+    if (parses >= PARSES_BEFORE_COMPILE) return compiled(payload, ctx);
+    parses += 1;
+    return compiled(payload, { ...ctx, jitless: true });
+  };
 });
 
 /** `z.object`: unknown keys are dropped. */

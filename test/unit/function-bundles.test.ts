@@ -90,6 +90,26 @@ describe('shared/zod', () => {
     expect(Object.keys(derived.shape)).toEqual(['a', 'b']);
   });
 
+  it('gives the same answers before and after a shape is compiled (from its third parse)', () => {
+    const schema = z.strictObject({
+      name: z.string().check(z.minLength(2)),
+      nested: z.object({ n: z.number() }),
+      tags: z.optional(z.array(z.looseObject({ k: z.string() }))),
+    });
+    const good = { name: 'ok', nested: { n: 1, dropped: true }, tags: [{ k: 'a', kept: 1 }] };
+    const bad = { name: 'x', nested: { n: 'one' }, tags: [{ k: 2 }], extra: true };
+    const answers = Array.from({ length: 5 }, () => [schema.safeParse(good), schema.safeParse(bad)]);
+    for (const [ok, failed] of answers) {
+      expect(ok?.data).toEqual({ name: 'ok', nested: { n: 1 }, tags: [{ k: 'a', kept: 1 }] });
+      expect(failed?.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+        ['name', 'Too small: expected string to have >=2 characters'],
+        ['nested.n', 'Invalid input: expected number, received string'],
+        ['tags.0.k', 'Invalid input: expected string, received number'],
+        ['', 'Unrecognized key: "extra"'],
+      ]);
+    }
+  });
+
   it('keeps the English messages in a bundle of shared/zod alone (the locale is not tree-shaken away)', async () => {
     const { esbuild } = await readServerlessConfig(REPO_ROOT);
     const inputs = await bundleInputs(esbuild, {
