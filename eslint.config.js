@@ -25,6 +25,25 @@ export default tseslint.config(
     },
   },
   {
+    // zod only through shared/zod.ts (zod/mini with the English messages): `import { z } from 'zod'`
+    // puts all of zod classic (444 KB) in every function that imports the file.
+    files: ['**/*.ts'],
+    ignores: ['shared/zod.ts', 'bench/scratch/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^zod(/.*)?$',
+              message: "import * as z from '<relative>/shared/zod' (zod/mini; docs/config-modules.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -227,6 +227,10 @@ interface Check {
   measured: string;
   met: boolean;
   deterministic: boolean;
+  /** Shown, but a miss does not fail `--check`: the bundle/floor targets under `--deterministic-only`. */
+  informational?: boolean;
+  /** For a miss: what stands in the way, printed under the table. */
+  detail?: string;
 }
 
 /**
@@ -238,7 +242,10 @@ function overBy(fn: FunctionResult, maxRatio: number): string {
   return `${kb(over)} over; beyond the floor: ${beyondFloor(fn)}`;
 }
 
-/** The three packages a function's bundle carries beyond its floor, largest first. */
+/**
+ * The three packages a function's bundle carries beyond its floor, largest first; our own code is
+ * split into its three largest directories, since that is where a change would go.
+ */
 function beyondFloor(fn: FunctionResult): string {
   const floorBytes = new Map(fn.floor.packages.map((p) => [p.name, p.bytes]));
   return fn.bundle.packages
@@ -246,7 +253,11 @@ function beyondFloor(fn: FunctionResult): string {
     .filter((p) => p.bytes > 1024)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 3)
-    .map((p) => `${p.name} +${kb(p.bytes)}`)
+    .map((p) => {
+      if (p.name !== '(own)') return `${p.name} +${kb(p.bytes)}`;
+      const areas = fn.bundle.ownAreas.slice(0, 3).map((a) => `${a.name} ${kb(a.bytes)}`);
+      return `(own) +${kb(p.bytes)} [${areas.join(', ')}]`;
+    })
     .join(', ');
 }
 
@@ -269,15 +280,29 @@ function checks(
         deterministic: true,
       });
     }
-    if (!deterministicOnly && budgets.maxBundleFloorRatio) {
+    // zod classic is 444 KB of locales, JSON Schema and JIT code no function uses (shared/zod.ts).
+    list.push({
+      target: `${fn.name} bundles no zod classic`,
+      budget: 'none',
+      measured:
+        fn.bundle.zodClassicInputs.length === 0
+          ? 'none'
+          : `${fn.bundle.zodClassicInputs.length} inputs, e.g. ${fn.bundle.zodClassicInputs[0]}`,
+      met: fn.bundle.zodClassicInputs.length === 0,
+      deterministic: true,
+    });
+    if (budgets.maxBundleFloorRatio) {
       const ratio = fn.bundle.bytes / fn.floor.bytes;
       const met = ratio <= budgets.maxBundleFloorRatio;
       list.push({
         target: `${fn.name} bundle / floor`,
         budget: `<= ${budgets.maxBundleFloorRatio}x`,
-        measured: `${fixed(ratio, 2)}x${met ? '' : ` (${overBy(fn, budgets.maxBundleFloorRatio)})`}`,
+        measured: `${fixed(ratio, 2)}x`,
+        detail: met ? undefined : overBy(fn, budgets.maxBundleFloorRatio),
         met,
         deterministic: true,
+        // CI checks the ceilings; the full bench gates on the ratio itself.
+        informational: deterministicOnly,
       });
     }
     if (fn.load) {
@@ -286,7 +311,8 @@ function checks(
         target: `${fn.name} load / floor`,
         budget: `<= ${budgets.maxLoadRatio}x`,
         // What a miss loads beyond the floor: the same packages the bundle carries beyond it.
-        measured: `${fixed(fn.load.ratio, 2)}x${met ? '' : ` (loads beyond the floor: ${beyondFloor(fn)})`}`,
+        measured: `${fixed(fn.load.ratio, 2)}x`,
+        detail: met ? undefined : `loads beyond the floor: ${beyondFloor(fn)}`,
         met,
         deterministic: false,
       });

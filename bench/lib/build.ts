@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 
@@ -15,6 +15,27 @@ export interface BundleStats {
   topInputs: Array<{ path: string; bytes: number }>;
   /** Bytes in the output per package (`(own)` for repository code). */
   packages: Array<{ name: string; bytes: number }>;
+  /** Bytes in the output per directory of repository code (`shared/security`), largest first. */
+  ownAreas: Array<{ name: string; bytes: number }>;
+  /** Inputs from zod classic (`zod/v4/classic`, `zod/v3`, any locale but `en`): none, in a lean bundle. */
+  zodClassicInputs: string[];
+}
+
+/** Whether an input is part of zod classic (or a locale) rather than the zod/mini core. */
+export function isZodClassicInput(input: string): boolean {
+  const match = /node_modules\/zod\/(.*)$/.exec(input);
+  if (!match?.[1]) return false;
+  const inner = match[1];
+  if (/^(v4\/)?locales\/(?!en\.)/.test(inner)) return true;
+  return /^(v4\/classic|v3|index\.js|v4\/index\.js)/.test(inner);
+}
+
+function sumBy<T>(items: T[], key: (item: T) => string, bytes: (item: T) => number) {
+  const sums = new Map<string, number>();
+  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + bytes(item));
+  return [...sums.entries()]
+    .map(([name, total]) => ({ name, bytes: total }))
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /** The package an input belongs to, from its path (`node_modules/@scope/name/...`). */
@@ -50,9 +71,6 @@ export async function buildBundle(
   const inputs = Object.entries(output.inputs)
     .map(([path, v]) => ({ path, bytes: v.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
-  const byPackage = new Map<string, number>();
-  for (const input of inputs)
-    byPackage.set(packageOf(input.path), (byPackage.get(packageOf(input.path)) ?? 0) + input.bytes);
   return {
     entry,
     file: absolute,
@@ -60,9 +78,17 @@ export async function buildBundle(
     gzipBytes: gzipSync(code).length,
     mapBytes: existsSync(map) ? (await stat(map)).size : undefined,
     topInputs: inputs.slice(0, topN),
-    packages: [...byPackage.entries()]
-      .map(([name, bytes]) => ({ name, bytes }))
-      .sort((a, b) => b.bytes - a.bytes),
+    packages: sumBy(
+      inputs,
+      (i) => packageOf(i.path),
+      (i) => i.bytes,
+    ),
+    ownAreas: sumBy(
+      inputs.filter((i) => packageOf(i.path) === '(own)'),
+      (i) => dirname(i.path),
+      (i) => i.bytes,
+    ),
+    zodClassicInputs: inputs.map((i) => i.path).filter(isZodClassicInput),
     metafile: result.metafile,
   };
 }
