@@ -9,6 +9,8 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { getHeapSpaceStatistics } from 'node:v8';
+import type { MemoryBreakdown } from '../lib/in-the-way';
 import { loadConfig } from '../../shared/config/yaml';
 import { silentObserver } from '../../shared/observability/observer';
 import { type PipelineDeps, processEventText } from '../../shared/pipeline';
@@ -33,6 +35,8 @@ export interface ThroughputResult {
   passes: PassResult[];
   /** Peak RSS right after the first (cold) pipeline pass, before any floor pass. */
   maxRssAfterFirstPipelineBytes: number;
+  /** Where the memory is right after the first pipeline pass (what stands in the way of the RSS target). */
+  memoryAfterFirstPipeline: MemoryBreakdown;
   maxRssBytes: number;
   checksum: number;
 }
@@ -122,9 +126,22 @@ async function pass(kind: PassResult['kind']): Promise<PassResult> {
 async function main(): Promise<void> {
   const passes: PassResult[] = [];
   let maxRssAfterFirstPipelineBytes = 0;
+  let memoryAfterFirstPipeline: MemoryBreakdown | undefined;
+  const rssBeforeBytes = process.memoryUsage().rss;
   for (let rep = 0; rep < reps; rep += 1) {
     const pipeline = await pass('pipeline');
-    if (rep === 0) maxRssAfterFirstPipelineBytes = pipeline.maxRssBytes;
+    if (rep === 0) {
+      maxRssAfterFirstPipelineBytes = pipeline.maxRssBytes;
+      const usage = process.memoryUsage();
+      memoryAfterFirstPipeline = {
+        rssBeforeBytes,
+        rssBytes: usage.rss,
+        heapTotalBytes: usage.heapTotal,
+        heapUsedBytes: usage.heapUsed,
+        externalBytes: usage.external,
+        heapSpaces: getHeapSpaceStatistics().map((s) => ({ name: s.space_name, bytes: s.space_size })),
+      };
+    }
     passes.push(pipeline);
     if (only !== 'pipeline-only') passes.push(await pass('floor'));
   }
@@ -132,6 +149,7 @@ async function main(): Promise<void> {
     configLoadMs,
     passes,
     maxRssAfterFirstPipelineBytes,
+    memoryAfterFirstPipeline: memoryAfterFirstPipeline as MemoryBreakdown,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     checksum,
   };

@@ -63,8 +63,10 @@ export async function summarizeProfile(
     const node = byId.get(id);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    // Node's own modules keep their `node:` path, so streaming can be told from pipeline work.
     const module =
-      (url ? moduleOf(url, lineNumber) : undefined) ?? (url ? url.replace(/^.*\//, '') : '(native)');
+      (url ? moduleOf(url, lineNumber) : undefined) ??
+      (url.startsWith('node:') ? url : url ? url.replace(/^.*\//, '') : '(native)');
     const name = functionName || (url ? '(anonymous)' : node.callFrame.functionName || '(program)');
     const key = `${name}@${module}`;
     const entry = functions.get(key) ?? { name, module, selfMs: 0, selfPercent: 0 };

@@ -22,6 +22,21 @@ export function isRegionCode(text: string): boolean {
  */
 export function regionPartition(region: string): string | undefined {
   if (!isRegionCode(region)) return undefined;
+  // The SDK's lookup walks every partition's Region list and pattern, and it ran for every alert
+  // (3% of a replay's CPU). Its data is fixed for the process, so answers are kept, up to a bound:
+  // Region codes arrive in events, and a flood of made-up ones must not grow memory.
+  if (PARTITION_CACHE.has(region)) return PARTITION_CACHE.get(region);
+  const name = sdkRegionPartition(region);
+  if (PARTITION_CACHE.size < PARTITION_CACHE_LIMIT) PARTITION_CACHE.set(region, name);
+  return name;
+}
+
+/** How many Region codes {@link regionPartition} remembers; past that it asks the SDK each time. */
+export const PARTITION_CACHE_LIMIT = 256;
+
+const PARTITION_CACHE = new Map<string, string | undefined>();
+
+function sdkRegionPartition(region: string): string | undefined {
   const found = sdkPartition(region);
   // The SDK answers `aws` for any text; only a listed Region (it has a description) or another
   // partition's pattern is a real answer.
