@@ -21,7 +21,7 @@ import { InvocationClock } from '../shared/lambda/invocation-clock';
 import { pipelineFunction } from '../shared/lambda/pipeline-handler';
 import { createPowertools } from '../shared/observability/powertools';
 import { systemClock } from '../shared/receivers/factory';
-import { alarmNotifierComposition } from '../shared/stages/composition';
+import { alarmNotifierComposition } from '../shared/compositions/alarm-notifier';
 import { type CostPerMillion, costPerMillionAlerts } from './lib/cost';
 import { type ScenarioEvent, type ScenarioOptions, scenarioEvents } from './lib/corpus';
 import { installMeter, type MeterTotals, StateMeter } from './lib/state-meter';

@@ -63,7 +63,7 @@ const FUNCTIONS = [
   {
     name: 'alarmNotifier',
     description: 'alarm notifier: CloudWatch alarms and cost anomalies, routed and delivered',
-    // Only what its triggers carry (shared/stages/composition.ts): an EventBridge event relayed
+    // Only what its triggers carry (shared/compositions/): an EventBridge event relayed
     // through an intake topic is refused by the function, so it can never start a document.
     sources: ['cloudwatch-alarm', 'cost-anomaly'],
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'alarmEnrichment', 'onFailure'],

@@ -1,6 +1,6 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
-import { alarmNotifierComposition } from '../../shared/stages/composition';
+import { alarmNotifierComposition } from '../../shared/compositions/alarm-notifier';
 
 /** What the alarm notifier returns. */
 export type AlarmNotifierResult = PipelineHandlerResult;

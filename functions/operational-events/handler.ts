@@ -1,6 +1,6 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
-import { operationalEventsComposition } from '../../shared/stages/composition';
+import { operationalEventsComposition } from '../../shared/compositions/operational-events';
 
 /**
  * The operational-events function: AWS Health, CodeDeploy and ECS deployments, Auto Scaling

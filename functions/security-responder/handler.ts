@@ -1,6 +1,6 @@
 import klaxonYml from '../../klaxon.yml';
 import { type PipelineHandlerResult, pipelineFunction } from '../../shared/lambda/pipeline-handler';
-import { securityResponderComposition } from '../../shared/stages/composition';
+import { securityResponderComposition } from '../../shared/compositions/security-responder';
 
 /** What the security responder returns. */
 export type SecurityResponderResult = PipelineHandlerResult;

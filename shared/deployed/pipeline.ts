@@ -4,7 +4,7 @@ import type { KlaxonConfig } from '../config/load';
 import type { Dispatcher } from '../delivery/dispatcher';
 import { AwsContextEnricher } from '../enrichment/enricher';
 import type { InvocationClock } from '../lambda/invocation-clock';
-import type { PipelineDeps } from '../pipeline';
+import type { PipelineDeps } from '../pipeline-deps';
 import type { Remediator } from '../remediation/remediator';
 import { deployedDelivery } from './delivery';
 import { type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';

@@ -1,7 +1,8 @@
 import { DeliveryIncompleteError } from '../delivery/dispatcher';
 import { type DeployedPipeline, deployedPipeline } from '../deployed/pipeline';
 import { createPowertools } from '../observability/powertools';
-import { type PipelineDeps, type ProcessResult, processEvent } from '../pipeline';
+import { processEvent } from '../event-pipeline';
+import type { PipelineDeps, ProcessResult } from '../pipeline-deps';
 import type { EventComposition } from '../stages/composition';
 import { InvocationClock } from './invocation-clock';
 import { lazyHandler } from './lazy-handler';

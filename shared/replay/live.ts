@@ -3,7 +3,7 @@ import { DeliveryIncompleteError, Dispatcher } from '../delivery/dispatcher';
 import type { DeliveryJob } from '../delivery/jobs';
 import type { DeliveryQueue } from '../delivery/queue';
 import { silentObserver } from '../observability/observer';
-import type { ProcessResult } from '../pipeline';
+import type { ProcessResult } from '../pipeline-deps';
 import type { Clock } from '../receivers/context';
 import type { DeliveryResult, Receiver } from '../receivers/types';
 import { MemoryStateStore } from '../state/memory';

@@ -1,5 +1,5 @@
 import type { Provenance } from '../alert/alert';
-import type { AlertOutcome, ProcessResult } from '../pipeline';
+import type { AlertOutcome, ProcessResult } from '../pipeline-deps';
 import type { RemediationDecision } from '../remediation/remediator';
 
 /** One alert in the replay `--json` contract (docs/replay-output.md). */

@@ -8,7 +8,9 @@ import { DeliveryIncompleteError } from '../delivery/dispatcher';
 import { ConfigError } from '../errors';
 import { type DoctorPort, type Finding, runDoctor, ssmReferences } from '../onboarding/doctor';
 import { awsDoctorPort } from '../onboarding/doctor-aws';
-import { type PipelineDeps, processDrafts } from '../pipeline';
+import { selfCheckComposition } from '../compositions/self-check';
+import { processDrafts } from '../event-pipeline';
+import type { PipelineDeps } from '../pipeline-deps';
 import type { DeployedEnv } from '../deployed/env';
 import { deployedPipeline } from '../deployed/pipeline';
 import type { InvocationClock } from '../lambda/invocation-clock';
@@ -224,7 +226,7 @@ export async function runSelfCheck(
   const plan = planSelfCheck(findings, previous, scope);
   for (const finding of plan.reported)
     pipeline.observer.count('SelfCheckFindings', { severity: finding.severity });
-  const result = await processDrafts(plan.drafts, pipeline);
+  const result = await processDrafts(plan.drafts, pipeline, selfCheckComposition);
   if (result.incomplete) throw new DeliveryIncompleteError(result.incomplete);
   await store?.saveRecord(SELF_CHECK_RECORD, plan.next, now.getTime(), {
     ttlSeconds: SELF_CHECK_RECORD_TTL_SECONDS,

@@ -70,6 +70,8 @@ export type SourceTier =
 export type SourceDescriptor = SourceTier & {
   /** The folder under shared/sources/ (unique). */
   id: string;
+  /** The source key (sourceKeyOf) of its alerts when it is not the label (Klaxon's own `klaxon:<kind>`). */
+  key?: string;
   /** Its EventBridge events, by `source` and `detail-type`. */
   eventBridge: readonly EventBridgeRoute[];
   /**

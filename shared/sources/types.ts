@@ -51,8 +51,19 @@ export interface DetectionScreen {
   egress?: true;
 }
 
+/**
+ * An event of a source Klaxon knows but the function's own registry does not carry: not parsed,
+ * only named (`key`, as sourceKeyOf names it), so the pipeline refuses it as it refuses any source
+ * a function does not accept.
+ */
+export interface ForeignEvent {
+  key: string;
+  /** Set when the event came inside an SNS message, with the event's own `account`. */
+  eventBridgeInSns?: { account: string };
+}
+
 /** What one normalizer makes of one record. */
 export type NormalizeResult =
   | { kind: 'alerts'; drafts: AlertDraft[] }
-  | { kind: 'ignored'; reason: string; notice?: string }
+  | { kind: 'ignored'; reason: string; notice?: string; foreign?: ForeignEvent }
   | { kind: 'invalid'; reason: string };

@@ -36,6 +36,46 @@ describe('function bundles (bench/README.md)', () => {
     expect(found).toEqual(Object.fromEntries(functions.map((fn) => [fn.name, []])));
   }, 60_000);
 
+  it('bundle the detection catalog and the security screen in the security responder alone', async () => {
+    const { functions, esbuild } = await readServerlessConfig(REPO_ROOT);
+    const carries = (inputs: string[]) => ({
+      catalog: inputs.includes('shared/security/catalog.ts'),
+      screen: inputs.includes('shared/security/stage.ts'),
+    });
+    const found: Record<string, { catalog: boolean; screen: boolean }> = {};
+    for (const fn of functions) {
+      found[fn.name] = carries(await bundleInputs(esbuild, { entryPoints: [fn.entry] }));
+    }
+    const only = (fn: string) => ({
+      catalog: fn === 'securityResponder',
+      screen: fn === 'securityResponder',
+    });
+    expect(found).toEqual(Object.fromEntries(functions.map((fn) => [fn.name, only(fn.name)])));
+  }, 60_000);
+
+  it('bundle only the sources their compositions name (shared/compositions/)', async () => {
+    const { functions, esbuild } = await readServerlessConfig(REPO_ROOT);
+    const sourcesOf = async (name: string) => {
+      const fn = functions.find((candidate) => candidate.name === name);
+      if (!fn) throw new Error(`no function ${name} in serverless.yml`);
+      const inputs = await bundleInputs(esbuild, { entryPoints: [fn.entry] });
+      return [
+        ...new Set(
+          inputs.flatMap((input) => /^shared\/sources\/([^/]+)\/source\.ts$/.exec(input)?.[1] ?? []),
+        ),
+      ].sort();
+    };
+    expect(await sourcesOf('alarmNotifier')).toEqual(['cloudwatch-alarm', 'cost-anomaly', 'heartbeat']);
+    expect(await sourcesOf('operationalEvents')).toEqual([
+      'autoscaling',
+      'codedeploy',
+      'cost-anomaly',
+      'ecs',
+      'health',
+    ]);
+    expect((await sourcesOf('securityResponder')).length).toBe(11);
+  }, 60_000);
+
   it('would catch one classic import: the check is not vacuous', async () => {
     const { esbuild } = await readServerlessConfig(REPO_ROOT);
     const inputs = await bundleInputs(esbuild, {

@@ -2,12 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  alarmNotifierComposition,
-  type EventComposition,
-  operationalEventsComposition,
-  securityResponderComposition,
-} from '../../shared/stages/composition';
+import { alarmNotifierComposition } from '../../shared/compositions/alarm-notifier';
+import { operationalEventsComposition } from '../../shared/compositions/operational-events';
+import { securityResponderComposition } from '../../shared/compositions/security-responder';
+import { type EventComposition } from '../../shared/stages/composition';
 import { describe, expect, it } from 'vitest';
 import { INFORMATIONAL_SOURCES } from '../../shared/alert/alert';
 import { REPO_ROOT, repoText } from '../support/fixtures';

@@ -2,11 +2,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSources } from '../../scripts/generate-sources';
+import { renderKnownEvents, renderSources } from '../../scripts/generate-sources';
 import { matchesPattern } from '../../shared/security/pattern';
 import { splitEnvelope } from '../../shared/sources/envelope';
 import { EVENTBRIDGE_NORMALIZERS, normalizeRecord, SOURCES } from '../../shared/sources/registry';
 import { buildSourcesFile, type SourcesFile } from '../../shared/sources/rules';
+import { eventBridgeKey, knownEventsOf, sourceRegistry } from '../../shared/sources/normalizer';
 import type { SourceDescriptor } from '../../shared/sources/descriptor';
 import { fixture, REPO_ROOT, repoText } from '../support/fixtures';
 
@@ -36,6 +37,64 @@ function only(raw: unknown) {
   if (!record) throw new Error('no record');
   return normalizeRecord(record);
 }
+
+describe('shared/sources/known-events.json', () => {
+  it('is exactly what the generator makes from the descriptors (run npx tsx scripts/generate-sources.ts)', async () => {
+    expect(repoText('shared/sources/known-events.json')).toBe(await renderKnownEvents());
+  });
+
+  it('names the source of every event the full registry normalizes, as its alerts name it', () => {
+    const known = knownEventsOf(SOURCES);
+    for (const { descriptor, route } of routes) {
+      for (const detailType of route.detailTypes) {
+        const key =
+          known.eventBridge[eventBridgeKey(route.source, detailType)] ?? known.anySource[detailType];
+        expect(key, `${route.source} ${detailType}`).toBe(descriptor.key ?? descriptor.label);
+      }
+    }
+    // A CloudTrail API call of a service no route lists is known by its detail-type.
+    expect(known.anySource['AWS API Call via CloudTrail']).toBe('cloudtrail');
+    expect(known.eventBridge['aws.ssm|EC2 Command Status-change Notification']).toBe(
+      'klaxon:remediation-status',
+    );
+  });
+
+  it('makes a narrowed registry name a known source it does not carry, and report an unknown one', () => {
+    const onlyHealth = sourceRegistry(
+      SOURCES.filter((d) => d.id === 'health'),
+      knownEventsOf(SOURCES),
+    );
+    expect(
+      onlyHealth.normalizeRecord({
+        kind: 'eventbridge',
+        index: 0,
+        event: event('aws.ecs', 'ECS Deployment State Change'),
+      }),
+    ).toMatchObject({
+      kind: 'ignored',
+      foreign: { key: 'ecs' },
+    });
+    const unknown = onlyHealth.normalizeRecord({
+      kind: 'eventbridge',
+      index: 0,
+      event: event('aws.braket', 'Braket Task State Change'),
+    });
+    expect(unknown).toMatchObject({ kind: 'ignored', notice: 'unsupported event' });
+    expect(unknown).not.toHaveProperty('foreign');
+    // Without the table, nothing is foreign: the registry reports what it does not carry.
+    const alone = sourceRegistry(SOURCES.filter((d) => d.id === 'health'));
+    expect(
+      alone.normalizeRecord({
+        kind: 'eventbridge',
+        index: 0,
+        event: event('aws.ecs', 'ECS Deployment State Change'),
+      }),
+    ).toMatchObject({
+      kind: 'ignored',
+      notice: 'unsupported event',
+    });
+  });
+});
 
 describe('deploy/sources.json', () => {
   it('is exactly what the generator makes from the descriptors (run npx tsx scripts/generate-sources.ts)', async () => {

@@ -5,6 +5,7 @@ import { isHeartbeatMessage, normalizeHeartbeat } from './normalize';
 export const heartbeatSource: SourceDescriptor = {
   id: 'heartbeat',
   label: 'klaxon',
+  key: 'heartbeat',
   informational: false,
   eventBridge: [],
   sns: { matches: isHeartbeatMessage, normalize: normalizeHeartbeat },

@@ -15,6 +15,7 @@ import {
 export const ssmStatusSource: SourceDescriptor = {
   id: 'ssm',
   label: 'klaxon',
+  key: 'klaxon:remediation-status',
   informational: false,
   eventBridge: [
     {

@@ -10,6 +10,7 @@ import {
   type SecurityRule,
   type SecurityRulesFile,
 } from '../../../shared/security/rules';
+import { renderRuleStates } from '../../../scripts/generate-security-rules';
 import { fixture, REPO_ROOT, repoText } from '../../support/fixtures';
 
 const CLOUDTRAIL_EVENTS = readdirSync(join(REPO_ROOT, 'events', 'cloudtrail')).map((f) =>
@@ -21,6 +22,14 @@ const onDisk = JSON.parse(repoText('deploy/security-rules.json')) as SecurityRul
 describe('deploy/security-rules.json', () => {
   it('is exactly what the generator makes from the catalog (run npx tsx scripts/generate-security-rules.ts)', () => {
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(buildSecurityRules())));
+  });
+
+  it('has its ids, states and regions in shared/onboarding/security-rule-states.json, for the self-check (run the same generator)', async () => {
+    expect(repoText('shared/onboarding/security-rule-states.json')).toBe(await renderRuleStates());
+    const states = JSON.parse(repoText('shared/onboarding/security-rule-states.json')) as {
+      rules: Array<{ id: string; state: string; region: string }>;
+    };
+    expect(states.rules).toEqual(onDisk.rules.map(({ id, state, region }) => ({ id, state, region })));
   });
 
   it('delivers every detection through exactly one rule that admits whatever its pattern admits, with its state and region', () => {

@@ -6,14 +6,11 @@ import { type PipelineDeps, processEvent } from '../../../shared/pipeline';
 import { splitEnvelope } from '../../../shared/sources/envelope';
 import { normalizeRecord } from '../../../shared/sources/registry';
 import { classifyStage } from '../../../shared/stages/classify';
-import {
-  accepts,
-  alarmNotifierComposition,
-  composition,
-  everySourceComposition,
-  operationalEventsComposition,
-  securityResponderComposition,
-} from '../../../shared/stages/composition';
+import { alarmNotifierComposition } from '../../../shared/compositions/alarm-notifier';
+import { everySourceComposition } from '../../../shared/compositions/every-source';
+import { operationalEventsComposition } from '../../../shared/compositions/operational-events';
+import { securityResponderComposition } from '../../../shared/compositions/security-responder';
+import { accepts, composition } from '../../../shared/stages/composition';
 import { noiseStage } from '../../../shared/stages/noise';
 import { routeStage } from '../../../shared/stages/route';
 import { checkStageOrder, runStages } from '../../../shared/stages/run';
@@ -53,9 +50,7 @@ describe('stage compositions', () => {
   it('are checked when built: a stage before what it needs is a StageOrderError naming both', () => {
     expect(() => checkStageOrder([routeStage, classifyStage])).toThrow(StageOrderError);
     expect(() => checkStageOrder([routeStage, classifyStage])).toThrow(/stage route needs classified/);
-    expect(() =>
-      composition({ name: 'broken', triggers: 'every', screen: false, stages: [routeStage] }),
-    ).toThrow(StageOrderError);
+    expect(() => composition({ name: 'broken', stages: [routeStage] })).toThrow(StageOrderError);
     for (const built of [
       alarmNotifierComposition,
       securityResponderComposition,
@@ -119,6 +114,46 @@ describe('a function given a source its triggers do not carry', () => {
     // Not listed: ignored before any function looks at its source.
     const unlisted = await processEvent(event, deps);
     expect(unlisted.ignored[0]?.reason).toMatch(/only topics listed in intake.eventBridgeOverSns/);
+    // The notifier does not carry the CloudTrail normalizer, and refuses it for the same reasons.
+    const unlistedAtNotifier = await processEvent(event, deps, alarmNotifierComposition);
+    expect(unlistedAtNotifier.ignored).toEqual(unlisted.ignored);
+    expect(unlistedAtNotifier.notices).toEqual([]);
+  });
+
+  it('names a known source it does not carry without parsing it: refused, never a notice, even unreadable', async () => {
+    const finding = fixture('guardduty/eventbridge-finding-new.json') as Record<string, unknown>;
+    const unreadable = { ...finding, detail: 'not a finding' };
+    // Every source: parsed, found unreadable, reported with a notice.
+    const everywhere = await processEvent(unreadable, deps);
+    expect(everywhere.outcome).toBe('invalid');
+    expect(everywhere.notices).toHaveLength(1);
+    for (const fn of [alarmNotifierComposition, operationalEventsComposition]) {
+      const result = await processEvent(unreadable, deps, fn);
+      expect(result.outcome).toBe('ignored');
+      expect(result.notices).toEqual([]);
+      expect(result.ignored).toEqual([
+        {
+          record: 0,
+          reason: `guardduty events are not accepted by the ${fn.name} function through eventbridge`,
+        },
+      ]);
+    }
+    expect(alarmNotifierComposition.registry.sources.map((d) => d.id)).not.toContain('guardduty');
+  });
+
+  it('still reports an AWS event no source knows, with a notice, whatever sources it carries', async () => {
+    const unknown = {
+      ...(fixture('guardduty/eventbridge-finding-new.json') as Record<string, unknown>),
+      source: 'aws.braket',
+      'detail-type': 'Braket Task State Change',
+    };
+    for (const fn of [alarmNotifierComposition, operationalEventsComposition, securityResponderComposition]) {
+      const result = await processEvent(unknown, deps, fn);
+      expect(result.ignored[0]?.reason).toMatch(
+        /no normalizer for EventBridge events of source "aws.braket"/,
+      );
+      expect(result.notices).toHaveLength(1);
+    }
   });
 
   it('the security responder takes the same detection from EventBridge, and refuses an alarm there', async () => {

@@ -10,11 +10,9 @@ import { createReceivers, systemClock } from '../../../shared/receivers/factory'
 import { Remediator } from '../../../shared/remediation/remediator';
 import { LocalSecretResolver } from '../../../shared/secrets/secrets';
 import { normalizeRecord } from '../../../shared/sources/registry';
-import {
-  alarmNotifierComposition,
-  everySourceComposition,
-  securityResponderComposition,
-} from '../../../shared/stages/composition';
+import { alarmNotifierComposition } from '../../../shared/compositions/alarm-notifier';
+import { everySourceComposition } from '../../../shared/compositions/every-source';
+import { securityResponderComposition } from '../../../shared/compositions/security-responder';
 import { describeProvenance } from '../../../shared/stages/provenance';
 import { MemoryStateStore } from '../../../shared/state/memory';
 import { fixture, repoText } from '../../support/fixtures';
