@@ -1,4 +1,4 @@
-import { boundedCopy } from '../json';
+import { boundedCopy, jsonBytesBound } from '../json';
 import type { AlertAnnotations, AlertLabels } from './alert';
 import type { AlertDraft } from '../sources/types';
 
@@ -63,49 +63,13 @@ export function cutToBytes(text: string, maxBytes: number, marker = TRUNCATION_M
   return `${text.slice(0, end)}${marker}`;
 }
 
-/** How deep boundedCopy follows a raw event before it cuts (its default). */
+/** How deep boundedCopy follows a raw event before it cuts. */
 const RAW_MAX_DEPTH = 32;
-
-/** The most UTF-8 bytes JSON.stringify can write for one UTF-16 unit of a string (`\u001f`). */
-const MAX_BYTES_PER_UNIT = 6;
-
-/** The most characters JSON.stringify writes for a number (`-1.2345678901234567e-308` is 24; 32 leaves room). */
-const MAX_NUMBER_CHARS = 32;
-
-/**
- * An upper bound on the UTF-8 size of `JSON.stringify(value)` for parsed JSON, found without
- * copying or serializing it; Infinity when the value is nested `maxDepth` deep or more, holds
- * anything JSON.parse cannot produce, or its bound passes `limit` (the caller then takes the
- * exact path).
- */
-export function jsonBytesBound(value: unknown, limit: number, maxDepth = RAW_MAX_DEPTH): number {
-  let total = 0;
-  const walk = (item: unknown, depth: number): boolean => {
-    if (item === null || typeof item === 'boolean') total += 5;
-    else if (typeof item === 'number') total += MAX_NUMBER_CHARS;
-    else if (typeof item === 'string') total += 2 + MAX_BYTES_PER_UNIT * item.length;
-    else if (typeof item !== 'object' || depth >= maxDepth) return false;
-    else if (Array.isArray(item)) {
-      total += 2 + item.length;
-      for (const entry of item) if (!walk(entry, depth + 1)) return false;
-    } else {
-      if (Object.getPrototypeOf(item) !== Object.prototype) return false;
-      total += 2;
-      for (const key in item) {
-        if (!Object.hasOwn(item, key)) return false;
-        total += 4 + MAX_BYTES_PER_UNIT * key.length;
-        if (!walk((item as Record<string, unknown>)[key], depth + 1)) return false;
-      }
-    }
-    return total <= limit;
-  };
-  return walk(value, 0) ? total : Number.POSITIVE_INFINITY;
-}
 
 /** The raw event as kept for the record: as it came when it is shallow and small enough, else bounded or cut. */
 function capRaw(raw: unknown): { raw: unknown; cut?: string } {
   // Most events are far under the cap: a bound proves it without a copy or a serialization.
-  if (jsonBytesBound(raw, ALERT_CAPS.rawBytes) <= ALERT_CAPS.rawBytes) return { raw };
+  if (jsonBytesBound(raw, ALERT_CAPS.rawBytes, RAW_MAX_DEPTH) <= ALERT_CAPS.rawBytes) return { raw };
   const bounded = boundedCopy(raw, RAW_MAX_DEPTH);
   const text = JSON.stringify(bounded.value);
   if (text === undefined) return { raw };

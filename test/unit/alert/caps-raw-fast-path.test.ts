@@ -1,8 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ALERT_CAPS, capDraft, jsonBytesBound, utf8Bytes } from '../../../shared/alert/caps';
+import { ALERT_CAPS, capDraft, utf8Bytes } from '../../../shared/alert/caps';
 import * as json from '../../../shared/json';
+import { fitAlert, MEMBER_MAX_BYTES } from '../../../shared/alert/fit';
 import type { AlertDraft } from '../../../shared/sources/types';
+import { testAlert } from '../../support/delivery-fakes';
 import { REPO_ROOT, repoText } from '../../support/fixtures';
 
 // Every importer of shared/json (caps.ts included) gets a boundedCopy that counts its calls.
@@ -72,6 +74,7 @@ const ADVERSARIAL: Array<[string, unknown]> = [
   ['33 levels', nest(33)],
   ['undefined in an array', [1, undefined, 2]],
   ['undefined in an object', { a: undefined, b: 1 }],
+  ['a function', { f: () => 1 }],
   ['a date', { at: new Date(0) }],
   ['just under the cap', { text: 'x'.repeat(ALERT_CAPS.rawBytes - 12) }],
   ['just over the cap', { text: 'x'.repeat(ALERT_CAPS.rawBytes) }],
@@ -104,10 +107,10 @@ describe('capDraft raw event, fast path', () => {
 
   it.each([...fixtures(), ...ADVERSARIAL])('keeps what the exact path keeps: %s', (_name, raw) => {
     const capped = capDraft(draft(raw));
-    const bound = jsonBytesBound(raw, Number.POSITIVE_INFINITY);
+    const bound = json.jsonBytesBound(raw, Number.POSITIVE_INFINITY);
     if (Number.isFinite(bound)) {
       // The bound never undercounts, so whatever it passes, the exact path passes unchanged.
-      expect(bound).toBeGreaterThanOrEqual(utf8Bytes(JSON.stringify(raw)));
+      expect(bound).toBeGreaterThanOrEqual(utf8Bytes(JSON.stringify(raw) ?? ''));
     }
     const exact = json.boundedCopy(raw, 32);
     const text = JSON.stringify(exact.value);
@@ -121,11 +124,35 @@ describe('capDraft raw event, fast path', () => {
   });
 
   it('gives up (Infinity) as soon as the bound passes the limit, past 32 levels, or on non-JSON values', () => {
-    expect(jsonBytesBound({ a: 'x'.repeat(100) }, 50)).toBe(Number.POSITIVE_INFINITY);
+    expect(json.jsonBytesBound({ a: 'x'.repeat(100) }, 50)).toBe(Number.POSITIVE_INFINITY);
     // 32 objects sit at depths 0-31, which boundedCopy keeps; a 33rd would be cut.
-    expect(jsonBytesBound(nest(32), Number.POSITIVE_INFINITY)).toBeLessThan(Number.POSITIVE_INFINITY);
-    expect(jsonBytesBound(nest(33), Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
-    expect(jsonBytesBound({ at: new Date(0) }, Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
-    expect(jsonBytesBound(Object.create({ inherited: 1 }) as unknown, 1e9)).toBe(Number.POSITIVE_INFINITY);
+    expect(json.jsonBytesBound(nest(32), Number.POSITIVE_INFINITY)).toBeLessThan(Number.POSITIVE_INFINITY);
+    expect(json.jsonBytesBound(nest(33), Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(json.jsonBytesBound({ at: new Date(0) }, Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(json.jsonBytesBound(Object.create({ inherited: 1 }) as unknown, 1e9)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+  });
+});
+
+describe('fitAlert, fast path', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('does not serialize an alert far under the limit, and returns it as it was', () => {
+    const alert = { ...testAlert(1), metric: undefined };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    expect(fitAlert(alert, MEMBER_MAX_BYTES)).toBe(alert);
+    expect(stringify).not.toHaveBeenCalled();
+  });
+
+  it('measures exactly when the bound is over the limit: an alert that fits is still kept whole', () => {
+    // 10,000 three-byte characters: bound 60 KB+, exact 30 KB.
+    const alert = { ...testAlert(1), annotations: { summary: 'ALARM', note: '€'.repeat(10_000) } };
+    expect(json.jsonBytesBound(alert, 32 * 1024, 64)).toBe(Number.POSITIVE_INFINITY);
+    expect(fitAlert(alert, 32 * 1024)).toBe(alert);
+    const big = { ...testAlert(1), annotations: { summary: 'ALARM', note: '€'.repeat(20_000) } };
+    const fitted = fitAlert(big, 32 * 1024);
+    expect(fitted).not.toBe(big);
+    expect(utf8Bytes(JSON.stringify(fitted))).toBeLessThanOrEqual(32 * 1024);
   });
 });
