@@ -156,3 +156,32 @@ describe('fitAlert, fast path', () => {
     expect(utf8Bytes(JSON.stringify(fitted))).toBeLessThanOrEqual(32 * 1024);
   });
 });
+
+describe('capDraft copies only what it cuts', () => {
+  it('keeps the labels object when only an annotation is cut, and never writes to its input', () => {
+    const input = draft({ AlarmName: 'api-5xx' });
+    Object.freeze(input.labels);
+    Object.freeze(input.annotations);
+    const long = Object.freeze({ ...input, annotations: Object.freeze({ summary: 'x'.repeat(5000) }) });
+    const capped = capDraft(long);
+    expect(capped.labels).toBe(input.labels);
+    expect(capped.annotations.truncated).toBe('Klaxon cut: annotation summary');
+  });
+
+  it('keeps the annotations it did not cut when only a label is cut', () => {
+    const input = draft({ AlarmName: 'api-5xx' });
+    const long = Object.freeze({
+      ...input,
+      labels: Object.freeze({ ...input.labels, team: 'y'.repeat(2000) }),
+      annotations: Object.freeze({ summary: 'ALARM: api-5xx', runbook: 'https://runbooks.example.com/api' }),
+    });
+    const capped = capDraft(long);
+    expect(capped.labels).not.toBe(long.labels);
+    expect(capped.labels.team).toMatch(/…\[truncated\]$/);
+    expect(capped.annotations).toEqual({
+      summary: 'ALARM: api-5xx',
+      runbook: 'https://runbooks.example.com/api',
+      truncated: 'Klaxon cut: label team',
+    });
+  });
+});
