@@ -86,7 +86,8 @@ const ADVERSARIAL: Array<[string, unknown]> = [
 
 describe('capDraft raw event, fast path', () => {
   beforeEach(() => vi.mocked(json.boundedCopy).mockClear());
-  afterEach(() => vi.restoreAllMocks());
+  // Only the JSON.stringify spy is restored: restoreAllMocks would also undo the module mock.
+  afterEach(() => vi.mocked(JSON.stringify).mockRestore?.());
 
   it('neither copies nor serializes a raw event that is shallow and under the cap', () => {
     const stringify = vi.spyOn(JSON, 'stringify');
