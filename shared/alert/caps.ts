@@ -1,4 +1,4 @@
-import { boundedCopy } from '../json';
+import { boundedCopy, jsonBytesBound } from '../json';
 import type { AlertAnnotations, AlertLabels } from './alert';
 import type { AlertDraft } from '../sources/types';
 
@@ -63,9 +63,14 @@ export function cutToBytes(text: string, maxBytes: number, marker = TRUNCATION_M
   return `${text.slice(0, end)}${marker}`;
 }
 
+/** How deep boundedCopy follows a raw event before it cuts. */
+const RAW_MAX_DEPTH = 32;
+
 /** The raw event as kept for the record: as it came when it is shallow and small enough, else bounded or cut. */
 function capRaw(raw: unknown): { raw: unknown; cut?: string } {
-  const bounded = boundedCopy(raw);
+  // Most events are far under the cap: a bound proves it without a copy or a serialization.
+  if (jsonBytesBound(raw, ALERT_CAPS.rawBytes, RAW_MAX_DEPTH) <= ALERT_CAPS.rawBytes) return { raw };
+  const bounded = boundedCopy(raw, RAW_MAX_DEPTH);
   const text = JSON.stringify(bounded.value);
   if (text === undefined) return { raw };
   const bytes = utf8Bytes(text);
@@ -86,36 +91,44 @@ function capRaw(raw: unknown): { raw: unknown; cut?: string } {
  */
 export function capDraft(draft: AlertDraft): AlertDraft {
   const cut: string[] = [];
-  const annotations: AlertAnnotations = { ...draft.annotations };
-  for (const [name, value] of Object.entries(draft.annotations)) {
+  // Labels and annotations are copied only when something in them is cut.
+  let annotations: AlertAnnotations | undefined;
+  for (const name of Object.keys(draft.annotations)) {
+    const value = draft.annotations[name];
     const capped = value === undefined ? value : cutToBytes(value, ALERT_CAPS.annotationBytes);
     if (capped === value) continue;
     cut.push(`annotation ${name}`);
+    annotations ??= { ...draft.annotations };
     annotations[name] = capped;
   }
-  const entries = Object.entries(draft.labels);
-  const dropped =
-    entries.length > ALERT_CAPS.labels
-      ? entries.filter(([name]) => !KEPT_LABELS.has(name)).slice(ALERT_CAPS.labels - entries.length)
+  const names = Object.keys(draft.labels);
+  const droppedNames =
+    names.length > ALERT_CAPS.labels
+      ? names.filter((name) => !KEPT_LABELS.has(name)).slice(ALERT_CAPS.labels - names.length)
       : [];
-  const droppedNames = new Set(dropped.map(([name]) => name));
-  const labels: AlertLabels = { ...draft.labels };
-  for (const name of droppedNames) delete labels[name];
-  for (const [name, value] of Object.entries(labels)) {
+  let labels: AlertLabels | undefined;
+  if (droppedNames.length > 0) {
+    labels = { ...draft.labels };
+    for (const name of droppedNames) delete labels[name];
+  }
+  const kept = labels ?? draft.labels;
+  for (const name of Object.keys(kept)) {
+    const value = kept[name] as string;
     const capped = cutToBytes(value, ALERT_CAPS.labelValueBytes);
     if (capped === value) continue;
     cut.push(`label ${name}`);
+    labels ??= { ...draft.labels };
     labels[name] = capped;
   }
-  if (dropped.length > 0) cut.push(`${dropped.length} labels (${[...droppedNames].join(', ')})`);
+  if (droppedNames.length > 0) cut.push(`${droppedNames.length} labels (${droppedNames.join(', ')})`);
   const raw = capRaw(draft.raw);
   if (raw.cut) cut.push(raw.cut);
   if (cut.length === 0) return draft;
   return {
     ...draft,
-    labels,
+    labels: labels ?? draft.labels,
     annotations: {
-      ...annotations,
+      ...(annotations ?? draft.annotations),
       truncated: cutToBytes(`Klaxon cut: ${cut.join('; ')}`, ALERT_CAPS.annotationBytes),
     },
     raw: raw.raw,

@@ -1,4 +1,5 @@
 import type { Alert } from './alert';
+import { jsonBytesBound } from '../json';
 import { cutToBytes, utf8Bytes } from './caps';
 
 /** The most one alert may take in a queue job, a group member item or a webhook body (UTF-8 bytes of JSON). */
@@ -21,6 +22,8 @@ function cutValues<T extends object>(values: T, maxBytes: number): T {
  * with the truncation marker, never inside a code point), then the links and metric context dropped.
  */
 export function fitAlert(alert: Alert, maxBytes: number): Alert {
+  // Most alerts are far under the limit: a bound proves it without serializing the alert.
+  if (jsonBytesBound(alert, maxBytes, 64) <= maxBytes) return alert;
   const size = (value: Alert) => utf8Bytes(JSON.stringify(value));
   if (size(alert) <= maxBytes) return alert;
   let fitted = alert;
