@@ -33,6 +33,33 @@ const klaxonConfigAsData = {
 };
 
 /**
+ * A pipeline function whose sources no remediation rule of klaxon.yml can match bundles
+ * shared/deployed/no-remediation.ts instead of shared/deployed/remediation.ts, and so none of the
+ * remediation code (the same rule-to-source check decides which roles may start documents:
+ * deploy/function-roles.cjs). serverless-esbuild builds each function on its own (`individually`),
+ * so the entry point names the function. The handlers bundle the repository's klaxon.yml, so that
+ * is the file read here, whatever KLAXON_CONFIG says.
+ */
+const remediationWhereRulesCanMatch = {
+  name: 'klaxon-remediation-where-rules-can-match',
+  setup(build) {
+    const path = require('node:path');
+    const entries = build.initialOptions.entryPoints;
+    const [entry] = Array.isArray(entries) ? entries : Object.values(entries ?? {});
+    const { functionOfEntry, bundlesRemediation } = require('./function-roles.cjs');
+    const fn = functionOfEntry(typeof entry === 'string' ? entry : entry && entry.in);
+    if (!fn) return;
+    const { readKlaxonConfig } = require('./klaxon-config.cjs');
+    const { config } = readKlaxonConfig(path.resolve(__dirname, '..', 'klaxon.yml'));
+    if (bundlesRemediation(fn, config.remediations)) return;
+    const stub = path.resolve(__dirname, '..', 'shared', 'deployed', 'no-remediation.ts');
+    build.onResolve({ filter: /^\.\/remediation$/ }, (args) =>
+      /[\\/]shared[\\/]deployed[\\/]delivery\.ts$/.test(args.importer) ? { path: stub } : undefined,
+    );
+  },
+};
+
+/**
  * The bundles are CommonJS, but package.json says "type": "module": a package.json saying
  * "commonjs" beside the build output lets Node load them outside Lambda (`serverless invoke local`).
  */
@@ -50,4 +77,4 @@ const commonJsBuildFolder = {
   },
 };
 
-module.exports = [klaxonConfigAsData, commonJsBuildFolder];
+module.exports = [klaxonConfigAsData, remediationWhereRulesCanMatch, commonJsBuildFolder];

@@ -58,10 +58,14 @@ const INFORMATIONAL_SOURCES = ['aws-health', 'codedeploy', 'ecs', 'autoscaling',
  * alerts its pipeline decides (Klaxon's own `klaxon` alerts never start a remediation, so it is not
  * listed); its role may start the documents of `auto` and `approve` rules that can match one of them.
  * `approves`: the approval endpoint, which may start the documents of `approve` rules only.
+ * `folder`: its folder under functions/. A pipeline function (`sources` set) bundles the remediation
+ * code only when a rule of any mode can match one of its sources, or it `reportsRemediations`
+ * (deploy/esbuild-plugins.cjs, {@link bundlesRemediation}).
  */
 const FUNCTIONS = [
   {
     name: 'alarmNotifier',
+    folder: 'alarm-notifier',
     description: 'alarm notifier: CloudWatch alarms and cost anomalies, routed and delivered',
     // Only what its triggers carry (shared/compositions/): an EventBridge event relayed
     // through an intake topic is refused by the function, so it can never start a document.
@@ -70,12 +74,16 @@ const FUNCTIONS = [
   },
   {
     name: 'operationalEvents',
+    folder: 'operational-events',
     description: 'operational events: Health, deployments, scaling and cost anomalies as info alerts',
     sources: INFORMATIONAL_SOURCES,
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'onFailure'],
   },
   {
     name: 'securityResponder',
+    folder: 'security-responder',
+    // Reports the end of every execution (SSM status), whichever function started it.
+    reportsRemediations: true,
     description:
       'security responder: CloudTrail detections, GuardDuty and Security Hub findings, remediation status',
     sources: ['cloudtrail', 'guardduty', 'securityhub'],
@@ -83,12 +91,14 @@ const FUNCTIONS = [
   },
   {
     name: 'remediator',
+    folder: 'remediator',
     description: 'approval endpoint of signed remediation links: approves and starts, nothing else',
     approves: true,
     uses: ['approvalSecret', 'approvalState'],
   },
   {
     name: 'slackActions',
+    folder: 'slack-interactivity',
     description:
       'Slack interactivity: verifies button presses, queues them, acknowledges, silences, approves',
     approves: true,
@@ -96,21 +106,27 @@ const FUNCTIONS = [
   },
   {
     name: 'deliveryRetrier',
+    folder: 'delivery-retrier',
     description: 'delivery retrier: queued deliveries, storm flushes, remediation verification',
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'retryQueueConsumer'],
   },
   {
     name: 'digest',
+    folder: 'digest',
     description: 'digest: scans the state table, posts the digest',
     uses: ['secrets', 'stateScan', 'onFailure'],
   },
   {
     name: 'heartbeat',
+    folder: 'heartbeat',
     description: 'heartbeat: publishes beats to the alarm topic',
     uses: ['alarmTopicPublish', 'onFailure'],
   },
   {
     name: 'selfCheck',
+    folder: 'self-check',
+    // Its alerts are Klaxon's own, which never start a remediation.
+    sources: [],
     description: 'self-check: klaxon doctor on a schedule, findings delivered as alerts',
     uses: ['secrets', 'state', 'deliveryQueues', 'receiverTopics', 'doctor', 'onFailure'],
   },
@@ -288,6 +304,28 @@ function startableRules(fn, remediations) {
   );
 }
 
+/**
+ * Whether a function's bundle needs the remediation code, given klaxon.yml's `remediations:` list
+ * (every mode: a dry run still annotates the notification). Only a pipeline function whose sources
+ * no rule can match goes without; anything else (approvals, verification jobs) keeps it.
+ */
+function bundlesRemediation(fn, rules) {
+  if (!Array.isArray(fn.sources) || fn.reportsRemediations) return true;
+  const list = Array.isArray(rules) ? rules : [];
+  return list.some(
+    (rule) =>
+      typeof rule === 'object' &&
+      rule !== null &&
+      fn.sources.some((source) => remediation.ruleCanMatch(rule.match, source)),
+  );
+}
+
+/** The function whose handler is `entry` (a path ending in functions/<folder>/handler.<ext>). */
+function functionOfEntry(entry) {
+  const match = /(?:^|[\\/])functions[\\/]([^\\/]+)[\\/]handler\.[cm]?[jt]s$/.exec(String(entry ?? ''));
+  return match ? FUNCTIONS.find((fn) => fn.folder === match[1]) : undefined;
+}
+
 /** Reads what the roles depend on from klaxon.yml. */
 function readContext({ stage, region, tracing }, file = configPath()) {
   const { config } = readKlaxonConfig(file);
@@ -390,6 +428,8 @@ async function ownRoleNames({ resolveVariable }) {
 
 module.exports = {
   FUNCTIONS,
+  bundlesRemediation,
+  functionOfEntry,
   INFORMATIONAL_SOURCES,
   PERMISSIONS,
   logicalIds,

@@ -69,3 +69,10 @@ export function ownRoleArnsOf(env: DeployedEnv): string[] {
 export function claimLeaseMsOf(env: DeployedEnv): number {
   return Number(env.KLAXON_CLAIM_LEASE_MS ?? 45_000);
 }
+
+/** The stack's own account, read from its role ARNs (all in one account); undefined when unset. */
+export function accountOfRoles(roleArns: readonly string[]): string | undefined {
+  const accounts = new Set(roleArns.map((arn) => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1]));
+  const [only] = [...accounts];
+  return accounts.size === 1 && only ? only : undefined;
+}

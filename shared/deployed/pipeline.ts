@@ -7,8 +7,7 @@ import type { InvocationClock } from '../lambda/invocation-clock';
 import type { PipelineDeps } from '../pipeline-deps';
 import type { Remediator } from '../remediation/remediator';
 import { deployedDelivery } from './delivery';
-import { type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';
-import { accountOfRoles } from './remediation';
+import { accountOfRoles, type DeployedEnv, type FunctionPowertools, ownRoleArnsOf } from './env';
 
 /** The dependencies of a deployed event pipeline, with the parts other compositions reuse. */
 export type DeployedPipeline = PipelineDeps & {

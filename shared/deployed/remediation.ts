@@ -6,7 +6,7 @@ import { Remediator } from '../remediation/remediator';
 import { RunCommandAdapter, SsmAutomationAdapter } from '../remediation/ssm';
 import type { SecretResolver } from '../secrets/secrets';
 import type { StateStore } from '../state/store';
-import { type DeployedEnv, ownRoleArnsOf } from './env';
+import { accountOfRoles, type DeployedEnv, ownRoleArnsOf } from './env';
 
 /** What a deployed remediator is built from, besides the configuration. */
 export interface RemediatorParts {
@@ -38,11 +38,4 @@ export function deployedRemediator(
     approvalKey: approvalSecret ? () => parts.secrets.resolve(approvalSecret) : undefined,
     stage: env.KLAXON_STAGE,
   });
-}
-
-/** The stack's own account, read from its role ARNs (all in one account); undefined when unset. */
-export function accountOfRoles(roleArns: readonly string[]): string | undefined {
-  const accounts = new Set(roleArns.map((arn) => /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1]));
-  const [only] = [...accounts];
-  return accounts.size === 1 && only ? only : undefined;
 }

@@ -53,6 +53,28 @@ describe('function bundles (bench/README.md)', () => {
     expect(found).toEqual(Object.fromEntries(functions.map((fn) => [fn.name, only(fn.name)])));
   }, 60_000);
 
+  it("bundle the remediation code only where a rule of the repository's klaxon.yml can match their sources", async () => {
+    const { functions, esbuild } = await readServerlessConfig(REPO_ROOT);
+    const found: Record<string, boolean> = {};
+    for (const fn of functions) {
+      const inputs = await bundleInputs(esbuild, { entryPoints: [fn.entry] });
+      found[fn.name] = inputs.includes('shared/remediation/remediator.ts');
+    }
+    // klaxon.yml's rules match alarms (alarmName) and CloudTrail detections: not informational
+    // events, and never the self-check's own alerts.
+    expect(found).toEqual({
+      alarmNotifier: true,
+      operationalEvents: false,
+      securityResponder: true,
+      remediator: true,
+      slackActions: true,
+      deliveryRetrier: true,
+      digest: false,
+      heartbeat: false,
+      selfCheck: false,
+    });
+  }, 60_000);
+
   it('bundle only the sources their compositions name (shared/compositions/)', async () => {
     const { functions, esbuild } = await readServerlessConfig(REPO_ROOT);
     const sourcesOf = async (name: string) => {

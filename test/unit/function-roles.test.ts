@@ -28,7 +28,9 @@ type Context = Record<string, unknown>;
 
 const require = createRequire(import.meta.url);
 const roles = require('../../deploy/function-roles.cjs') as {
-  FUNCTIONS: Array<{ name: string; sources?: string[] }>;
+  FUNCTIONS: Array<{ name: string; folder: string; sources?: string[] }>;
+  bundlesRemediation(fn: { name: string; sources?: string[] }, rules: unknown): boolean;
+  functionOfEntry(entry: string): { name: string } | undefined;
   INFORMATIONAL_SOURCES: string[];
   EVENTBRIDGE_SOURCES: string[];
   readContext(settings: { stage: string; region?: string; tracing: boolean }, file?: string): Context;
@@ -225,6 +227,51 @@ describe('function roles (deploy/function-roles.cjs)', () => {
     expect(sourcesOf('alarmNotifier')).toEqual(accepted(alarmNotifierComposition));
     expect(sourcesOf('operationalEvents')).toEqual(accepted(operationalEventsComposition));
     expect(sourcesOf('securityResponder')).toEqual(accepted(securityResponderComposition));
+  });
+
+  it('knows each function by the folder of its serverless.yml handler', () => {
+    const handlers = [...repoText('serverless.yml').matchAll(/^ {2}(\w+):\n {4}handler: (\S+)\.handler$/gm)];
+    expect(handlers.length).toBe(roles.FUNCTIONS.length);
+    for (const [, name, handler] of handlers) {
+      expect(roles.functionOfEntry(`${handler}.ts`)?.name, handler).toBe(name);
+      expect(roles.functionOfEntry(join(REPO_ROOT, `${handler}.ts`))?.name, handler).toBe(name);
+    }
+    expect(roles.functionOfEntry('bench/children/throughput.ts')).toBeUndefined();
+  });
+
+  it('bundles the remediation code where a rule of any mode can match a source, and always to approve, verify or report', () => {
+    const fn = (name: string) => {
+      const found = roles.FUNCTIONS.find((f) => f.name === name);
+      if (!found) throw new Error(`no function ${name}`);
+      return found;
+    };
+    const bundled = (rules: unknown) =>
+      roles.FUNCTIONS.filter((f) => roles.bundlesRemediation(f, rules))
+        .map((f) => f.name)
+        .sort();
+    const always = [
+      'deliveryRetrier',
+      'digest',
+      'heartbeat',
+      'remediator',
+      'securityResponder',
+      'slackActions',
+    ];
+    expect(bundled([])).toEqual(always);
+    expect(bundled(undefined)).toEqual(always);
+    // The example's rules match alarms (alarmName) and CloudTrail detections, never informational events.
+    expect(bundled([{ match: { alarmName: 'web-*' }, mode: 'dry-run' }])).toEqual(
+      [...always, 'alarmNotifier'].sort(),
+    );
+    expect(bundled([{ match: { detection: 'x' } }])).toEqual(always);
+    expect(bundled([{ match: { source: 'aws-health' }, mode: 'dry-run' }])).toEqual(
+      [...always, 'operationalEvents'].sort(),
+    );
+    // A rule on any label but the source-only ones can match any source, Klaxon's own alerts excepted.
+    expect(bundled([{ match: { env: 'prod' } }])).toEqual(
+      [...always, 'alarmNotifier', 'operationalEvents'].sort(),
+    );
+    expect(roles.bundlesRemediation(fn('selfCheck'), [{ match: {} }])).toBe(false);
   });
 
   it('names every role it creates in KLAXON_OWN_ROLE_NAMES, as plain text invoke local can pass', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApprovalHandler } from '../../../functions/remediator/handler';
-import { accountOfRoles } from '../../../shared/deployed/remediation';
+import { accountOfRoles } from '../../../shared/deployed/env';
 import { approvalLink } from '../../../shared/remediation/approval';
 import { provenanceOf } from '../../../shared/stages/provenance';
 import type { RemediationRecord } from '../../../shared/remediation/remediator';
