@@ -3,14 +3,9 @@ import { cloudWatchAlarmSource } from '../sources/cloudwatch-alarm/source';
 import { costAnomalySource } from '../sources/cost-anomaly/source';
 import { heartbeatSource } from '../sources/heartbeat/source';
 import { sourceRegistry } from '../sources/normalizer';
-import { alarmStateStage } from '../stages/alarm-state';
-import { classifyStage } from '../stages/classify';
-import { composition, deliverAndRecord } from '../stages/composition';
+import { composition } from '../stages/composition';
 import { enrichStage } from '../stages/enrich';
-import { noiseStage } from '../stages/noise';
-import { remediateStage } from '../stages/remediate';
-import { routeStage } from '../stages/route';
-import { trustStage } from '../stages/trust';
+import { ROUTED_STAGES } from './routed-stages';
 
 const ALARM_SOURCES = ['cloudwatch-alarm'];
 
@@ -24,14 +19,5 @@ export const alarmNotifierComposition = composition({
   ],
   // The heartbeat's SNS shape is tried first, as in the full registry.
   registry: sourceRegistry([heartbeatSource, cloudWatchAlarmSource, costAnomalySource], knownEvents),
-  stages: [
-    enrichStage,
-    classifyStage,
-    trustStage,
-    routeStage,
-    alarmStateStage,
-    noiseStage,
-    remediateStage,
-    deliverAndRecord,
-  ],
+  stages: [enrichStage, ...ROUTED_STAGES],
 });

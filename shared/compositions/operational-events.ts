@@ -5,13 +5,8 @@ import { costAnomalySource } from '../sources/cost-anomaly/source';
 import { ecsSource } from '../sources/ecs/source';
 import { healthSource } from '../sources/health/source';
 import { sourceRegistry } from '../sources/normalizer';
-import { alarmStateStage } from '../stages/alarm-state';
-import { classifyStage } from '../stages/classify';
-import { composition, deliverAndRecord } from '../stages/composition';
-import { noiseStage } from '../stages/noise';
-import { remediateStage } from '../stages/remediate';
-import { routeStage } from '../stages/route';
-import { trustStage } from '../stages/trust';
+import { composition } from '../stages/composition';
+import { ROUTED_STAGES } from './routed-stages';
 
 /** AWS Health, CodeDeploy, ECS, Auto Scaling and Cost Anomaly Detection events, by EventBridge. */
 export const operationalEventsComposition = composition({
@@ -23,13 +18,5 @@ export const operationalEventsComposition = composition({
     [healthSource, codeDeploySource, ecsSource, autoScalingSource, costAnomalySource],
     knownEvents,
   ),
-  stages: [
-    classifyStage,
-    trustStage,
-    routeStage,
-    alarmStateStage,
-    noiseStage,
-    remediateStage,
-    deliverAndRecord,
-  ],
+  stages: ROUTED_STAGES,
 });

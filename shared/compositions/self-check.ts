@@ -1,11 +1,6 @@
-import { alarmStateStage } from '../stages/alarm-state';
-import { classifyStage } from '../stages/classify';
-import { composition, deliverAndRecord, type StageComposition } from '../stages/composition';
+import { composition, type StageComposition } from '../stages/composition';
 import { enrichStage } from '../stages/enrich';
-import { noiseStage } from '../stages/noise';
-import { remediateStage } from '../stages/remediate';
-import { routeStage } from '../stages/route';
-import { trustStage } from '../stages/trust';
+import { ROUTED_STAGES } from './routed-stages';
 
 /**
  * The alerts the self-check raises itself: drafts (no envelope, no source registry) through every
@@ -13,14 +8,5 @@ import { trustStage } from '../stages/trust';
  */
 export const selfCheckComposition: StageComposition = composition({
   name: 'self-check',
-  stages: [
-    enrichStage,
-    classifyStage,
-    trustStage,
-    routeStage,
-    alarmStateStage,
-    noiseStage,
-    remediateStage,
-    deliverAndRecord,
-  ],
+  stages: [enrichStage, ...ROUTED_STAGES],
 });
