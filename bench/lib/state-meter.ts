@@ -105,8 +105,7 @@ export function pathOf(call: Pick<MeteredCall, 'command' | 'pk' | 'conditional' 
     pk.startsWith('set#') ||
     pk.startsWith('record#alert#') ||
     pk.startsWith('record#flap#') ||
-    pk.startsWith('events#flap#') ||
-    pk.startsWith('once#flapcount#') ||
+    pk.startsWith('eventsonce#flap#') ||
     pk.startsWith('once#unmute-job#')
   )
     return 'noise state';

@@ -30,13 +30,12 @@ export async function dampFlapping(
   const { alert } = decision;
   const { transitions, windowMinutes } = settings;
   const windowMs = windowMinutes * 60_000;
-  const fresh = await effects.guard('flap count', () =>
-    store.claimOnce(`flapcount#${alert.transitionId}`, now),
+  // One conditional write counts the transition and refuses a redelivered one.
+  const counted = await effects.guard('flap count', () =>
+    store.countEventOnce(`flap#${alert.fingerprint}`, alert.transitionId, now, windowMs),
   );
-  if (fresh === false) return verdict; // a duplicate of a transition already counted
-  const count =
-    (await effects.guard('flap count', () => store.countEvent(`flap#${alert.fingerprint}`, now, windowMs))) ??
-    0;
+  if (counted?.counted === false) return verdict; // a duplicate of a transition already counted
+  const count = counted?.count ?? 0;
   const state = await effects.guard('flap state', () =>
     store.loadRecord<FlapState>(`flap#${alert.fingerprint}`),
   );

@@ -7,9 +7,12 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import { StateItemRejectedError, StateStoreError } from '../errors';
 import {
   type ClaimResult,
+  COUNTED_ONCE_IDS,
+  type CountOnce,
   type DeliveryState,
   type FindingState,
   type GroupAdd,
@@ -377,6 +380,61 @@ export class DynamoStateStore implements StateStore {
       );
     }
     return inWindow.length;
+  }
+
+  /**
+   * One item (`eventsonce#<key>`): the event times and the hashed ids of the last events, appended
+   * in one UpdateItem whose condition refuses an id already there (a redelivery adds nothing). The
+   * ids are 16 characters of their SHA-256, so the item stays small; it is pruned to the events in
+   * the window and the last ids only when it grows, under a condition that no other append came in
+   * between (else the next append prunes).
+   */
+  async countEventOnce(key: string, eventId: string, at: number, windowMs: number): Promise<CountOnce> {
+    const pk = `eventsonce#${key}`;
+    const id = createHash('sha256').update(eventId).digest('base64url').slice(0, 16);
+    let attributes: Record<string, AttributeValue> | undefined;
+    const counted = await this.conditional('count once', async () => {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(pk) },
+          UpdateExpression:
+            'SET events = list_append(if_not_exists(events, :empty), :at), ids = list_append(if_not_exists(ids, :empty), :id), expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(ids) OR NOT contains(ids, :idValue)',
+          ExpressionAttributeValues: {
+            ':empty': { L: [] },
+            ':at': { L: [N(at)] },
+            ':id': { L: [S(id)] },
+            ':idValue': S(id),
+            ':expires': ttl(at),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      attributes = result.Attributes;
+    });
+    if (!counted) return { counted: false };
+    const times = (attributes?.events?.L ?? []).map((item) => Number(item.N));
+    const ids = (attributes?.ids?.L ?? []).flatMap((item) => (item.S === undefined ? [] : [item.S]));
+    const inWindow = times.filter((t) => t > at - windowMs && t <= at);
+    if (ids.length > 2 * COUNTED_ONCE_IDS || times.length > 200) {
+      await this.conditional('count once prune', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: S(pk),
+              events: { L: inWindow.map(N) },
+              ids: { L: ids.slice(-COUNTED_ONCE_IDS).map(S) },
+              expiresAt: ttl(at),
+            },
+            ConditionExpression: 'size(ids) = :seen',
+            ExpressionAttributeValues: { ':seen': N(ids.length) },
+          }),
+        ),
+      );
+    }
+    return { counted: true, count: inWindow.length };
   }
 
   /**

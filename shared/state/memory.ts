@@ -1,5 +1,7 @@
 import {
   type ClaimResult,
+  COUNTED_ONCE_IDS,
+  type CountOnce,
   type DeliveryState,
   type FindingState,
   type GroupAdd,
@@ -32,6 +34,7 @@ export class MemoryStateStore implements StateStore {
   private readonly slots = new Map<string, number>();
   private readonly once = new Set<string>();
   private readonly events = new Map<string, number[]>();
+  private readonly eventsOnce = new Map<string, { times: number[]; ids: string[] }>();
   private readonly findings = new Map<string, FindingState>();
   private readonly records = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
@@ -114,6 +117,14 @@ export class MemoryStateStore implements StateStore {
     kept.push(at);
     this.events.set(key, kept);
     return kept.length;
+  }
+
+  async countEventOnce(key: string, eventId: string, at: number, windowMs: number): Promise<CountOnce> {
+    const entry = this.eventsOnce.get(key) ?? { times: [], ids: [] };
+    if (entry.ids.includes(eventId)) return { counted: false };
+    const times = [...entry.times.filter((t) => t > at - windowMs && t <= at), at];
+    this.eventsOnce.set(key, { times, ids: [...entry.ids, eventId].slice(-COUNTED_ONCE_IDS) });
+    return { counted: true, count: times.length };
   }
 
   async tallyThreshold(key: string, tally: ThresholdTallyInput, now: number): Promise<ThresholdTally> {

@@ -90,6 +90,12 @@ export interface StateStore {
   /** Records one event for `key` at `at` and returns how many fell within the last `windowMs` (failed sign-ins). */
   countEvent(key: string, at: number, windowMs: number): Promise<number>;
   /**
+   * Records event `eventId` of `key` at `at`, once: how many fell within the last `windowMs`, or
+   * `{ counted: false }` when that id is among the last {@link COUNTED_ONCE_IDS} already recorded
+   * (a redelivered event). One conditional write: the count and the duplicate check are one item.
+   */
+  countEventOnce(key: string, eventId: string, at: number, windowMs: number): Promise<CountOnce>;
+  /**
    * Adds one member (a distinct call, or an event id) to the window `tally.windowStart` of a
    * threshold counter and says whether this event crossed the threshold: true exactly once per
    * window (and again for a retry of that same event, so a retried invocation re-sends the alert);
@@ -201,3 +207,9 @@ export interface FindingState {
 
 /** How long state rows live (TTL), in seconds: long enough to cover every retry and duplicate path. */
 export const STATE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What {@link StateStore.countEventOnce} says: counted, with the events in the window, or a duplicate. */
+export type CountOnce = { counted: true; count: number } | { counted: false };
+
+/** How many event ids a once-counter remembers, newest last: a redelivery comes soon after the first delivery. */
+export const COUNTED_ONCE_IDS = 32;

@@ -157,6 +157,47 @@ describe('DynamoStateStore against moto', () => {
     expect(concurrent.filter((wait) => wait === 0)).toHaveLength(1);
   });
 
+  it('counts an event once in a sliding window, in DynamoDB as in memory: a redelivery counts nothing', async () => {
+    for (const [name, target] of [
+      ['dynamodb', store],
+      ['memory', new MemoryStateStore()],
+    ] as const) {
+      const count = (id: string, at: number) => target.countEventOnce('flap#w1', id, at, 60_000);
+      expect(await count('a|ALARM|1', t0), name).toEqual({ counted: true, count: 1 });
+      expect(await count('a|OK|2', t0 + 1_000), name).toEqual({ counted: true, count: 2 });
+      expect(await count('a|ALARM|1', t0 + 2_000), name).toEqual({ counted: false });
+      // The first event has left the window: it no longer counts, its id is still remembered.
+      expect(await count('a|ALARM|3', t0 + 60_500), name).toEqual({ counted: true, count: 2 });
+      expect(await count('a|ALARM|1', t0 + 62_000), name).toEqual({ counted: false });
+    }
+  });
+
+  it('counts each of many concurrent deliveries of one event exactly once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.countEventOnce('flap#w2', 'b|ALARM|1', t0, 60_000)),
+    );
+    expect(results.filter((r) => r.counted)).toEqual([{ counted: true, count: 1 }]);
+  });
+
+  it('keeps a once-counter item small: hashed ids, pruned to the last ids and the events in the window', async () => {
+    const longId = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${'x'.repeat(200)}|ALARM|`;
+    for (let i = 0; i < 100; i++)
+      await store.countEventOnce('flap#w3', `${longId}${i}`, t0 + i * 1_000, 10_000);
+    const { Item } = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: 'state', Key: { pk: { S: 'eventsonce#flap#w3' } } }),
+    );
+    const ids = Item?.ids?.L ?? [];
+    expect(ids.length).toBeGreaterThanOrEqual(32);
+    expect(ids.length).toBeLessThanOrEqual(64);
+    for (const id of ids) expect(id.S).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect((Item?.events?.L ?? []).length).toBeLessThanOrEqual(64);
+    expect(JSON.stringify(Item).length).toBeLessThan(4096);
+    // The last ids are remembered after the prune: a late redelivery still counts nothing.
+    expect(await store.countEventOnce('flap#w3', `${longId}99`, t0 + 100_000, 10_000)).toEqual({
+      counted: false,
+    });
+  });
+
   it('says true only the first time for a one-off key', async () => {
     expect(await store.claimOnce('notice#x', t0)).toBe(true);
     expect(await store.claimOnce('notice#x', t0)).toBe(false);

@@ -188,6 +188,11 @@ describe('flap damping', () => {
     const event = alarmEvent({ name: 'db-critical', state: 'ALARM', at: T0 });
     for (let i = 0; i < 5; i++) await h.send(event);
     expect(h.sent('pager')).toEqual(['firing:ALARM: db-critical']);
+    // Two transitions so far, not six: the resolve is no flap and is notified as it is.
+    h.advance(M);
+    await h.send(alarmEvent({ name: 'db-critical', state: 'OK', at: h.now() }));
+    expect(h.sent('pager')).toHaveLength(2);
+    expect(h.sent('pager')[1]).toMatch(/^resolved:RESOLVED: db-critical/);
   });
 });
 
