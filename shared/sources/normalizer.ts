@@ -21,6 +21,8 @@ export interface KnownEvents {
 export interface SourceRegistry {
   /** The descriptors whose normalizers this registry runs, in the order SNS shapes are tried. */
   readonly sources: readonly SourceDescriptor[];
+  /** The normalizer of each EventBridge event it serves, keyed by `source|detail-type`. */
+  readonly eventBridgeNormalizers: ReadonlyMap<string, EventBridgeNormalizer>;
   normalizeRecord(record: IntakeRecord): NormalizeResult;
 }
 
@@ -145,6 +147,7 @@ export function sourceRegistry(sources: readonly SourceDescriptor[], known?: Kno
 
   return {
     sources,
+    eventBridgeNormalizers: normalizers,
     normalizeRecord(record) {
       try {
         switch (record.kind) {

@@ -3,18 +3,16 @@ import { cloudTrailSource } from './cloudtrail/source';
 import { cloudWatchAlarmSource } from './cloudwatch-alarm/source';
 import { codeDeploySource } from './codedeploy/source';
 import { costAnomalySource } from './cost-anomaly/source';
-import type { EventBridgeNormalizer, SourceDescriptor } from './descriptor';
+import type { SourceDescriptor } from './descriptor';
 import { ecsSource } from './ecs/source';
 import type { IntakeRecord } from './envelope';
 import { guardDutySource } from './guardduty/source';
 import { healthSource } from './health/source';
 import { heartbeatSource } from './heartbeat/source';
-import { eventBridgeKey, sourceRegistry } from './normalizer';
+import { sourceRegistry } from './normalizer';
 import { securityHubSource } from './securityhub/source';
 import { ssmStatusSource } from './ssm/source';
 import type { NormalizeResult } from './types';
-
-export { eventBridgeKey };
 
 /**
  * Every source Klaxon understands. Add a source by adding its descriptor here (see
@@ -35,18 +33,6 @@ export const SOURCES: readonly SourceDescriptor[] = [
   autoScalingSource,
   costAnomalySource,
 ];
-
-/** The normalizer of each registered EventBridge event, keyed by `source|detail-type` (from {@link SOURCES}). */
-export const EVENTBRIDGE_NORMALIZERS: Readonly<Record<string, EventBridgeNormalizer>> = Object.fromEntries(
-  SOURCES.flatMap((descriptor) =>
-    descriptor.eventBridge.flatMap((route) =>
-      route.detailTypes.map((detailType): [string, EventBridgeNormalizer] => [
-        eventBridgeKey(route.source, detailType),
-        route.normalize,
-      ]),
-    ),
-  ),
-);
 
 /** The registry of every source: replays, the security responder, tests. */
 export const EVERY_SOURCE = sourceRegistry(SOURCES);

@@ -16,7 +16,7 @@ import { isCostAnomalyMessage } from '../../shared/sources/cost-anomaly/normaliz
 import { splitEnvelope } from '../../shared/sources/envelope';
 import { healthEventUrl } from '../../shared/sources/health/normalize';
 import { informationalName } from '../../shared/sources/informational';
-import { EVENTBRIDGE_NORMALIZERS, normalizeRecord, SOURCES } from '../../shared/sources/registry';
+import { EVERY_SOURCE, normalizeRecord, SOURCES } from '../../shared/sources/registry';
 import type { AlertDraft, NormalizeResult } from '../../shared/sources/types';
 import { captureOutput } from '../support/capture';
 import { fixture, REPO_ROOT, repoText } from '../support/fixtures';
@@ -490,7 +490,7 @@ describe('Cost Anomaly Detection', () => {
 
 describe('registry', () => {
   it('lists every informational source and detail-type explicitly', () => {
-    expect(Object.keys(EVENTBRIDGE_NORMALIZERS)).toEqual(
+    expect([...EVERY_SOURCE.eventBridgeNormalizers.keys()]).toEqual(
       expect.arrayContaining([
         'aws.health|AWS Health Event',
         'aws.health|AWS Health Abuse Event',

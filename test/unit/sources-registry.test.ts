@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderKnownEvents, renderSources } from '../../scripts/generate-sources';
 import { matchesPattern } from '../../shared/security/pattern';
 import { splitEnvelope } from '../../shared/sources/envelope';
-import { EVENTBRIDGE_NORMALIZERS, normalizeRecord, SOURCES } from '../../shared/sources/registry';
+import { EVERY_SOURCE, normalizeRecord, SOURCES } from '../../shared/sources/registry';
 import { buildSourcesFile, type SourcesFile } from '../../shared/sources/rules';
 import { eventBridgeKey, knownEventsOf, sourceRegistry } from '../../shared/sources/normalizer';
 import type { SourceDescriptor } from '../../shared/sources/descriptor';
@@ -126,7 +126,9 @@ describe('deploy/sources.json', () => {
       }
     }
     // Lifecycle hooks and configuration changes are registered (ignored with a reason) but not subscribed.
-    expect(EVENTBRIDGE_NORMALIZERS['aws.autoscaling|EC2 Instance-launch Lifecycle Action']).toBeDefined();
+    expect(
+      EVERY_SOURCE.eventBridgeNormalizers.get('aws.autoscaling|EC2 Instance-launch Lifecycle Action'),
+    ).toBeDefined();
     expect(
       matchesPattern(informational, event('aws.autoscaling', 'EC2 Instance-launch Lifecycle Action')),
     ).toBe(false);
@@ -223,7 +225,7 @@ describe('the source registry', () => {
   it('gives every source|detail-type to exactly one route', () => {
     const keys = routes.flatMap(({ route }) => route.detailTypes.map((t) => `${route.source}|${t}`));
     expect(new Set(keys).size).toBe(keys.length);
-    expect(Object.keys(EVENTBRIDGE_NORMALIZERS).sort()).toEqual([...keys].sort());
+    expect([...EVERY_SOURCE.eventBridgeNormalizers.keys()].sort()).toEqual([...keys].sort());
   });
 
   it('picks the normalizer from the descriptors: EventBridge, SNS shapes, alarm actions', () => {
