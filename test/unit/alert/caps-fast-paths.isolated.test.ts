@@ -5,6 +5,7 @@ import * as json from '../../../shared/json';
 import { fitAlert, MEMBER_MAX_BYTES } from '../../../shared/alert/fit';
 import type { AlertDraft } from '../../../shared/sources/types';
 import { testAlert } from '../../support/delivery-fakes';
+import { alarmDraft } from '../../support/drafts';
 import { REPO_ROOT, repoText } from '../../support/fixtures';
 
 // Every importer of shared/json (caps.ts included) gets a boundedCopy that counts its calls.
@@ -13,25 +14,9 @@ vi.mock('../../../shared/json', async (importOriginal) => {
   return { ...original, boundedCopy: vi.fn(original.boundedCopy) };
 });
 
+/** The alarm draft with the given raw event. */
 function draft(raw: unknown): AlertDraft {
-  return {
-    labels: {
-      source: 'cloudwatch-alarm',
-      account: '123456789012',
-      region: 'us-east-1',
-      alarmName: 'api-5xx',
-    },
-    annotations: { summary: 'ALARM: api-5xx' },
-    status: 'firing',
-    fingerprint: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx',
-    transitionId: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx|ALARM|1',
-    startsAt: '2026-03-14T10:00:00.000Z',
-    observedAt: '2026-03-14T10:00:00.000Z',
-    path: 'sns',
-    links: [],
-    raw,
-    partition: 'aws',
-  } as AlertDraft;
+  return alarmDraft({ raw });
 }
 
 /** Every JSON fixture under events/, parsed. */

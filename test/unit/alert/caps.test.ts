@@ -7,32 +7,13 @@ import { silentObserver } from '../../../shared/observability/observer';
 import { type PipelineDeps, processEventText } from '../../../shared/pipeline';
 import type { AlertDraft } from '../../../shared/sources/types';
 import { fixture, repoText } from '../../support/fixtures';
+import { alarmDraft } from '../../support/drafts';
 import { previewDeps } from '../../support/preview-deps';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DEEP = '['.repeat(6000) + ']'.repeat(6000);
 
-function draft(overrides: Partial<AlertDraft> = {}): AlertDraft {
-  return {
-    labels: {
-      source: 'cloudwatch-alarm',
-      account: '123456789012',
-      region: 'us-east-1',
-      alarmName: 'api-5xx',
-    },
-    annotations: { summary: 'ALARM: api-5xx' },
-    status: 'firing',
-    fingerprint: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx',
-    transitionId: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx|ALARM|1',
-    startsAt: '2026-03-14T10:00:00.000Z',
-    observedAt: '2026-03-14T10:00:00.000Z',
-    path: 'sns',
-    links: [],
-    raw: { AlarmName: 'api-5xx' },
-    partition: 'aws',
-    ...overrides,
-  } as AlertDraft;
-}
+const draft = alarmDraft;
 
 describe('cutToBytes', () => {
   it('leaves text that fits as it was', () => {
