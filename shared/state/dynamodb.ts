@@ -19,7 +19,6 @@ import {
   type GroupMember,
   type GroupOptions,
   type GroupSnapshot,
-  parseStored,
   type RecordOptions,
   type ScanPage,
   type ScanPrefixes,
@@ -30,6 +29,7 @@ import {
   type ThresholdTally,
   type ThresholdTallyInput,
 } from './store';
+import { decodeStoredDoc, encodeStoredDoc, readStoredDoc } from './stored-doc';
 
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
@@ -227,7 +227,7 @@ export class DynamoStateStore implements StateStore {
             TableName: this.tableName,
             Item: {
               pk: S(`group#${groupKey}#${position}`),
-              doc: S(JSON.stringify(member)),
+              doc: encodeStoredDoc(member),
               expiresAt: ttl(now),
             },
           }),
@@ -306,7 +306,7 @@ export class DynamoStateStore implements StateStore {
         ),
       );
       for (const item of items) {
-        const parsed = parseStored(item.Item?.doc?.S);
+        const parsed = decodeStoredDoc(item.Item?.doc);
         if (parsed) members.push(parsed.value as GroupMember);
       }
     }
@@ -527,8 +527,7 @@ export class DynamoStateStore implements StateStore {
         }),
       ),
     );
-    const doc = result.Item?.doc?.S;
-    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+    return readStoredDoc(result.Item?.doc, `record ${key}`) as T | undefined;
   }
 
   async saveRecord(key: string, value: unknown, now: number, options: RecordOptions = {}): Promise<boolean> {
@@ -536,7 +535,7 @@ export class DynamoStateStore implements StateStore {
       TableName: this.tableName,
       Item: {
         pk: S(`record#${key}`),
-        doc: S(JSON.stringify(value)),
+        doc: encodeStoredDoc(value),
         expiresAt: N(Math.floor(now / 1000) + (options.ttlSeconds ?? STATE_TTL_SECONDS)),
       },
       ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
@@ -596,7 +595,7 @@ export class DynamoStateStore implements StateStore {
           UpdateExpression: 'SET #member = :value, expiresAt = :expires',
           ExpressionAttributeNames: { '#member': `m:${member}` },
           ExpressionAttributeValues: {
-            ':value': S(JSON.stringify(value)),
+            ':value': encodeStoredDoc(value),
             ':expires': N(Math.floor(now / 1000) + ttlSeconds),
           },
           ReturnValues: 'ALL_NEW',
@@ -634,7 +633,7 @@ export class DynamoStateStore implements StateStore {
     );
     const members: Record<string, T> = {};
     for (const [name, value] of Object.entries(result.Item ?? {})) {
-      if (name.startsWith('m:') && value.S !== undefined) members[name.slice(2)] = JSON.parse(value.S) as T;
+      if (name.startsWith('m:')) members[name.slice(2)] = readStoredDoc(value, `set ${setKey} member`) as T;
     }
     return members;
   }
@@ -702,8 +701,8 @@ function scanPage(items: ReadonlyArray<Record<string, AttributeValue>>): ScanPag
     const pk = item.pk?.S ?? '';
     if (pk.startsWith('record#')) {
       const key = pk.slice(7);
-      if (item.doc?.S === undefined) continue;
-      const parsed = parseStored(item.doc.S);
+      if (item.doc === undefined) continue;
+      const parsed = decodeStoredDoc(item.doc);
       if (parsed) page.records[key] = parsed.value;
       else page.unreadable.push(key);
       continue;
@@ -711,8 +710,8 @@ function scanPage(items: ReadonlyArray<Record<string, AttributeValue>>): ScanPag
     const setKey = pk.slice(4);
     const members: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(item)) {
-      if (!name.startsWith('m:') || value.S === undefined) continue;
-      const parsed = parseStored(value.S);
+      if (!name.startsWith('m:')) continue;
+      const parsed = decodeStoredDoc(value);
       if (parsed) members[name.slice(2)] = parsed.value;
       else page.unreadable.push(`${setKey} ${name.slice(2)}`);
     }

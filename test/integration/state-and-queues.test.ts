@@ -1,4 +1,5 @@
-import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../shared/aws/clients';
@@ -142,11 +143,81 @@ describe('DynamoStateStore against moto', () => {
   });
 
   it('reports an item over 400 KB as refused (its own error), not as the table being down', async () => {
-    const huge = testAlert(9, { annotations: { summary: 'x'.repeat(420_000) } });
+    // Random text: compression cannot take it under the limit.
+    const huge = testAlert(9, { annotations: { summary: randomBytes(420_000).toString('base64') } });
     const error = await store
       .addToGroup('g3', { transitionId: 'h', alert: huge }, t0, grouping)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateItemRejectedError);
+  });
+
+  it('stores documents compressed and reads them back, and still reads rows written as JSON text', async () => {
+    const raw = (pk: string) =>
+      new DynamoDBClient({}).send(new GetItemCommand({ TableName: 'state', Key: { pk: { S: pk } } }));
+    const alert = testAlert(12, {
+      annotations: {
+        summary: 'ALARM: alarm-12 (HTTPCode_Target_5XX_Count > 5) in 123456789012/us-east-1',
+        description: `HTTP 5xx responses above 5 per minute. ${'Customers see errors. '.repeat(40)}`,
+      },
+    });
+    expect(await store.saveRecord('alert#c1', { alert, notified: true }, t0)).toBe(true);
+    const stored = await raw('record#alert#c1');
+    expect(stored.Item?.doc?.B).toBeDefined();
+    expect(stored.Item?.doc?.B?.length).toBeLessThan(JSON.stringify(alert).length / 2);
+    expect(await store.loadRecord('alert#c1')).toEqual({
+      alert: JSON.parse(JSON.stringify(alert)),
+      notified: true,
+    });
+
+    await store.putSetMember('decisions#c1', 'm1', { alert }, t0);
+    expect((await raw('set#decisions#c1')).Item?.['m:m1']?.B).toBeDefined();
+    expect(await store.setMembers('decisions#c1')).toEqual({
+      m1: { alert: JSON.parse(JSON.stringify(alert)) },
+    });
+
+    await store.addToGroup('c1', { transitionId: 'c1', alert }, t0, grouping);
+    expect((await raw('group#c1#1')).Item?.doc?.B).toBeDefined();
+    expect((await store.readGroup('c1', 3))?.members).toEqual([
+      { transitionId: 'c1', alert: JSON.parse(JSON.stringify(alert)) },
+    ]);
+
+    // Rows written before compression, as JSON text, read as they always did.
+    const ddb = new DynamoDBClient({});
+    await ddb.send(
+      new PutItemCommand({
+        TableName: 'state',
+        Item: { pk: { S: 'record#alert#c2' }, doc: { S: '{"notified":false}' } },
+      }),
+    );
+    await ddb.send(
+      new PutItemCommand({
+        TableName: 'state',
+        Item: { pk: { S: 'set#decisions#c2' }, 'm:old': { S: '{"at":"2026-03-14T10:00:00.000Z"}' } },
+      }),
+    );
+    expect(await store.loadRecord('alert#c2')).toEqual({ notified: false });
+    expect(await store.setMembers('decisions#c2')).toEqual({ old: { at: '2026-03-14T10:00:00.000Z' } });
+
+    const seen: Record<string, unknown> = {};
+    await store.scan({ sets: ['decisions#c'], records: ['alert#c'] }, (page) => {
+      Object.assign(seen, page.records, page.sets);
+    });
+    expect(Object.keys(seen).sort()).toEqual(['alert#c1', 'alert#c2', 'decisions#c1', 'decisions#c2']);
+    expect(seen['decisions#c1']).toEqual({ m1: { alert: JSON.parse(JSON.stringify(alert)) } });
+
+    // A damaged compressed row: the scan lists it apart, a record read names it.
+    await ddb.send(
+      new PutItemCommand({
+        TableName: 'state',
+        Item: { pk: { S: 'record#alert#c3' }, doc: { B: Uint8Array.from([1, 0xff, 0xfe, 0x00]) } },
+      }),
+    );
+    await expect(store.loadRecord('alert#c3')).rejects.toThrow(StateStoreError);
+    const unreadable: string[] = [];
+    await store.scan({ records: ['alert#c3'] }, (page) => {
+      unreadable.push(...page.unreadable);
+    });
+    expect(unreadable).toEqual(['alert#c3']);
   });
 
   it('spaces send slots: one per interval, and says how long to wait', async () => {
