@@ -95,16 +95,19 @@ export class NoiseEngine implements NoiseStage {
     const wouldReceive = [...decision.receivers];
     // A point event never resolves, so it would hold a mute (or a note) until maxAge: never a source.
     if (!draft.pointEvent) await this.sources.track(alert, labels, now, store);
-    const prior = store
-      ? await this.effects.guard('alert state', () =>
-          store.loadRecord<AlertState>(alertStateKey(alert.fingerprint)),
-        )
-      : undefined;
+    // The prior state matters only to a resolve and to an alert that is not sent: read it then, once.
+    let prior: Promise<AlertState | undefined> | undefined;
+    const priorState = () =>
+      (prior ??= store
+        ? this.effects.guard('alert state', () =>
+            store.loadRecord<AlertState>(alertStateKey(alert.fingerprint)),
+          )
+        : Promise.resolve(undefined));
     const arrived: Verdict = {
       decision,
       record: arrivalRecord(this.deps.config.route, decision, draft, mode, now),
     };
-    const { verdict, muted, repeat } = await this.weigh(arrived, draft, prior, now, store);
+    const { verdict, muted, repeat } = await this.weigh(arrived, draft, priorState, now, store);
     const weighed = verdict.decision;
     const record = verdict.record;
     const writeRecord = async (deliveries: readonly DeliveryResult[], remediation?: string) => {
@@ -114,6 +117,7 @@ export class NoiseEngine implements NoiseStage {
         return;
       }
       const sent = !weighed.suppressed && weighed.receivers.length > 0;
+      const earlier = sent ? undefined : await priorState();
       const state: AlertState = {
         status: alert.status,
         transitionId: alert.transitionId,
@@ -121,7 +125,7 @@ export class NoiseEngine implements NoiseStage {
         alert: queuedAlert(weighed.alert),
         receivers: wouldReceive,
         groups: weighed.groups,
-        notified: sent || (prior?.transitionId === alert.transitionId && prior.notified),
+        notified: sent || (earlier?.transitionId === alert.transitionId && earlier.notified),
         ...(repeat ? { repeat } : {}),
       };
       await this.effects.guard('save alert state', () =>
@@ -185,7 +189,7 @@ export class NoiseEngine implements NoiseStage {
   private async weigh(
     arrived: Verdict,
     draft: AlertDraft,
-    prior: AlertState | undefined,
+    priorState: () => Promise<AlertState | undefined>,
     now: number,
     store: StateStore | undefined,
   ): Promise<{ verdict: Verdict; muted?: Mute; repeat?: AlertState['repeat'] }> {
@@ -194,6 +198,7 @@ export class NoiseEngine implements NoiseStage {
     if (verdict.decision.suppressed) return { verdict };
     if (alert.status === 'resolved') verdict = applySendResolved(verdict, this.noise.routePolicies);
     // A resolve of something already notified always goes out: it closes the incident it opened.
+    const prior = alert.status === 'resolved' ? await priorState() : undefined;
     const resolvesNotified = alert.status === 'resolved' && prior?.status === 'firing' && prior.notified;
     let muted: Mute | undefined;
     if (!verdict.decision.suppressed && !resolvesNotified) {
