@@ -7,7 +7,7 @@ import type { NoiseEffects, NoiseJob } from './effects';
 import type { FollowUpContext } from './follow-up';
 import { suppressedVerdict, type Verdict } from './verdict';
 
-/** A flapping episode of one alarm (`record#flap#<fingerprint>`). */
+/** A flapping episode of one alarm, attached to its transition counter (`eventsonce#flap#<fingerprint>`). */
 interface FlapState {
   since: number;
   lastAt: number;
@@ -36,13 +36,12 @@ export async function dampFlapping(
   );
   if (counted?.counted === false) return verdict; // a duplicate of a transition already counted
   const count = counted?.count ?? 0;
-  const state = await effects.guard('flap state', () =>
-    store.loadRecord<FlapState>(`flap#${alert.fingerprint}`),
-  );
+  // The episode comes back with the count: no read of its own.
+  const state = counted?.attached as FlapState | undefined;
   const active = state && !state.settled;
   if (active) {
     await effects.guard('flap state', () =>
-      store.saveRecord(
+      store.attachToCount(
         `flap#${alert.fingerprint}`,
         { ...state, lastAt: now, transitions: state.transitions + 1 },
         now,
@@ -53,7 +52,7 @@ export async function dampFlapping(
   }
   if (count <= transitions) return verdict;
   const started: FlapState = { since: now, lastAt: now, transitions: count, settled: false };
-  await effects.guard('flap state', () => store.saveRecord(`flap#${alert.fingerprint}`, started, now));
+  await effects.guard('flap state', () => store.attachToCount(`flap#${alert.fingerprint}`, started, now));
   const text = `${count} state changes in ${windowMinutes} min (more than ${transitions}): notified once; further changes are held until it settles`;
   const marked: Alert = {
     ...alert,
@@ -88,7 +87,7 @@ export async function runSettle(
   context: FollowUpContext,
 ): Promise<DeliveryResult | undefined> {
   const { store, now, effects } = context;
-  const state = await effects.guard('flap state', () => store.loadRecord<FlapState>(`flap#${job.key}`));
+  const state = await effects.guard('flap state', () => store.countAttachment<FlapState>(`flap#${job.key}`));
   if (!state || state.settled) return undefined;
   const windowMs = settings.windowMinutes * 60_000;
   if (now < state.lastAt + windowMs) {
@@ -96,7 +95,7 @@ export async function runSettle(
     return undefined;
   }
   await effects.guard('flap state', () =>
-    store.saveRecord(`flap#${job.key}`, { ...state, settled: true }, now),
+    store.attachToCount(`flap#${job.key}`, { ...state, settled: true }, now),
   );
   const alertState = await effects.guard('alert state', () =>
     store.loadRecord<AlertState>(alertStateKey(job.key)),

@@ -418,23 +418,52 @@ export class DynamoStateStore implements StateStore {
     const ids = (attributes?.ids?.L ?? []).flatMap((item) => (item.S === undefined ? [] : [item.S]));
     const inWindow = times.filter((t) => t > at - windowMs && t <= at);
     if (ids.length > 2 * COUNTED_ONCE_IDS || times.length > 200) {
+      // An update, not a put: the attached document stays as it is.
       await this.conditional('count once prune', () =>
         this.client.send(
-          new PutItemCommand({
+          new UpdateItemCommand({
             TableName: this.tableName,
-            Item: {
-              pk: S(pk),
-              events: { L: inWindow.map(N) },
-              ids: { L: ids.slice(-COUNTED_ONCE_IDS).map(S) },
-              expiresAt: ttl(at),
-            },
+            Key: { pk: S(pk) },
+            UpdateExpression: 'SET events = :events, ids = :ids',
             ConditionExpression: 'size(ids) = :seen',
-            ExpressionAttributeValues: { ':seen': N(ids.length) },
+            ExpressionAttributeValues: {
+              ':events': { L: inWindow.map(N) },
+              ':ids': { L: ids.slice(-COUNTED_ONCE_IDS).map(S) },
+              ':seen': N(ids.length),
+            },
           }),
         ),
       );
     }
-    return { counted: true, count: inWindow.length };
+    const attached = attributes?.doc && readStoredDoc(attributes.doc, `count ${key} attachment`);
+    return { counted: true, count: inWindow.length, ...(attached === undefined ? {} : { attached }) };
+  }
+
+  async attachToCount(key: string, value: unknown, now: number): Promise<void> {
+    await this.call('count attach', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`eventsonce#${key}`) },
+          UpdateExpression: 'SET doc = :doc, expiresAt = :expires',
+          ExpressionAttributeValues: { ':doc': encodeStoredDoc(value), ':expires': ttl(now) },
+        }),
+      ),
+    );
+  }
+
+  async countAttachment<T>(key: string): Promise<T | undefined> {
+    const result = await this.call('count attachment', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`eventsonce#${key}`) },
+          ConsistentRead: true,
+          ProjectionExpression: 'doc',
+        }),
+      ),
+    );
+    return readStoredDoc(result.Item?.doc, `count ${key} attachment`) as T | undefined;
   }
 
   /**

@@ -34,7 +34,7 @@ export class MemoryStateStore implements StateStore {
   private readonly slots = new Map<string, number>();
   private readonly once = new Set<string>();
   private readonly events = new Map<string, number[]>();
-  private readonly eventsOnce = new Map<string, { times: number[]; ids: string[] }>();
+  private readonly eventsOnce = new Map<string, { times: number[]; ids: string[]; attached?: string }>();
   private readonly findings = new Map<string, FindingState>();
   private readonly records = new Map<string, string>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
@@ -123,8 +123,22 @@ export class MemoryStateStore implements StateStore {
     const entry = this.eventsOnce.get(key) ?? { times: [], ids: [] };
     if (entry.ids.includes(eventId)) return { counted: false };
     const times = [...entry.times.filter((t) => t > at - windowMs && t <= at), at];
-    this.eventsOnce.set(key, { times, ids: [...entry.ids, eventId].slice(-COUNTED_ONCE_IDS) });
-    return { counted: true, count: times.length };
+    this.eventsOnce.set(key, { ...entry, times, ids: [...entry.ids, eventId].slice(-COUNTED_ONCE_IDS) });
+    return {
+      counted: true,
+      count: times.length,
+      ...(entry.attached === undefined ? {} : { attached: JSON.parse(entry.attached) as unknown }),
+    };
+  }
+
+  async attachToCount(key: string, value: unknown, _now: number): Promise<void> {
+    const entry = this.eventsOnce.get(key) ?? { times: [], ids: [] };
+    this.eventsOnce.set(key, { ...entry, attached: JSON.stringify(value) });
+  }
+
+  async countAttachment<T>(key: string): Promise<T | undefined> {
+    const attached = this.eventsOnce.get(key)?.attached;
+    return attached === undefined ? undefined : (JSON.parse(attached) as T);
   }
 
   async tallyThreshold(key: string, tally: ThresholdTallyInput, now: number): Promise<ThresholdTally> {

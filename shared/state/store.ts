@@ -96,6 +96,13 @@ export interface StateStore {
    */
   countEventOnce(key: string, eventId: string, at: number, windowMs: number): Promise<CountOnce>;
   /**
+   * Keeps a small JSON document on the item of the once-counter `key` (what the counted events
+   * started, such as a flapping episode), so every count returns it without a read of its own.
+   */
+  attachToCount(key: string, value: unknown, now: number): Promise<void>;
+  /** The document attached to the once-counter `key`, read alone (undefined when none). */
+  countAttachment<T>(key: string): Promise<T | undefined>;
+  /**
    * Adds one member (a distinct call, or an event id) to the window `tally.windowStart` of a
    * threshold counter and says whether this event crossed the threshold: true exactly once per
    * window (and again for a retry of that same event, so a retried invocation re-sends the alert);
@@ -208,8 +215,11 @@ export interface FindingState {
 /** How long state rows live (TTL), in seconds: long enough to cover every retry and duplicate path. */
 export const STATE_TTL_SECONDS = 7 * 24 * 3600;
 
-/** What {@link StateStore.countEventOnce} says: counted, with the events in the window, or a duplicate. */
-export type CountOnce = { counted: true; count: number } | { counted: false };
+/**
+ * What {@link StateStore.countEventOnce} says: counted, with the events in the window and the
+ * counter's attached document (when one was attached), or a duplicate.
+ */
+export type CountOnce = { counted: true; count: number; attached?: unknown } | { counted: false };
 
 /** How many event ids a once-counter remembers, newest last: a redelivery comes soon after the first delivery. */
 export const COUNTED_ONCE_IDS = 32;

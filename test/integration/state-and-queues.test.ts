@@ -269,6 +269,26 @@ describe('DynamoStateStore against moto', () => {
     });
   });
 
+  it('returns the document attached to a once-counter with each count, and keeps it through a prune', async () => {
+    for (const [name, target] of [
+      ['dynamodb', store],
+      ['memory', new MemoryStateStore()],
+    ] as const) {
+      const count = (i: number) => target.countEventOnce('flap#w4', `w4|${i}`, t0 + i * 1_000, 10_000);
+      expect(await count(0), name).toEqual({ counted: true, count: 1 });
+      expect(await target.countAttachment('flap#w4'), name).toBeUndefined();
+      const episode = { since: t0, lastAt: t0, transitions: 6, settled: false, note: 'é'.repeat(300) };
+      await target.attachToCount('flap#w4', episode, t0);
+      expect(await count(1), name).toEqual({ counted: true, count: 2, attached: episode });
+      expect(await count(1), name).toEqual({ counted: false });
+      // Past 64 ids the counter is pruned; what is attached stays.
+      for (let i = 2; i < 80; i++) await count(i);
+      expect(await count(80), name).toEqual({ counted: true, count: 10, attached: episode });
+      await target.attachToCount('flap#w4', { ...episode, settled: true }, t0 + 81_000);
+      expect(await target.countAttachment('flap#w4'), name).toEqual({ ...episode, settled: true });
+    }
+  });
+
   it('says true only the first time for a one-off key', async () => {
     expect(await store.claimOnce('notice#x', t0)).toBe(true);
     expect(await store.claimOnce('notice#x', t0)).toBe(false);
