@@ -755,15 +755,15 @@ export class Dispatcher {
     if (!store || !Number.isFinite(perSecond)) return 0;
     // A small margin over the nominal spacing absorbs network jitter between us and the destination.
     const intervalMs = Math.ceil(1000 / perSecond) + PACING_MARGIN_MS;
-    for (let tries = 0; tries < 60; tries++) {
-      const wait = await this.guard('pace', () =>
-        store.acquireSlot(`pace#${receiver.name}`, intervalMs, this.deps.clock.now()),
-      );
-      if (!wait) return 0;
-      if (this.deps.remainingMs() - RESERVE_MS < wait + 5_000) return wait;
-      await this.deps.clock.sleep(wait);
-    }
-    return intervalMs;
+    // The slot is reserved only as far ahead as this invocation can wait; beyond, the send is deferred.
+    const maxWaitMs = Math.max(0, this.deps.remainingMs() - RESERVE_MS - 5_000);
+    const slot = await this.guard('pace', () =>
+      store.acquireSlot(`pace#${receiver.name}`, intervalMs, this.deps.clock.now(), maxWaitMs),
+    );
+    if (!slot) return 0;
+    if (!slot.reserved) return Math.max(1, slot.waitMs);
+    if (slot.waitMs > 0) await this.deps.clock.sleep(slot.waitMs);
+    return 0;
   }
 
   /** Runs a state-table call; on failure Klaxon fails open: it logs, counts, and carries on as if the store were absent. */

@@ -22,6 +22,7 @@ import {
   type RecordOptions,
   type ScanPage,
   type ScanPrefixes,
+  type SlotGrant,
   STATE_TTL_SECONDS,
   type StateStore,
   THRESHOLD_GRACE_SECONDS,
@@ -43,6 +44,9 @@ function ttl(now: number): AttributeValue {
 
 /** The state table in DynamoDB: one `pk` string key, `expiresAt` as TTL attribute, conditional writes throughout. */
 export class DynamoStateStore implements StateStore {
+  /** The last `next` seen per pacing key: a hint, never trusted for correctness. */
+  private readonly lastSlots = new Map<string, number>();
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -313,23 +317,80 @@ export class DynamoStateStore implements StateStore {
     return members;
   }
 
-  async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
+  /**
+   * Two conditional writes, tried in the order the last known slot suggests: take a free slot
+   * (`next` is past: it becomes now + interval), or queue behind a taken one (`next` grows by the
+   * interval, atomically, so concurrent callers get distinct slots). A refusal returns the item, which
+   * says which one to try next; a good guess costs one write.
+   */
+  async acquireSlot(key: string, intervalMs: number, now: number, maxWaitMs: number): Promise<SlotGrant> {
     const pk = `slot#${key}`;
-    const slot = await this.conditionalWrite('pace', pk, () =>
-      this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: { pk: S(pk), next: N(now + intervalMs), expiresAt: N(Math.floor(now / 1000) + 3600) },
-          ConditionExpression: 'attribute_not_exists(pk) OR #next <= :now',
-          ExpressionAttributeNames: { '#next': 'next' },
-          ExpressionAttributeValues: { ':now': N(now) },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      ),
-    );
-    if (slot.written) return 0;
-    const next = Number(slot.item?.next?.N ?? now);
-    return Math.max(1, next - now);
+    const expires = N(Math.floor((now + maxWaitMs) / 1000) + 3600);
+    let taken = (this.lastSlots.get(pk) ?? 0) > now;
+    for (let tries = 0; tries < 4; tries++) {
+      if (!taken) {
+        const free = await this.conditionalWrite('pace', pk, () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: { pk: S(pk), next: N(now + intervalMs), expiresAt: expires },
+              ConditionExpression: 'attribute_not_exists(pk) OR #next <= :now',
+              ExpressionAttributeNames: { '#next': 'next' },
+              ExpressionAttributeValues: { ':now': N(now) },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        );
+        if (free.written) {
+          this.rememberSlot(pk, now + intervalMs);
+          return { reserved: true, waitMs: 0 };
+        }
+        const next = Number(free.item?.next?.N ?? now);
+        this.rememberSlot(pk, next);
+        if (next > now + maxWaitMs) return { reserved: false, waitMs: next - now };
+        taken = true;
+        continue;
+      }
+      let reserved: number | undefined;
+      const queued = await this.conditionalWrite('pace', pk, async () => {
+        const result = await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { pk: S(pk) },
+            UpdateExpression: 'SET #next = #next + :interval, expiresAt = :expires',
+            ConditionExpression: '#next > :now AND #next <= :latest',
+            ExpressionAttributeNames: { '#next': 'next' },
+            ExpressionAttributeValues: {
+              ':interval': N(intervalMs),
+              ':now': N(now),
+              ':latest': N(now + maxWaitMs),
+              ':expires': expires,
+            },
+            ReturnValues: 'UPDATED_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        reserved = Number(result.Attributes?.next?.N) - intervalMs;
+      });
+      if (queued.written) {
+        // Without the new value (never from DynamoDB), waiting as long as allowed is never too early.
+        const slot = reserved !== undefined && Number.isFinite(reserved) ? reserved : now + maxWaitMs;
+        this.rememberSlot(pk, slot + intervalMs);
+        return { reserved: true, waitMs: Math.max(0, slot - now) };
+      }
+      const next = Number(queued.item?.next?.N ?? 0);
+      this.rememberSlot(pk, next);
+      if (next > now + maxWaitMs) return { reserved: false, waitMs: next - now };
+      taken = next > now;
+    }
+    // Four refusals in a row: others are taking slots as fast as they free; come back one interval later.
+    return { reserved: false, waitMs: intervalMs };
+  }
+
+  /** The last slot this process saw for a key: which write to try first next time (a few keys). */
+  private rememberSlot(pk: string, next: number): void {
+    if (!this.lastSlots.has(pk) && this.lastSlots.size >= 256) this.lastSlots.clear();
+    this.lastSlots.set(pk, next);
   }
 
   async claimOnce(key: string, now: number): Promise<boolean> {

@@ -12,6 +12,7 @@ import {
   type RecordOptions,
   type ScanPage,
   type ScanPrefixes,
+  type SlotGrant,
   STATE_ITEM_MAX_BYTES,
   type StateStore,
   THRESHOLD_GRACE_SECONDS,
@@ -99,11 +100,12 @@ export class MemoryStateStore implements StateStore {
     return { members: group.members.slice(0, listLimit), total: group.total };
   }
 
-  async acquireSlot(key: string, intervalMs: number, now: number): Promise<number> {
+  async acquireSlot(key: string, intervalMs: number, now: number, maxWaitMs: number): Promise<SlotGrant> {
     const next = this.slots.get(key) ?? 0;
-    if (next > now) return next - now;
-    this.slots.set(key, now + intervalMs);
-    return 0;
+    if (next > now + maxWaitMs) return { reserved: false, waitMs: next - now };
+    const slot = Math.max(next, now);
+    this.slots.set(key, slot + intervalMs);
+    return { reserved: true, waitMs: slot - now };
   }
 
   async claimOnce(key: string): Promise<boolean> {

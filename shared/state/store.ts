@@ -12,6 +12,12 @@ export type ClaimResult =
   /** Another invocation is sending it right now (its lease has not expired). */
   | 'in-flight';
 
+/** The answer to `acquireSlot`: the slot is this caller's in `waitMs` (0: now), or it is not reserved. */
+export interface SlotGrant {
+  reserved: boolean;
+  waitMs: number;
+}
+
 /** How a claimed delivery ended. */
 export type DeliveryState = 'sent' | 'queued' | 'failed';
 
@@ -80,11 +86,12 @@ export interface StateStore {
    */
   readGroup(groupKey: string, listLimit: number): Promise<GroupSnapshot | undefined>;
   /**
-   * Reserves the next send slot of a paced destination: granted (0) when the last slot was at least
-   * `intervalMs` ago, else how many milliseconds to wait. Spacing, not counting per fixed window,
-   * keeps any sliding one-second window under the limit.
+   * Reserves the next send slot of a paced destination: the first slot at least `intervalMs` after
+   * the last one reserved, when it starts within `maxWaitMs`. Spacing, not counting per fixed
+   * window, keeps any sliding one-second window under the limit. Not reserved: how long until the
+   * next slot, to defer the send by.
    */
-  acquireSlot(key: string, intervalMs: number, now: number): Promise<number>;
+  acquireSlot(key: string, intervalMs: number, now: number, maxWaitMs: number): Promise<SlotGrant>;
   /** True the first time a key is seen within its retention (used to report a poison event once). */
   claimOnce(key: string, now: number): Promise<boolean>;
   /** Records one event for `key` at `at` and returns how many fell within the last `windowMs` (failed sign-ins). */

@@ -220,12 +220,68 @@ describe('DynamoStateStore against moto', () => {
     expect(unreadable).toEqual(['alert#c3']);
   });
 
-  it('spaces send slots: one per interval, and says how long to wait', async () => {
-    expect(await store.acquireSlot('slack', 1000, t0)).toBe(0);
-    expect(await store.acquireSlot('slack', 1000, t0 + 300)).toBe(700);
-    expect(await store.acquireSlot('slack', 1000, t0 + 1000)).toBe(0);
-    const concurrent = await Promise.all(Array.from({ length: 5 }, () => store.acquireSlot('pd', 500, t0)));
-    expect(concurrent.filter((wait) => wait === 0)).toHaveLength(1);
+  it('spaces send slots: one per interval, reserved ahead as far as the caller can wait', async () => {
+    for (const [name, target] of [
+      ['dynamodb', store],
+      ['memory', new MemoryStateStore()],
+    ] as const) {
+      expect(await target.acquireSlot('slack', 1000, t0, 0), name).toEqual({ reserved: true, waitMs: 0 });
+      // Nothing reserved beyond what the caller can wait: it is told when to come back.
+      expect(await target.acquireSlot('slack', 1000, t0 + 300, 0), name).toEqual({
+        reserved: false,
+        waitMs: 700,
+      });
+      expect(await target.acquireSlot('slack', 1000, t0 + 300, 5000), name).toEqual({
+        reserved: true,
+        waitMs: 700,
+      });
+      expect(await target.acquireSlot('slack', 1000, t0 + 300, 5000), name).toEqual({
+        reserved: true,
+        waitMs: 1700,
+      });
+      expect(await target.acquireSlot('slack', 1000, t0 + 300, 1000), name).toEqual({
+        reserved: false,
+        waitMs: 2700,
+      });
+      // Once the reserved slots are past, the next caller takes a free slot at once.
+      expect(await target.acquireSlot('slack', 1000, t0 + 5000, 0), name).toEqual({
+        reserved: true,
+        waitMs: 0,
+      });
+    }
+  });
+
+  it('gives concurrent callers distinct slots, one interval apart, in one write each when it knows the last slot', async () => {
+    const concurrent = await Promise.all(
+      Array.from({ length: 6 }, () => store.acquireSlot('pd', 500, t0, 10_000)),
+    );
+    expect(concurrent.every((slot) => slot.reserved)).toBe(true);
+    expect(concurrent.map((slot) => slot.waitMs).sort((a, b) => a - b)).toEqual([
+      0, 500, 1000, 1500, 2000, 2500,
+    ]);
+
+    const real = new DynamoDBClient({});
+    let writes = 0;
+    const counting = {
+      send: (command: Parameters<DynamoDBClient['send']>[0]) => {
+        writes += 1;
+        return real.send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const paced = new DynamoStateStore(counting, 'state');
+    // A store that has not seen the key guesses "free", is refused, and queues: two writes.
+    expect(await paced.acquireSlot('pd', 500, t0 + 100, 10_000)).toEqual({ reserved: true, waitMs: 2900 });
+    expect(writes).toBe(2);
+    // From then on it knows the slot is taken and queues at once: one write each.
+    for (let i = 1; i <= 5; i++)
+      expect(await paced.acquireSlot('pd', 500, t0 + 100, 10_000)).toEqual({
+        reserved: true,
+        waitMs: 2900 + i * 500,
+      });
+    expect(writes).toBe(7);
+    // Once the last slot it saw is past, it tries the free slot first: one write.
+    expect(await paced.acquireSlot('pd', 500, t0 + 60_000, 10_000)).toEqual({ reserved: true, waitMs: 0 });
+    expect(writes).toBe(8);
   });
 
   it('counts an event once in a sliding window, in DynamoDB as in memory: a redelivery counts nothing', async () => {

@@ -47,7 +47,10 @@ const reads = (sent: Array<{ name: string }>) => sent.filter((c) => c.name === '
 describe('the state table reads nothing a refused write already answered', () => {
   it('a taken pacing slot: the wait comes from the refusal, with no read', async () => {
     const { client, sent } = refusingClient({ pk: { S: 'slot#pace#a' }, next: { N: '1500' } });
-    await expect(new DynamoStateStore(client, 't').acquireSlot('pace#a', 1050, 1000)).resolves.toBe(500);
+    await expect(new DynamoStateStore(client, 't').acquireSlot('pace#a', 1050, 1000, 0)).resolves.toEqual({
+      reserved: false,
+      waitMs: 500,
+    });
     expect(sent[0]?.input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     expect(reads(sent)).toBe(0);
   });
