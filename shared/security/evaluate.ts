@@ -1,6 +1,7 @@
 import type { CloudTrailEvent } from '../sources/cloudtrail/schema';
 import { DETECTIONS, type Detection } from './catalog';
 import { failed, isReadOnlyCall } from './cloudtrail-fields';
+import { detectionIndexOf } from './detection-index';
 import { matchesPattern } from './pattern';
 
 /** What the catalog makes of one CloudTrail event. */
@@ -40,7 +41,9 @@ export function evaluateDetections(
   const { detail } = event;
   const readOnly = isReadOnlyCall(detail);
   const isFailure = failed(detail);
-  const candidates = catalog.filter((d) => matchesPattern(d.pattern, raw));
+  const candidates = detectionIndexOf(catalog)
+    .candidatesFor(raw)
+    .filter((d) => matchesPattern(d.pattern, raw));
   const allowed = candidates.filter((d) => {
     if (readOnly && !d.readOnly) return false;
     if (isFailure && d.errors === 'exclude') return false;
