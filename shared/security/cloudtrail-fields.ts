@@ -16,11 +16,14 @@ export const MASKED_PRINCIPAL = 'masked-user-name';
 /** Reads a dotted path (`ipPermissions.items`) inside any value, or undefined. */
 export function pathValue(value: unknown, path: string): unknown {
   let node = value;
-  for (const part of path.split('.')) {
+  let start = 0;
+  for (;;) {
     if (!isRecord(node)) return undefined;
-    node = node[part];
+    const dot = path.indexOf('.', start);
+    if (dot === -1) return node[path.slice(start)];
+    node = node[path.slice(start, dot)];
+    start = dot + 1;
   }
-  return node;
 }
 
 /** A dotted path inside `requestParameters`. */

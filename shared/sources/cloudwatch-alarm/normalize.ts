@@ -367,8 +367,23 @@ export function transitionFromAlarmAction(raw: unknown): AlarmTransition {
 
 /** Epoch milliseconds of an alarm timestamp (`…+0000`), or undefined when AWS sent an unparsable one. */
 export function alarmTimeMillis(text: string): number | undefined {
-  const millis = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  // CloudWatch writes the offset without a colon (`+0000`), which Date.parse does not read.
+  const millis = Date.parse(hasBasicOffset(text) ? `${text.slice(0, -2)}:${text.slice(-2)}` : text);
   return Number.isNaN(millis) ? undefined : millis;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** True when text ends in a sign and four digits (`+0000`, `-0530`). */
+function hasBasicOffset(text: string): boolean {
+  const at = text.length - 5;
+  if (at < 0) return false;
+  const sign = text.charCodeAt(at);
+  if (sign !== 43 && sign !== 45) return false;
+  for (let i = at + 1; i < text.length; i += 1) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
 }
 
 function isoTime(text: string): string | undefined {
