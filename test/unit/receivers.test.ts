@@ -140,6 +140,25 @@ describe('Slack rendering', () => {
     expect(JSON.stringify(renderSlackMessage(alert())).includes(':construction:')).toBe(false);
   });
 
+  it('cuts PagerDuty custom_details strings to 4,000 characters only when one is longer, and keeps the rest whole', () => {
+    const details = (description: string) =>
+      renderPagerDutyEvent(alert({ annotations: { ...alert().annotations, description } }), 'KEY').payload
+        ?.custom_details as Record<string, unknown>;
+    for (const length of [3_990, 3_999, 4_000]) {
+      const text = 'x'.repeat(length);
+      expect(details(text).description).toBe(text);
+    }
+    const long = details('y'.repeat(4_001)).description as string;
+    expect(long).toHaveLength(4_000);
+    expect(long.endsWith('…')).toBe(true);
+    // Many fields of 3,999 characters together pass the 32 KB budget: the next cut applies to all.
+    const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'z'.repeat(3_999)]));
+    const crowded = renderPagerDutyEvent(alert({ labels: { ...alert().labels, ...labels } }), 'KEY').payload
+      ?.custom_details as { labels: Record<string, string> };
+    expect(crowded.labels.l0).toHaveLength(1_000);
+    expect(Buffer.byteLength(JSON.stringify(crowded))).toBeLessThanOrEqual(32 * 1024);
+  });
+
   it('keeps the annotate note on each line of a grouped (storm) message', () => {
     const context = 'during: CodeDeploy deployment d-1 of checkout started (since 09:40 UTC, rule deploys)';
     const message = renderSlackGroupMessage({

@@ -1,5 +1,6 @@
 import type { Alert } from '../../alert/alert';
 import { dedupKeyFor } from '../../alert/fingerprint';
+import { jsonBytesBound } from '../../json';
 import { truncate, truncateDeep } from '../text';
 
 /** PagerDuty Events API v2 limits (developer docs; see shared/reference/limits.md). */
@@ -7,6 +8,15 @@ export const PAGERDUTY_LIMITS = { summary: 1024, source: 255, payloadBytes: 512 
 
 /** Klaxon's own budget for custom_details, far under the 512 KB limit: on-call reads it on a phone. */
 const CUSTOM_DETAILS_BUDGET_BYTES = 32 * 1024;
+
+/** The string lengths custom_details are cut to, longest first, until they fit the budget. */
+const CUT_STEPS = [4000, 1000, 200, 50] as const;
+
+/**
+ * A JSON size bound under which custom_details go out uncut: a string of 4,000 characters alone
+ * bounds at 24,002 bytes, so under 24,000 none reaches the first cut, and the whole fits the budget.
+ */
+const UNCUT_BOUND_BYTES = 6 * CUT_STEPS[0];
 
 /** The default Events API v2 endpoint. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -63,7 +73,9 @@ function customDetails(alert: Alert): Record<string, unknown> {
   const present = Object.fromEntries(
     Object.entries(details).filter(([, value]) => value !== undefined && value !== ''),
   );
-  for (const max of [4000, 1000, 200, 50]) {
+  // The bound passing means every string is under the first cut and the whole fits: nothing to cut.
+  if (jsonBytesBound(present, UNCUT_BOUND_BYTES) <= UNCUT_BOUND_BYTES) return present;
+  for (const max of CUT_STEPS) {
     const fitted = truncateDeep(present, max) as Record<string, unknown>;
     if (Buffer.byteLength(JSON.stringify(fitted)) <= CUSTOM_DETAILS_BUDGET_BYTES) return fitted;
   }
