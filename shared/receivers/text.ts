@@ -13,14 +13,14 @@ export function truncate(text: string, max: number): string {
   return `${sliceWhole(text, Math.max(0, max - TRUNCATION_MARKER.length))}${TRUNCATION_MARKER}`;
 }
 
+const MRKDWN_CONTROL = /[&<>]/;
+
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   // Most alert text has none of the three: hand it back without building three copies.
   if (!MRKDWN_CONTROL.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-
-const MRKDWN_CONTROL = /[&<>]/;
 
 /** Escapes, then truncates so the escaped text fits `max` (never cutting an entity in half). */
 export function escapeAndTruncate(text: string, max: number): string {
