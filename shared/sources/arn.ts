@@ -18,25 +18,11 @@ export interface ParsedArn {
  * accepted. Returns undefined for anything that is not an ARN.
  */
 export function parseArn(arn: string): ParsedArn | undefined {
-  // Index by index rather than split: the resource part may hold any number of colons.
-  if (!arn.startsWith('arn:')) return undefined;
-  const ends: number[] = [3];
-  for (let i = 0; i < 4; i += 1) {
-    const colon = arn.indexOf(':', (ends[i] as number) + 1);
-    if (colon === -1) return undefined;
-    ends.push(colon);
-  }
-  const [, partitionEnd, serviceEnd, regionEnd, accountEnd] = ends as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const arnPartition = arn.slice(4, partitionEnd);
-  const service = arn.slice(partitionEnd + 1, serviceEnd);
-  const region = arn.slice(serviceEnd + 1, regionEnd);
-  const account = arn.slice(regionEnd + 1, accountEnd);
+  // Only the first five fields are split off: the resource may hold any number of colons.
+  const head = arn.split(':', 5);
+  const resourceStart = head.join(':').length + 1;
+  if (head.length < 5 || head[0] !== 'arn' || arn[resourceStart - 1] !== ':') return undefined;
+  const [, arnPartition = '', service = '', region = '', account = ''] = head;
   if (!/^aws(-[a-z]+)*$/.test(arnPartition) || !service) return undefined;
   if (region && !isRegionCode(region)) return undefined;
   if (account && !/^\d{12}$/.test(account)) return undefined;
@@ -46,6 +32,6 @@ export function parseArn(arn: string): ParsedArn | undefined {
     service,
     region,
     account,
-    resource: arn.slice(accountEnd + 1),
+    resource: arn.slice(resourceStart),
   };
 }
